@@ -1,0 +1,1 @@
+"""Linli 邻里 write side and web interface."""

@@ -1,0 +1,158 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, Response
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.file import FileStore
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from backend import live, shell
+from backend.config import Settings, load_settings
+from backend.deliberation import web as deliberation_web
+from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
+from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
+from backend.residents import web as residents_web
+from backend.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(self), geolocation=(), microphone=()",
+}
+
+
+def template_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(["html", "xml", "webmanifest"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["static"] = static
+    return env
+
+
+def channels_backend(settings: Settings) -> Any:
+    if settings.is_postgres:
+        from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
+
+        pg = settings.pg_params()
+        dsn = f"postgresql://{pg['user']}:{pg['password']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
+        return PsycoPgChannelsBackend(pg_dsn=dsn)
+    return MemoryChannelsBackend()
+
+
+async def set_request_locale(request: Request[Any, Any, Any]) -> None:
+    set_locale(request.cookies.get("lang", DEFAULT_LOCALE))
+
+
+def add_security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    return "application/json" not in request.headers.get("accept", "") and not request.url.path.startswith(
+        ("/healthz", "/schema")
+    )
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if not wants_html(request):
+        return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    if exc.status_code == 404:
+        title, detail = gettext("Page not found"), gettext("The page you asked for does not exist.")
+    elif exc.status_code == 403:
+        title, detail = gettext("Not allowed"), gettext("The form expired or you may not do this. Please go back and try again.")
+    else:
+        title, detail = gettext("Something is not right"), str(exc.detail)
+    return render_now(request, "errors/error.html", status_code=exc.status_code, title=title, detail=detail)  # type: ignore[return-value]
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if not wants_html(request):
+        return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
+    return render_now(  # type: ignore[return-value]
+        request, "errors/error.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        title=gettext("Something went wrong"), detail=gettext("Nothing was saved. Please try again in a moment."),
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    channels = ChannelsPlugin(backend=channels_backend(settings), arbitrary_channels_allowed=True)
+
+    async def publish(channel: str, payload: dict[str, Any]) -> None:
+        channels.publish(json.dumps(payload), [channel])
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        runtime = Runtime(settings, publish=publish)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    env = template_environment()
+
+    return Litestar(
+        route_handlers=[
+            *shell.routes,
+            *residents_web.routes,
+            *deliberation_web.routes,
+            *live.routes,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static",
+                cache_control=CacheControlHeader(max_age=31536000, public=True), send_as_attachment=False,
+            ),
+        ],
+        lifespan=[lifespan],
+        plugins=[channels],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(secret=settings.ensure_secret(), cookie_samesite="lax", cookie_httponly=False),
+        middleware=[
+            ServerSideSessionConfig(
+                store="sessions", key="linli_session", max_age=30 * 24 * 3600, samesite="lax", httponly=True,
+            ).middleware
+        ],
+        stores={"sessions": FileStore(settings.data_dir / "sessions", create_directories=True)},
+        before_request=set_request_locale,
+        after_request=add_security_headers,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        openapi_config=OpenAPIConfig(title="Linli 邻里", version="0.1.0", path="/schema"),
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )
+

@@ -1,0 +1,35 @@
+"""Founding communities and setting rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.application import AggregateNotFoundError
+
+from backend.community.domain import Community, community_id_for
+from backend.eventstore import CommandResult, Ctx, LinliApp, NotFound
+from backend.runtime import Runtime
+
+
+def load_community(app: LinliApp, community_id: object) -> Community:
+    try:
+        return app.repository.get(community_id)
+    except AggregateNotFoundError:
+        raise NotFound("No such community.") from None
+
+
+async def found(rt: Runtime, ctx: Ctx, name: str, code: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
+        community = Community.found(ctx, name, code)
+        return [community], {"community_id": str(community.id)}
+
+    return await rt.execute("community.found", ctx, community_id_for(code.strip().lower()), action)
+
+
+async def set_rule(rt: Runtime, ctx: Ctx, rule: str, value: int, effective_from: date) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
+        community = load_community(app, ctx.community_id)
+        community.set_rule(ctx, rule, value, effective_from)
+        return [community], {}
+
+    return await rt.execute("community.set_rule", ctx, ctx.community_id, action)

@@ -1,0 +1,78 @@
+"""Settings read once from the environment (LINLI_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    database_url: str = ""
+    pg_schema: str = "linli"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    demo: bool = False
+    projector_inline: bool = True
+    secret: str = ""
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / "events.sqlite3"
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.sqlite3"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def pg_params(self) -> dict[str, str]:
+        url = urlparse(self.database_url)
+        return {
+            "host": url.hostname or "127.0.0.1",
+            "port": str(url.port or 5432),
+            "user": url.username or "postgres",
+            "password": url.password or "",
+            "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
+        }
+
+    def ensure_secret(self) -> str:
+        """The session/CSRF secret: LINLI_SECRET, else a random one kept in the data dir."""
+        if self.secret:
+            return self.secret
+        path = self.data_dir / "secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(**overrides: object) -> Settings:
+    env = os.environ
+    values: dict[str, object] = {
+        "data_dir": Path(env.get("LINLI_DATA_DIR", "var")),
+        "database_url": env.get("LINLI_DATABASE_URL", ""),
+        "pg_schema": env.get("LINLI_PG_SCHEMA", "linli"),
+        "host": env.get("LINLI_HOST", "127.0.0.1"),
+        "port": int(env.get("LINLI_PORT", "8000")),
+        "demo": _flag(env.get("LINLI_DEMO")),
+        "projector_inline": env.get("LINLI_PROJECTOR", "inline") == "inline",
+        "secret": env.get("LINLI_SECRET", ""),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

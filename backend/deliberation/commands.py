@@ -1,0 +1,57 @@
+"""Proposal commands: submit, co-sign, withdraw."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
+from backend.community.commands import load_community
+from backend.deliberation.domain import Proposal
+from backend.eventstore import CommandResult, Ctx, DomainError, LinliApp, NotFound
+from backend.runtime import Runtime
+
+
+def load_proposal(app: LinliApp, ctx: Ctx, proposal_id: UUID) -> Proposal:
+    try:
+        proposal: Proposal = app.repository.get(proposal_id)
+    except AggregateNotFoundError:
+        raise NotFound("No such proposal.") from None
+    if not isinstance(proposal, Proposal) or proposal.community_id != ctx.community_id:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+async def submit(
+    rt: Runtime, ctx: Ctx, title: str, description: str, category: str, photos: list[str]
+) -> CommandResult:
+    proposal_id = uuid4()
+
+    def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.now.date())
+        proposal = Proposal.submit(ctx, proposal_id, title, description, category, photos, threshold)
+        return [proposal], {"proposal_id": str(proposal_id)}
+
+    return await rt.execute("proposal.submit", ctx, proposal_id, action)
+
+
+async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
+    resident = ctx.on_behalf_of or ctx.actor_id
+    if resident is None:
+        raise DomainError("Please sign in first.", status=403)
+
+    def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        proposal = load_proposal(app, ctx, proposal_id)
+        proposal.cosign(ctx, resident)
+        return [proposal], {"proposal_id": str(proposal_id), "cosigns": str(len(proposal.cosigners))}
+
+    return await rt.execute("proposal.cosign", ctx, proposal_id, action)
+
+
+async def withdraw(rt: Runtime, ctx: Ctx, proposal_id: UUID, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        proposal = load_proposal(app, ctx, proposal_id)
+        proposal.withdraw(ctx, reason)
+        return [proposal], {"proposal_id": str(proposal_id)}
+
+    return await rt.execute("proposal.withdraw", ctx, proposal_id, action)

@@ -1,0 +1,87 @@
+"""Rendering pages: the shared template context, versioned static URLs, flashes, form idempotency keys."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from litestar import Request
+from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
+
+from backend.auth import current_user
+from backend.i18n import HTML_LANG, current_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "frontend" / "static"
+TEMPLATE_DIR = ROOT / "frontend" / "templates"
+COMMAND_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@cache
+def static_version(path: str) -> str:
+    file = STATIC_DIR / path
+    if not file.is_file():
+        return "0"
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+
+
+def static(path: str) -> str:
+    return f"/static/{path}?v={static_version(path)}"
+
+
+def flash(request: Request[Any, Any, Any], message: str, category: str = "info") -> None:
+    flashes = list(request.session.get("flashes", []))
+    flashes.append([category, message])
+    request.session["flashes"] = flashes
+
+
+def new_command_id() -> str:
+    return uuid4().hex
+
+
+def command_id_from(form: Any) -> str:
+    """The idempotency key a form carries; a missing or malformed one gets a fresh key."""
+    value = str(form.get("command_id", "")).strip().lower()
+    return value if COMMAND_ID.match(value) else new_command_id()
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def render(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Template:
+    await current_user(request)
+    return render_now(request, template, status_code, **context)
+
+
+def render_now(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render without awaiting anything (for exception handlers, which Litestar calls synchronously)."""
+    has_session = request.scope.get("session") is not None
+    base = {
+        "user": request.state.get("user"),
+        "lang": current_locale(),
+        "html_lang": HTML_LANG[current_locale()],
+        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "flashes": request.session.pop("flashes", []) if has_session else [],
+        "command_id": new_command_id(),
+    }
+    base.update(context)
+    return Template(template_name=template, context=base, status_code=status_code)
+
+
+def redirect(path: str, status_code: int = 303) -> Redirect:
+    return Redirect(path=path, status_code=status_code)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths: never redirect to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,82 @@
+"""Sign-in and sign-out (foundation: phone + password; demo accounts listed in demo mode only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from backend.eventstore import DomainError
+from backend.i18n import gettext as _
+from backend.masking import mask_phone
+from backend.pages import flash, redirect, render, safe_next
+from backend.residents.commands import verify_password
+from backend.residents.domain import normalise_phone
+from projections import residents
+
+ROLE_LABELS = {
+    "resident": "Resident",
+    "representative": "Representative",
+    "party_member": "Party member",
+    "party_committee": "Party branch committee",
+    "committee_member": "Committee member",
+    "supervisor": "Supervisor",
+    "volunteer_leader": "Volunteer leader",
+    "service_provider": "Service provider",
+    "clerk": "Clerk",
+    "street_operator": "Street operator",
+}
+
+
+async def _signin_page(request: Request[Any, Any, Any], next_path: str, phone: str = "", error: str = "",
+                       status_code: int = 200) -> Template:
+    demo_accounts: list[dict[str, Any]] = []
+    if request.app.state.runtime.settings.demo:
+        from backend.demo import DEMO_PASSWORD, DEMO_ACCOUNTS_SHOWN
+
+        rows = await residents.all_residents(limit=DEMO_ACCOUNTS_SHOWN)
+        demo_accounts = [
+            {"phone": r["phone"], "name": r["name"], "household": r["household"], "roles": r["roles"]}
+            for r in rows
+        ]
+        demo_password = DEMO_PASSWORD
+    else:
+        demo_password = ""
+    return await render(
+        request, "residents/signin.html", status_code=status_code, next=next_path, phone=phone, error=error,
+        demo_accounts=demo_accounts, demo_password=demo_password, role_labels=ROLE_LABELS,
+    )
+
+
+@get("/signin", name="signin")
+async def signin_form(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:  # noqa: A002
+    return await _signin_page(request, safe_next(next, "/proposals"))
+
+
+@post("/signin", name="signin.submit")
+async def signin(request: Request[Any, Any, Any]) -> Response[Any]:
+    form = await request.form()
+    next_path = safe_next(str(form.get("next", "")), "/proposals")
+    raw_phone = str(form.get("phone", ""))
+    try:
+        phone = normalise_phone(raw_phone)
+    except DomainError as error:
+        return await _signin_page(request, next_path, raw_phone, _(error.message), 422)
+    row = await residents.by_phone(phone)
+    if row is None or not verify_password(row["password_hash"], str(form.get("password", ""))):
+        return await _signin_page(request, next_path, raw_phone, _("Wrong phone number or password."), 401)
+    request.clear_session()
+    request.set_session({"resident_id": str(row["id"])})
+    flash(request, _("Signed in as %(name)s (%(phone)s).", name=row["name"], phone=mask_phone(phone)), "success")
+    return redirect(next_path)
+
+
+@post("/signout", name="signout")
+async def signout(request: Request[Any, Any, Any]) -> Response[Any]:
+    request.clear_session()
+    return redirect("/proposals")
+
+
+routes = [signin_form, signin, signout]

@@ -1,0 +1,60 @@
+"""What one process holds: the event store, the view engine, the projector and the command runner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+from eventsourcing.domain import Aggregate
+from piccolo.engine.postgres import PostgresEngine
+
+from backend.config import Settings
+from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, LinliApp, open_event_store
+from projections import db
+from projections.registry import all_projections
+from projections.runner import Projector, Publish
+
+
+class Runtime:
+    def __init__(self, settings: Settings, publish: Publish | None = None) -> None:
+        self.settings = settings
+        self.store: LinliApp = open_event_store(settings)
+        self.engine = db.make_engine(settings)
+        db.bind(self.engine)
+        self.projector = Projector(self.store, self.engine, all_projections(), publish=publish)
+        self.commands = CommandRunner(self.store, on_saved=self.projector.poke)
+        self.started = False
+
+    async def start(self, run_projector: bool | None = None) -> None:
+        db.bind(self.engine)
+        await db.migrate(self.engine, self.settings)
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(min_size=2, max_size=10)
+        await self.projector.ensure_positions()
+        if self.settings.projector_inline if run_projector is None else run_projector:
+            self.projector.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        await self.projector.stop()
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.close_connection_pool()
+        self.store.close()
+        self.started = False
+
+    async def execute(
+        self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True
+    ) -> CommandResult:
+        """Run a command off the event loop; then wait (bounded) until the views show it."""
+        result = await anyio.to_thread.run_sync(self.commands.run, name, ctx, lock_key, action)
+        if wait and result.position:
+            await self.projector.wait_for(result.position)
+        return result
+
+    def event_count(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+
+def saving(*aggregates: Aggregate) -> Sequence[Aggregate]:
+    return aggregates

@@ -1,0 +1,75 @@
+"""The app's shell: home, health, PWA files, offline page, language switch, uploaded photos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hashlib
+
+import anyio
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect, Template
+
+from backend.i18n import LOCALES
+from backend.pages import STATIC_DIR, redirect, render, safe_next, static
+from backend.uploads import NAME, media_type
+
+PRECACHE = ("css/app.css", "js/app.js", "js/elder.js", "vendor/htmx.min.js", "vendor/htmx-ext-ws.min.js",
+            "icons/icon-192.png")
+
+
+@get("/", name="home")
+async def home() -> Redirect:
+    return redirect("/proposals", 302)
+
+
+@get("/healthz", name="healthz", cache=False)
+async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    runtime = request.app.state.runtime
+    events = await anyio.to_thread.run_sync(runtime.event_count)
+    return {"status": "ok", "events": events, "projections": await runtime.projector.positions()}
+
+
+@get("/manifest.webmanifest", name="manifest", media_type="application/manifest+json")
+async def manifest(request: Request[Any, Any, Any]) -> Template:
+    return Template(template_name="pwa/manifest.webmanifest", context={"static": static},
+                    media_type="application/manifest+json")
+
+
+@get("/sw.js", name="service_worker", media_type="text/javascript")
+async def service_worker() -> Template:
+    precache = [static(p) for p in PRECACHE if (STATIC_DIR / p).exists()] + ["/offline"]
+    version = hashlib.sha256("|".join(precache).encode()).hexdigest()[:12]
+    return Template(
+        template_name="pwa/sw.js", context={"version": version, "precache": precache},
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/offline", name="offline")
+async def offline(request: Request[Any, Any, Any]) -> Template:
+    return await render(request, "offline.html")
+
+
+@get("/lang/{code:str}", name="language")
+async def language(code: FromPath[str], next: FromQuery[str | None] = None) -> Response[Any]:  # noqa: A002
+    target = safe_next(next, "/proposals")
+    response = redirect(target)
+    if code in LOCALES:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+@get("/uploads/{name:str}", name="upload")
+async def upload(request: Request[Any, Any, Any], name: FromPath[str]) -> File:
+    path = request.app.state.runtime.settings.uploads_dir / name
+    if not NAME.match(name) or not path.is_file():
+        raise NotFoundException()
+    return File(path=path, media_type=media_type(name), content_disposition_type="inline",
+                headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+routes = [home, healthz, manifest, service_worker, offline, language, upload]

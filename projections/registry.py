@@ -1,0 +1,11 @@
+"""The projections this deployment runs, in the order they are applied."""
+
+from projections.chain import ChainProjection
+from projections.community import CommunityProjection
+from projections.deliberation import DeliberationProjection
+from projections.residents import ResidentsProjection
+from projections.runner import Projection
+
+
+def all_projections() -> list[Projection]:
+    return [ChainProjection(), CommunityProjection(), ResidentsProjection(), DeliberationProjection()]

@@ -1,0 +1,230 @@
+"""The projector: reads the notification log in batches and applies each batch exactly once.
+
+Each projection's position is guarded and moved in the same transaction as its view rows, so a batch applied
+twice is refused, and a crash leaves either the whole batch or none of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import anyio
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+from piccolo.columns import BigInt, Varchar
+from piccolo.engine.base import Engine
+from piccolo.table import Table
+
+from backend.eventstore import LinliApp
+from projections.db import write_transaction
+
+log = logging.getLogger(__name__)
+
+LiveMessage = tuple[str, dict[str, Any]]
+Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class ProjectionPosition(Table, tablename="projection_position"):
+    name = Varchar(length=64, primary_key=True)
+    position = BigInt(default=0)
+
+
+@dataclass(frozen=True)
+class Item:
+    position: int
+    notification: Notification
+    event: Any
+
+
+class Projection(Protocol):
+    name: str
+    tables: ClassVar[Sequence[type[Table]]]
+    handles: ClassVar[Sequence[type]]  # event classes; empty means every notification, undecoded
+
+    async def apply(self, items: list[Item]) -> list[LiveMessage]: ...
+
+
+class PositionConflict(Exception):
+    """Another projector applied this batch first."""
+
+
+class Projector:
+    def __init__(
+        self,
+        app: LinliApp,
+        engine: Engine,
+        projections: Sequence[Projection],
+        publish: Publish | None = None,
+        batch_size: int = 1000,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections = list(projections)
+        self.publish = publish
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.position = 0
+        self._topics = {p.name: {get_topic(cls) for cls in p.handles} for p in self.projections}
+        self._decode = set().union(*self._topics.values())
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reached: asyncio.Condition | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # -- positions ------------------------------------------------------------------------------
+    async def ensure_positions(self) -> None:
+        for projection in self.projections:
+            await ProjectionPosition.raw(
+                "INSERT INTO projection_position (name, position) VALUES ({}, 0) ON CONFLICT (name) DO NOTHING",
+                projection.name,
+            )
+
+    async def positions(self) -> dict[str, int]:
+        rows = await ProjectionPosition.select(ProjectionPosition.name, ProjectionPosition.position)
+        stored = {row["name"]: int(row["position"]) for row in rows}
+        return {p.name: stored.get(p.name, 0) for p in self.projections}
+
+    # -- one batch -------------------------------------------------------------------------------
+    async def step(self) -> int:
+        """Apply the next batch to every projection behind; return how many notifications were read."""
+        positions = await self.positions()
+        start = min(positions.values(), default=0) + 1
+        head = await anyio.to_thread.run_sync(self.app.recorder.max_notification_id) or 0
+        if start > head:
+            await self._advance(head)
+            return 0
+        items = await anyio.to_thread.run_sync(self._read, start, head)
+        end = head if len(items) < self.batch_size else items[-1].position
+        messages: list[LiveMessage] = []
+        try:
+            async with write_transaction(self.engine):
+                for projection in self.projections:
+                    done = positions[projection.name]
+                    if done >= end:
+                        continue
+                    moved = await ProjectionPosition.raw(
+                        "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} "
+                        "RETURNING position",
+                        end, projection.name, done,
+                    )
+                    if not moved:
+                        raise PositionConflict(projection.name)
+                    wanted = self._topics[projection.name]
+                    mine = [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
+                    if mine:
+                        messages.extend(await projection.apply(mine))
+        except PositionConflict as conflict:
+            log.info("projection %s moved under us; re-reading", conflict)
+            return len(items)
+        await self._advance(end)
+        if self.publish is not None:
+            for channel, payload in messages:
+                try:
+                    await self.publish(channel, payload)
+                except Exception:  # live updates must never stop the projector
+                    log.exception("publishing to %s failed", channel)
+        return len(items)
+
+    def _read(self, start: int, head: int) -> list[Item]:
+        notifications = self.app.recorder.select_notifications(start, self.batch_size, stop=head)
+        to_event = self.app.mapper.to_domain_event
+        return [
+            Item(n.id, n, to_event(n) if n.topic in self._decode else None) for n in notifications
+        ]
+
+    async def catch_up(self) -> int:
+        while await self.step():
+            pass
+        return self.position
+
+    # -- waiting and waking ----------------------------------------------------------------------
+    async def _advance(self, position: int) -> None:
+        if position <= self.position:
+            return
+        self.position = position
+        if self._reached is not None:
+            async with self._reached:
+                self._reached.notify_all()
+
+    def poke(self, _position: int | None = None) -> None:
+        """Called from any thread right after a save."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def wait_for(self, position: int, timeout: float = 3.0) -> bool:
+        """Wait (bounded) until every projection has applied `position`."""
+        if self.position >= position:
+            return True
+        if self._reached is None or asyncio.get_running_loop() is not self._loop:
+            # Not running in this process (or called from another loop): poll the stored positions.
+            with anyio.move_on_after(timeout):
+                while True:
+                    positions = await self.positions() if self._reached is None else {"": self.position}
+                    if min(positions.values(), default=0) >= position:
+                        return True
+                    self.poke()
+                    await asyncio.sleep(0.01)
+            return False
+        self.poke()
+        try:
+            async with self._reached:
+                await asyncio.wait_for(self._reached.wait_for(lambda: self.position >= position), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def run_forever(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._reached = asyncio.Condition()
+        await self.ensure_positions()
+        while True:
+            try:
+                count = await self.step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("projector step failed; retrying")
+                count = 0
+                await asyncio.sleep(1)
+            if count:
+                continue
+            self._wake.clear()
+            with anyio.move_on_after(self.poll_interval):
+                await self._wake.wait()
+
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.get_running_loop().create_task(self.run_forever(), name="projector")
+        return self._task
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with anyio.CancelScope(shield=True):
+                try:
+                    await self._task
+                except (asyncio.CancelledError, Exception):
+                    pass
+            self._task = None
+
+    # -- rebuild ---------------------------------------------------------------------------------
+    async def reset(self, names: Sequence[str]) -> None:
+        """Empty the named projections and put them back to position 0, in one transaction."""
+        unknown = set(names) - {p.name for p in self.projections}
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        async with write_transaction(self.engine):
+            for projection in self.projections:
+                if projection.name not in names:
+                    continue
+                for table in projection.tables:
+                    await table.delete(force=True)
+                await ProjectionPosition.update({ProjectionPosition.position: 0}).where(
+                    ProjectionPosition.name == projection.name
+                )
+        self.position = 0

@@ -1,0 +1,81 @@
+"""Shared fixtures: every test gets its own stores, SQLite by default or PostgreSQL when
+LINLI_TEST_DATABASE=postgres (a fresh pair of schemas per test, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.community.domain import community_id_for
+from backend.config import Settings, load_settings
+from backend.runtime import Runtime
+
+POSTGRES = os.environ.get("LINLI_TEST_DATABASE") == "postgres"
+POSTGRES_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def _drop_schemas(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        for suffix in ("events", "views"):
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_{suffix}" CASCADE')
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    if POSTGRES:
+        schema = f"t{uuid.uuid4().hex[:12]}"
+        yield load_settings(data_dir=tmp_path, database_url=POSTGRES_URL, pg_schema=schema, demo=False,
+                            secret="test-secret")
+        _drop_schemas(schema)
+    else:
+        yield load_settings(data_dir=tmp_path, database_url="", demo=False, secret="test-secret")
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    rt = Runtime(settings)
+    await rt.start(run_projector=True)
+    try:
+        yield rt
+    finally:
+        await rt.stop()
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    app = create_app(settings)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        c.follow_redirects = False
+        yield c
+
+
+def csrf(client: AsyncTestClient[Any]) -> str:
+    return client.cookies.get("csrftoken") or ""
+
+
+async def get_csrf(client: AsyncTestClient[Any], path: str = "/signin") -> str:
+    response = await client.get(path)
+    token = csrf(client)
+    assert token, f"no csrf cookie after GET {path} ({response.status_code})"
+    return token
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no hidden input {name}"
+    return match.group(1)
+
+
+COMMUNITY = community_id_for("test")
