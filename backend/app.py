@@ -17,10 +17,10 @@ from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.stores.file import FileStore
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from backend import live, shell
@@ -92,7 +92,10 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if exc.status_code == 404:
         title, detail = gettext("Page not found"), gettext("The page you asked for does not exist.")
     elif exc.status_code == 403:
-        title, detail = gettext("Not allowed"), gettext("The form expired or you may not do this. Please go back and try again.")
+        title, detail = (
+            gettext("Not allowed"),
+            gettext("The form expired or you may not do this. Please go back and try again."),
+        )
     else:
         title, detail = gettext("Something is not right"), str(exc.detail)
     return render_now(request, "errors/error.html", status_code=exc.status_code, title=title, detail=detail)  # type: ignore[return-value]
@@ -103,8 +106,11 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     if not wants_html(request):
         return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
     return render_now(  # type: ignore[return-value]
-        request, "errors/error.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-        title=gettext("Something went wrong"), detail=gettext("Nothing was saved. Please try again in a moment."),
+        request,
+        "errors/error.html",
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        title=gettext("Something went wrong"),
+        detail=gettext("Nothing was saved. Please try again in a moment."),
     )
 
 
@@ -134,8 +140,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *deliberation_web.routes,
             *live.routes,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], name="static",
-                cache_control=CacheControlHeader(max_age=31536000, public=True), send_as_attachment=False,
+                path="/static",
+                directories=[STATIC_DIR],
+                name="static",
+                cache_control=CacheControlHeader(max_age=31536000, public=True),
+                send_as_attachment=False,
             ),
         ],
         lifespan=[lifespan],
@@ -144,7 +153,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=CSRFConfig(secret=settings.ensure_secret(), cookie_samesite="lax", cookie_httponly=False),
         middleware=[
             ServerSideSessionConfig(
-                store="sessions", key="linli_session", max_age=30 * 24 * 3600, samesite="lax", httponly=True,
+                store="sessions",
+                key="linli_session",
+                max_age=30 * 24 * 3600,
+                samesite="lax",
+                httponly=True,
             ).middleware
         ],
         stores={"sessions": FileStore(settings.data_dir / "sessions", create_directories=True)},
@@ -155,4 +168,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=1024 * 1024,
         debug=False,
     )
-

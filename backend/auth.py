@@ -45,8 +45,12 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
         row = await residents.by_id(UUID(resident_id))
         if row is not None:
             user = User(
-                id=row["id"], community_id=row["community_id"], name=row["name"], name_masked=row["name_masked"],
-                household=row["household"], roles=tuple(row["roles"]),
+                id=UUID(str(row["id"])),
+                community_id=UUID(str(row["community_id"])),
+                name=row["name"],
+                name_masked=row["name_masked"],
+                household=row["household"],
+                roles=tuple(row["roles"]),
             )
     request.state.user = user
     return user

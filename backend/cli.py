@@ -31,8 +31,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     uvicorn.run(
-        "backend.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        log_level="info", ws="websockets-sansio", proxy_headers=False,
+        "backend.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        ws="websockets-sansio",
+        proxy_headers=False,
     )
     return 0
 
@@ -61,13 +66,35 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 
 def cmd_projector(_: argparse.Namespace) -> int:
-    async def body(rt: Runtime) -> int:
+    """The projector as its own process. With PostgreSQL it publishes live updates over LISTEN/NOTIFY, so
+    the web processes (LINLI_PROJECTOR=external) push them to their websockets."""
+
+    async def main() -> int:
+        settings = load_settings()
+        backend = None
+        publish = None
+        if settings.is_postgres:
+            from backend.app import channels_backend
+
+            backend = channels_backend(settings)
+            await backend.on_startup()
+
+            async def publish(channel: str, payload: dict[str, Any]) -> None:
+                await backend.publish(json.dumps(payload).encode(), [channel])
+
+        runtime = Runtime(settings, publish=publish)
+        await runtime.start(run_projector=True)
         print("projector running; Ctrl-C to stop", flush=True)
-        await asyncio.Event().wait()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runtime.stop()
+            if backend is not None:
+                await backend.on_shutdown()
         return 0
 
     try:
-        return _with_runtime(body, run_projector=True)
+        return asyncio.run(main())
     except KeyboardInterrupt:
         return 0
 
@@ -118,8 +145,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                     break
                 for n in batch:
                     event: Any = rt.store.mapper.to_domain_event(n)
-                    record = {"position": n.id, "topic": n.topic, "originator_id": str(n.originator_id),
-                              "version": n.originator_version, "timestamp": event.timestamp.isoformat()}
+                    record = {
+                        "position": n.id,
+                        "topic": n.topic,
+                        "originator_id": str(n.originator_id),
+                        "version": n.originator_version,
+                        "timestamp": event.timestamp.isoformat(),
+                    }
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 start = batch[-1].id + 1
         finally:

@@ -17,12 +17,39 @@ DEMO_ACCOUNTS_SHOWN = 12
 DEMO_CODE = "xingfuli"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["秀英", "建国", "丽华", "志强", "桂兰", "伟", "芳", "海燕", "明", "玉珍", "德华", "小红", "国庆", "淑珍",
-         "春梅", "俊杰", "慧敏", "家豪", "文博", "雪梅"]
+GIVEN = [
+    "秀英",
+    "建国",
+    "丽华",
+    "志强",
+    "桂兰",
+    "伟",
+    "芳",
+    "海燕",
+    "明",
+    "玉珍",
+    "德华",
+    "小红",
+    "国庆",
+    "淑珍",
+    "春梅",
+    "俊杰",
+    "慧敏",
+    "家豪",
+    "文博",
+    "雪梅",
+]
 ROLE_PLAN: list[list[str]] = [
-    ["clerk"], ["clerk"], ["party_committee", "party_member", "committee_member"], ["committee_member"],
-    ["supervisor"], ["volunteer_leader"], ["service_provider"], ["representative", "party_member"],
-    ["representative"], ["party_member"],
+    ["clerk"],
+    ["clerk"],
+    ["party_committee", "party_member", "committee_member"],
+    ["committee_member"],
+    ["supervisor"],
+    ["volunteer_leader"],
+    ["service_provider"],
+    ["representative", "party_member"],
+    ["representative"],
+    ["party_member"],
 ]
 PROPOSALS = [
     ("3栋楼道灯坏了两个月", "晚上上下楼很黑，老人容易摔倒，希望尽快更换声控灯。", "facilities", 12),
@@ -44,9 +71,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     community_id = community_id_for(DEMO_CODE)
     founder = Ctx(community_id=community_id, actor_id=None, now=now - timedelta(days=30))
     await community_commands.found(rt, founder, "幸福里社区", DEMO_CODE)
-    await community_commands.set_rule(
-        rt, founder, "cosign_threshold", 10, (now - timedelta(days=30)).date()
-    )
+    await community_commands.set_rule(rt, founder, "cosign_threshold", 10, (now - timedelta(days=30)).date())
     residents: list[UUID] = []
     index = 0
     for building in (1, 2, 3):
@@ -59,16 +84,19 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
                     roles = ROLE_PLAN[index - 1] if index <= len(ROLE_PLAN) else []
                     name = SURNAMES[index % len(SURNAMES)] + GIVEN[(index * 7) % len(GIVEN)]
                     result = await resident_commands.register(
-                        rt, Ctx(community_id, None, now - timedelta(days=29)), name, phone_for(index),
-                        household, DEMO_PASSWORD, roles,
+                        rt,
+                        Ctx(community_id, None, now - timedelta(days=29)),
+                        name,
+                        phone_for(index),
+                        household,
+                        DEMO_PASSWORD,
+                        roles,
                     )
                     residents.append(UUID(result.result["resident_id"]))
     for number, (title, description, category, cosigns) in enumerate(PROPOSALS):
         author = residents[10 + number * 3]
         day = now - timedelta(days=20 - number * 3)
-        result = await proposal_commands.submit(
-            rt, Ctx(community_id, author, day), title, description, category, []
-        )
+        result = await proposal_commands.submit(rt, Ctx(community_id, author, day), title, description, category, [])
         proposal_id = UUID(result.result["proposal_id"])
         signers = [r for r in residents if r != author][:cosigns]
         for offset, signer in enumerate(signers):

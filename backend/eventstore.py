@@ -137,8 +137,12 @@ def _ensure_pg_schema(settings: Settings, schema: str) -> None:
 
     pg = settings.pg_params()
     with psycopg.connect(
-        host=pg["host"], port=int(pg["port"]), user=pg["user"], password=pg["password"] or None,
-        dbname=pg["dbname"], autocommit=True,
+        host=pg["host"],
+        port=int(pg["port"]),
+        user=pg["user"],
+        password=pg["password"] or None,
+        dbname=pg["dbname"],
+        autocommit=True,
     ) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 

@@ -10,8 +10,8 @@ from uuid import UUID
 import anyio
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
-from litestar.exceptions import WebSocketDisconnect
 from litestar.di import NamedDependency
+from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from backend.i18n import set_locale
@@ -26,8 +26,9 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
     return urlparse(origin).netloc == host
 
 
-async def stream(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, channel: str, template: str,
-                 **context: Any) -> None:
+async def stream(
+    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, channel: str, template: str, **context: Any
+) -> None:
     if not origin_allowed(socket):
         await socket.close(code=4403, reason="origin not allowed")
         return
@@ -52,7 +53,9 @@ async def stream(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, cha
 
 
 @websocket("/live/proposals/{proposal_id:uuid}", name="live.proposal")
-async def proposal_live(socket: WebSocket[Any, Any, Any], proposal_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]) -> None:
+async def proposal_live(
+    socket: WebSocket[Any, Any, Any], proposal_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
+) -> None:
     await stream(socket, channels, f"proposal:{proposal_id}", "deliberation/_live.html", proposal_id=proposal_id)
 
 

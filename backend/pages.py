@@ -54,9 +54,7 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def render(
-    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
-) -> Template:
+async def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     await current_user(request)
     return render_now(request, template, status_code, **context)
 

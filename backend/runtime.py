@@ -43,9 +43,7 @@ class Runtime:
         self.store.close()
         self.started = False
 
-    async def execute(
-        self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True
-    ) -> CommandResult:
+    async def execute(self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True) -> CommandResult:
         """Run a command off the event loop; then wait (bounded) until the views show it."""
         result = await anyio.to_thread.run_sync(self.commands.run, name, ctx, lock_key, action)
         if wait and result.position:

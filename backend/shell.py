@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import hashlib
+from typing import Any
 
 import anyio
 from litestar import Request, Response, get
@@ -16,8 +15,14 @@ from backend.i18n import LOCALES
 from backend.pages import STATIC_DIR, redirect, render, safe_next, static
 from backend.uploads import NAME, media_type
 
-PRECACHE = ("css/app.css", "js/app.js", "js/elder.js", "vendor/htmx.min.js", "vendor/htmx-ext-ws.min.js",
-            "icons/icon-192.png")
+PRECACHE = (
+    "css/app.css",
+    "js/app.js",
+    "js/elder.js",
+    "vendor/htmx.min.js",
+    "vendor/htmx-ext-ws.min.js",
+    "icons/icon-192.png",
+)
 
 
 @get("/", name="home")
@@ -34,8 +39,9 @@ async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 @get("/manifest.webmanifest", name="manifest", media_type="application/manifest+json")
 async def manifest(request: Request[Any, Any, Any]) -> Template:
-    return Template(template_name="pwa/manifest.webmanifest", context={"static": static},
-                    media_type="application/manifest+json")
+    return Template(
+        template_name="pwa/manifest.webmanifest", context={"static": static}, media_type="application/manifest+json"
+    )
 
 
 @get("/sw.js", name="service_worker", media_type="text/javascript")
@@ -43,7 +49,8 @@ async def service_worker() -> Template:
     precache = [static(p) for p in PRECACHE if (STATIC_DIR / p).exists()] + ["/offline"]
     version = hashlib.sha256("|".join(precache).encode()).hexdigest()[:12]
     return Template(
-        template_name="pwa/sw.js", context={"version": version, "precache": precache},
+        template_name="pwa/sw.js",
+        context={"version": version, "precache": precache},
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
     )
@@ -55,7 +62,7 @@ async def offline(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/lang/{code:str}", name="language")
-async def language(code: FromPath[str], next: FromQuery[str | None] = None) -> Response[Any]:  # noqa: A002
+async def language(code: FromPath[str], next: FromQuery[str | None] = None) -> Response[Any]:
     target = safe_next(next, "/proposals")
     response = redirect(target)
     if code in LOCALES:
@@ -68,8 +75,12 @@ async def upload(request: Request[Any, Any, Any], name: FromPath[str]) -> File:
     path = request.app.state.runtime.settings.uploads_dir / name
     if not NAME.match(name) or not path.is_file():
         raise NotFoundException()
-    return File(path=path, media_type=media_type(name), content_disposition_type="inline",
-                headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return File(
+        path=path,
+        media_type=media_type(name),
+        content_disposition_type="inline",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
 
 
 routes = [home, healthz, manifest, service_worker, offline, language, upload]

@@ -29,9 +29,7 @@ class ChainLink(Table, tablename="chain_link"):
 
 def link(previous: str, record: Notification) -> str:
     digest = hashlib.sha256(bytes.fromhex(previous))
-    digest.update(
-        f"{record.id}|{record.originator_id}|{record.originator_version}|{record.topic}|".encode()
-    )
+    digest.update(f"{record.id}|{record.originator_id}|{record.originator_version}|{record.topic}|".encode())
     digest.update(record.state)
     return digest.hexdigest()
 

@@ -42,8 +42,11 @@ class CommunityProjection:
             elif isinstance(event, Community.RuleSet):
                 await RuleView.insert(
                     RuleView(
-                        community_id=event.originator_id, rule=event.rule, value=event.value,
-                        effective_from=date.fromisoformat(event.effective_from), source=event.source,
+                        community_id=event.originator_id,
+                        rule=event.rule,
+                        value=event.value,
+                        effective_from=date.fromisoformat(event.effective_from),
+                        source=event.source,
                         position=item.position,
                     )
                 )

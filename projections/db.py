@@ -61,7 +61,10 @@ async def prepare(engine: Engine, settings: Settings) -> None:
 
         pg = settings.pg_params()
         conn = await asyncpg.connect(
-            host=pg["host"], port=int(pg["port"]), user=pg["user"], password=pg["password"] or None,
+            host=pg["host"],
+            port=int(pg["port"]),
+            user=pg["user"],
+            password=pg["password"] or None,
             database=pg["dbname"],
         )
         try:

@@ -52,8 +52,14 @@ class ProposalHistory(Table, tablename="proposal_history"):
 def _history(item: Item, kind: str, resident_id: PyUUID | None, detail: str = "") -> ProposalHistory:
     e = item.event
     return ProposalHistory(
-        proposal_id=e.originator_id, position=item.position, kind=kind, resident_id=resident_id,
-        actor_id=e.actor_id, on_behalf_of=e.on_behalf_of, at=e.timestamp, detail=detail,
+        proposal_id=e.originator_id,
+        position=item.position,
+        kind=kind,
+        resident_id=resident_id,
+        actor_id=e.actor_id,
+        on_behalf_of=e.on_behalf_of,
+        at=e.timestamp,
+        detail=detail,
     )
 
 
@@ -66,7 +72,10 @@ class DeliberationProjection:
     name = "deliberation"
     tables: ClassVar[Sequence[type[Table]]] = (ProposalView, ProposalCoSign, ProposalHistory)
     handles: ClassVar[Sequence[type]] = (
-        Proposal.Submitted, Proposal.CoSigned, Proposal.ReachedAgenda, Proposal.Withdrawn,
+        Proposal.Submitted,
+        Proposal.CoSigned,
+        Proposal.ReachedAgenda,
+        Proposal.Withdrawn,
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
@@ -84,9 +93,17 @@ class DeliberationProjection:
                 cosigns = []
                 created.append(
                     ProposalView(
-                        id=pid, community_id=e.community_id, author_id=e.author_id, title=e.title,
-                        description=e.description, category=e.category, photos=e.photos, state="collecting",
-                        cosigns=0, threshold=e.threshold, submitted_at=e.timestamp,
+                        id=pid,
+                        community_id=e.community_id,
+                        author_id=e.author_id,
+                        title=e.title,
+                        description=e.description,
+                        category=e.category,
+                        photos=e.photos,
+                        state="collecting",
+                        cosigns=0,
+                        threshold=e.threshold,
+                        submitted_at=e.timestamp,
                         updated_position=item.position,
                     )
                 )
@@ -95,8 +112,11 @@ class DeliberationProjection:
                 counts[pid] = max(counts[pid], e.count)
                 cosigns.append(
                     ProposalCoSign(
-                        proposal_id=pid, resident_id=e.resident_id, actor_id=e.actor_id,
-                        on_behalf_of=e.on_behalf_of, at=e.timestamp,
+                        proposal_id=pid,
+                        resident_id=e.resident_id,
+                        actor_id=e.actor_id,
+                        on_behalf_of=e.on_behalf_of,
+                        at=e.timestamp,
                     )
                 )
                 history.append(_history(item, "cosigned", e.resident_id))
@@ -124,8 +144,7 @@ class DeliberationProjection:
             ProposalView.id, ProposalView.cosigns, ProposalView.state, ProposalView.threshold
         ).where(ProposalView.id.is_in(list(changed)))
         return [
-            (f"proposal:{row['id']}", {"cosigns": row["cosigns"], "state": row["state"],
-                                       "threshold": row["threshold"]})
+            (f"proposal:{row['id']}", {"cosigns": row["cosigns"], "state": row["state"], "threshold": row["threshold"]})
             for row in rows
         ]
 
@@ -135,9 +154,7 @@ async def board(community_id: PyUUID, state: str | None = None, limit: int = 50)
     query = ProposalView.select().where(ProposalView.community_id == community_id)
     if state:
         query = query.where(ProposalView.state == state)
-    return await query.order_by(ProposalView.updated_position, ascending=False).limit(limit).output(
-        load_json=True
-    )
+    return await query.order_by(ProposalView.updated_position, ascending=False).limit(limit).output(load_json=True)
 
 
 async def proposal(proposal_id: PyUUID) -> dict[str, Any] | None:
@@ -145,8 +162,10 @@ async def proposal(proposal_id: PyUUID) -> dict[str, Any] | None:
 
 
 async def history(proposal_id: PyUUID) -> list[dict[str, Any]]:
-    return await ProposalHistory.select().where(ProposalHistory.proposal_id == proposal_id).order_by(
-        ProposalHistory.position
+    return (
+        await ProposalHistory.select()
+        .where(ProposalHistory.proposal_id == proposal_id)
+        .order_by(ProposalHistory.position)
     )
 
 

@@ -35,8 +35,14 @@ class ResidentsProjection:
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         rows = [
             ResidentView(
-                id=e.originator_id, community_id=e.community_id, name=e.name, name_masked=mask_name(e.name),
-                phone=e.phone, household=e.household, password_hash=e.password_hash, roles=e.roles,
+                id=e.originator_id,
+                community_id=e.community_id,
+                name=e.name,
+                name_masked=mask_name(e.name),
+                phone=e.phone,
+                household=e.household,
+                password_hash=e.password_hash,
+                roles=e.roles,
             )
             for e in (item.event for item in items)
         ]

@@ -7,6 +7,7 @@ twice is refused, and a crash leaves either the whole batch or none of it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -110,7 +111,9 @@ class Projector:
                     moved = await ProjectionPosition.raw(
                         "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} "
                         "RETURNING position",
-                        end, projection.name, done,
+                        end,
+                        projection.name,
+                        done,
                     )
                     if not moved:
                         raise PositionConflict(projection.name)
@@ -133,9 +136,7 @@ class Projector:
     def _read(self, start: int, head: int) -> list[Item]:
         notifications = self.app.recorder.select_notifications(start, self.batch_size, stop=head)
         to_event = self.app.mapper.to_domain_event
-        return [
-            Item(n.id, n, to_event(n) if n.topic in self._decode else None) for n in notifications
-        ]
+        return [Item(n.id, n, to_event(n) if n.topic in self._decode else None) for n in notifications]
 
     async def catch_up(self) -> int:
         while await self.step():
@@ -206,10 +207,8 @@ class Projector:
         if self._task is not None:
             self._task.cancel()
             with anyio.CancelScope(shield=True):
-                try:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await self._task
-                except (asyncio.CancelledError, Exception):
-                    pass
             self._task = None
 
     # -- rebuild ---------------------------------------------------------------------------------

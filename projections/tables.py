@@ -7,6 +7,12 @@ from projections.residents import ResidentView
 from projections.runner import ProjectionPosition
 
 ALL_TABLES = (
-    ProjectionPosition, ChainLink, CommunityView, RuleView, ResidentView, ProposalView, ProposalCoSign,
+    ProjectionPosition,
+    ChainLink,
+    CommunityView,
+    RuleView,
+    ResidentView,
+    ProposalView,
+    ProposalCoSign,
     ProposalHistory,
 )

@@ -36,8 +36,9 @@ def _drop_schemas(schema: str) -> None:
 def settings(tmp_path: Path) -> Iterator[Settings]:
     if POSTGRES:
         schema = f"t{uuid.uuid4().hex[:12]}"
-        yield load_settings(data_dir=tmp_path, database_url=POSTGRES_URL, pg_schema=schema, demo=False,
-                            secret="test-secret")
+        yield load_settings(
+            data_dir=tmp_path, database_url=POSTGRES_URL, pg_schema=schema, demo=False, secret="test-secret"
+        )
         _drop_schemas(schema)
     else:
         yield load_settings(data_dir=tmp_path, database_url="", demo=False, secret="test-secret")

@@ -25,8 +25,7 @@ class Place:
     phones: list[str] = field(default_factory=list)
 
 
-async def community(rt: Runtime, now: datetime, code: str = "test", residents: int = 3,
-                    threshold: int = 2) -> Place:
+async def community(rt: Runtime, now: datetime, code: str = "test", residents: int = 3, threshold: int = 2) -> Place:
     cid = community_id_for(code)
     ctx = Ctx(cid, None, now)
     await community_commands.found(rt, ctx, f"社区{code}", code)
@@ -35,8 +34,9 @@ async def community(rt: Runtime, now: datetime, code: str = "test", residents: i
     base = 13900000000 + (abs(hash(code)) % 1000) * 10000
     for i in range(residents):
         phone = str(base + i)
-        result = await resident_commands.register(rt, Ctx(cid, None, now), f"居民{code}{i}", phone, f"1栋{i}室",
-                                                  PASSWORD, [])
+        result = await resident_commands.register(
+            rt, Ctx(cid, None, now), f"居民{code}{i}", phone, f"1栋{i}室", PASSWORD, []
+        )
         place.residents.append(UUID(result.result["resident_id"]))
         place.phones.append(phone)
     return place
@@ -50,6 +50,7 @@ async def sign_in(client: AsyncTestClient[Any], phone: str, password: str = PASS
     response = await client.get("/signin")
     token = client.cookies.get("csrftoken")
     response = await client.post(
-        "/signin", data={"phone": phone, "password": password, "_csrf_token": token, "next": "/proposals"},
+        "/signin",
+        data={"phone": phone, "password": password, "_csrf_token": token, "next": "/proposals"},
     )
     assert response.status_code in (302, 303), response.text[:500]

@@ -9,8 +9,10 @@ async def test_board_and_proposal_flow(client):
     r = await client.get("/proposals/new")
     assert r.status_code == 200, r.text[:2000]
     token = client.cookies.get("csrftoken")
-    r = await client.post("/proposals/new", data={"title": "路灯坏了", "description": "三栋门口", "category": "facilities",
-                                                  "_csrf_token": token})
+    r = await client.post(
+        "/proposals/new",
+        data={"title": "路灯坏了", "description": "三栋门口", "category": "facilities", "_csrf_token": token},
+    )
     assert r.status_code == 303, r.text[:3000]
     r = await client.get(r.headers["location"])
     assert r.status_code == 200

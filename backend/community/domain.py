@@ -21,10 +21,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    rule.name: rule
-    for rule in (
-        Rule("cosign_threshold", 10, 1, 10_000, "居民议事规则 (community default)"),
-    )
+    rule.name: rule for rule in (Rule("cosign_threshold", 10, 1, 10_000, "居民议事规则 (community default)"),)
 }
 
 
@@ -66,8 +63,14 @@ class Community(LinliAggregate):
             raise DomainError("Unknown rule.", "rule")
         if not rule.minimum <= value <= rule.maximum:
             raise DomainError("The value is outside the allowed range.", "value")
-        self.emit(self.RuleSet, ctx, rule=name, value=value, effective_from=effective_from.isoformat(),
-                  source=source or rule.source)
+        self.emit(
+            self.RuleSet,
+            ctx,
+            rule=name,
+            value=value,
+            effective_from=effective_from.isoformat(),
+            source=source or rule.source,
+        )
 
     def rule(self, name: str, on: date) -> int:
         """The value in force on a day: the latest setting effective on or before it, else the default."""

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from uuid import UUID
 
 from backend.eventstore import Ctx, DomainError, LinliAggregate
+from backend.i18n import N_
 
 TITLE_MAX = 60
 DESCRIPTION_MAX = 2000
 PHOTOS_MAX = 4
 
 CATEGORIES: dict[str, str] = {
-    "environment": "Environment and sanitation",
-    "facilities": "Facilities and repairs",
-    "safety": "Safety",
-    "traffic": "Traffic and parking",
-    "elderly": "Elderly and children",
-    "neighbourhood": "Neighbourhood life",
-    "other": "Other",
+    "environment": N_("Environment and sanitation"),
+    "facilities": N_("Facilities and repairs"),
+    "safety": N_("Safety"),
+    "traffic": N_("Traffic and parking"),
+    "elderly": N_("Elderly and children"),
+    "neighbourhood": N_("Neighbourhood life"),
+    "other": N_("Other"),
 }
 
 
-class ProposalState(str, Enum):
+class ProposalState(StrEnum):
     COLLECTING = "collecting"
     ON_AGENDA = "on_agenda"
     WITHDRAWN = "withdrawn"
@@ -85,8 +86,14 @@ class Proposal(LinliAggregate):
 
     @classmethod
     def submit(
-        cls, ctx: Ctx, proposal_id: UUID, title: str, description: str, category: str,
-        photos: list[str], threshold: int,
+        cls,
+        ctx: Ctx,
+        proposal_id: UUID,
+        title: str,
+        description: str,
+        category: str,
+        photos: list[str],
+        threshold: int,
     ) -> Proposal:
         if ctx.actor_id is None:
             raise DomainError("Please sign in first.", status=403)
@@ -96,8 +103,15 @@ class Proposal(LinliAggregate):
         if threshold < 1:
             raise DomainError("The co-sign threshold must be at least 1.")
         return cls.start(
-            cls.Submitted, ctx, proposal_id, author_id=ctx.on_behalf_of or ctx.actor_id, title=title,
-            description=description, category=category, photos=list(photos), threshold=threshold,
+            cls.Submitted,
+            ctx,
+            proposal_id,
+            author_id=ctx.on_behalf_of or ctx.actor_id,
+            title=title,
+            description=description,
+            category=category,
+            photos=list(photos),
+            threshold=threshold,
         )
 
     def cosign(self, ctx: Ctx, resident_id: UUID) -> None:

@@ -60,8 +60,14 @@ async def board(
     rows = await views.board(place["id"], state)
     names = await residents.masked_names(r["author_id"] for r in rows)
     return await render(
-        request, "deliberation/board.html", community=place, proposals=rows, names=names, state=state,
-        states=STATES, categories=CATEGORIES,
+        request,
+        "deliberation/board.html",
+        community=place,
+        proposals=rows,
+        names=names,
+        state=state,
+        states=STATES,
+        categories=CATEGORIES,
     )
 
 
@@ -73,11 +79,21 @@ async def new_form(request: Request[Any, Any, Any]) -> Response[Any]:
     return await _form(request, {}, {})
 
 
-async def _form(request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str],
-                status_code: int = 200, command_id: str | None = None) -> Template:
+async def _form(
+    request: Request[Any, Any, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    command_id: str | None = None,
+) -> Template:
     context: dict[str, Any] = {
-        "values": values, "errors": errors, "categories": CATEGORIES, "title_max": TITLE_MAX,
-        "description_max": DESCRIPTION_MAX, "photos_max": PHOTOS_MAX, "photo_mb": MAX_BYTES // (1024 * 1024),
+        "values": values,
+        "errors": errors,
+        "categories": CATEGORIES,
+        "title_max": TITLE_MAX,
+        "description_max": DESCRIPTION_MAX,
+        "photos_max": PHOTOS_MAX,
+        "photo_mb": MAX_BYTES // (1024 * 1024),
     }
     if command_id:
         context["command_id"] = command_id
@@ -93,7 +109,9 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in ("title", "description", "category")}
     command_id = command_id_from(form)
-    uploads = [f for f in (form.getall("photos") if "photos" in form else []) if isinstance(f, UploadFile) and f.filename]
+    uploads = [
+        f for f in (form.getall("photos") if "photos" in form else []) if isinstance(f, UploadFile) and f.filename
+    ]
     try:
         _require(user, "proposal.submit")
         check_text(values["title"], values["description"], values["category"])
@@ -103,12 +121,21 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
         for photo in photos:
             await anyio.to_thread.run_sync(store_photo, request.app.state.runtime.settings.uploads_dir, photo)
         result = await commands.submit(
-            request.app.state.runtime, ctx_for(user, _now(), command_id), values["title"], values["description"],
-            values["category"], [p.name for p in photos],
+            request.app.state.runtime,
+            ctx_for(user, _now(), command_id),
+            values["title"],
+            values["description"],
+            values["category"],
+            [p.name for p in photos],
         )
     except DomainError as error:
-        return await _form(request, values, {error.field or "form": _(error.message)},
-                           status_code=error.status if error.status != 400 else 422, command_id=command_id)
+        return await _form(
+            request,
+            values,
+            {error.field or "form": _(error.message)},
+            status_code=error.status if error.status != 400 else 422,
+            command_id=command_id,
+        )
     flash(request, _("Your proposal was submitted."), "success")
     target = f"/proposals/{result.result['proposal_id']}"
     if is_htmx(request):
@@ -136,10 +163,18 @@ async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) 
     cosigned = user is not None and await views.has_cosigned(row["id"], user.id)
     community = await communities.by_id(row["community_id"])
     return {
-        "proposal": row, "history": history, "names": names, "cosigned": cosigned, "community": community,
+        "proposal": row,
+        "history": history,
+        "names": names,
+        "cosigned": cosigned,
+        "community": community,
         "categories": CATEGORIES,
-        "can_cosign": user is not None and user.community_id == row["community_id"] and user.id != row["author_id"]
-        and not cosigned and row["state"] != "withdrawn" and user.can("proposal.cosign"),
+        "can_cosign": user is not None
+        and user.community_id == row["community_id"]
+        and user.id != row["author_id"]
+        and not cosigned
+        and row["state"] != "withdrawn"
+        and user.can("proposal.cosign"),
         "is_author": user is not None and user.id == row["author_id"],
     }
 
@@ -168,8 +203,7 @@ async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
     if is_htmx(request):
         context = await _detail_context(request, row)
         context["cosign_error"] = _(error.message) if error else None
-        return await render(request, "deliberation/_cosign.html", status_code=error.status if error else 200,
-                            **context)
+        return await render(request, "deliberation/_cosign.html", status_code=error.status if error else 200, **context)
     if error:
         flash(request, _(error.message), "error")
     else:
@@ -185,8 +219,12 @@ async def withdraw(request: Request[Any, Any, Any], proposal_id: FromPath[UUID])
     form = await request.form()
     try:
         _require(user, "proposal.withdraw")
-        await commands.withdraw(request.app.state.runtime, ctx_for(user, _now(), command_id_from(form)),
-                                proposal_id, str(form.get("reason", "")))
+        await commands.withdraw(
+            request.app.state.runtime,
+            ctx_for(user, _now(), command_id_from(form)),
+            proposal_id,
+            str(form.get("reason", "")),
+        )
     except DomainError as failed:
         if failed.status == 404:
             raise NotFoundException(_("No such proposal.")) from None

@@ -49,7 +49,13 @@ class Resident(LinliAggregate):
 
     @classmethod
     def register(
-        cls, ctx: Ctx, resident_id: UUID, name: str, phone: str, household: str, password_hash: str,
+        cls,
+        ctx: Ctx,
+        resident_id: UUID,
+        name: str,
+        phone: str,
+        household: str,
+        password_hash: str,
         roles: list[str],
     ) -> Resident:
         name = name.strip()
@@ -59,8 +65,14 @@ class Resident(LinliAggregate):
         if unknown:
             raise DomainError("Unknown role.", "roles")
         return cls.start(
-            cls.Registered, ctx, resident_id, name=name, phone=normalise_phone(phone),
-            household=household.strip(), password_hash=password_hash, roles=sorted(set(roles) | {"resident"}),
+            cls.Registered,
+            ctx,
+            resident_id,
+            name=name,
+            phone=normalise_phone(phone),
+            household=household.strip(),
+            password_hash=password_hash,
+            roles=sorted(set(roles) | {"resident"}),
         )
 
 

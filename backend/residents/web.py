@@ -9,6 +9,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from backend.eventstore import DomainError
+from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.masking import mask_phone
 from backend.pages import flash, redirect, render, safe_next
@@ -17,41 +18,48 @@ from backend.residents.domain import normalise_phone
 from projections import residents
 
 ROLE_LABELS = {
-    "resident": "Resident",
-    "representative": "Representative",
-    "party_member": "Party member",
-    "party_committee": "Party branch committee",
-    "committee_member": "Committee member",
-    "supervisor": "Supervisor",
-    "volunteer_leader": "Volunteer leader",
-    "service_provider": "Service provider",
-    "clerk": "Clerk",
-    "street_operator": "Street operator",
+    "resident": N_("Resident"),
+    "representative": N_("Representative"),
+    "party_member": N_("Party member"),
+    "party_committee": N_("Party branch committee"),
+    "committee_member": N_("Committee member"),
+    "supervisor": N_("Supervisor"),
+    "volunteer_leader": N_("Volunteer leader"),
+    "service_provider": N_("Service provider"),
+    "clerk": N_("Clerk"),
+    "street_operator": N_("Street operator"),
 }
 
 
-async def _signin_page(request: Request[Any, Any, Any], next_path: str, phone: str = "", error: str = "",
-                       status_code: int = 200) -> Template:
+async def _signin_page(
+    request: Request[Any, Any, Any], next_path: str, phone: str = "", error: str = "", status_code: int = 200
+) -> Template:
     demo_accounts: list[dict[str, Any]] = []
     if request.app.state.runtime.settings.demo:
-        from backend.demo import DEMO_PASSWORD, DEMO_ACCOUNTS_SHOWN
+        from backend.demo import DEMO_ACCOUNTS_SHOWN, DEMO_PASSWORD
 
         rows = await residents.all_residents(limit=DEMO_ACCOUNTS_SHOWN)
         demo_accounts = [
-            {"phone": r["phone"], "name": r["name"], "household": r["household"], "roles": r["roles"]}
-            for r in rows
+            {"phone": r["phone"], "name": r["name"], "household": r["household"], "roles": r["roles"]} for r in rows
         ]
         demo_password = DEMO_PASSWORD
     else:
         demo_password = ""
     return await render(
-        request, "residents/signin.html", status_code=status_code, next=next_path, phone=phone, error=error,
-        demo_accounts=demo_accounts, demo_password=demo_password, role_labels=ROLE_LABELS,
+        request,
+        "residents/signin.html",
+        status_code=status_code,
+        next=next_path,
+        phone=phone,
+        error=error,
+        demo_accounts=demo_accounts,
+        demo_password=demo_password,
+        role_labels=ROLE_LABELS,
     )
 
 
 @get("/signin", name="signin")
-async def signin_form(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:  # noqa: A002
+async def signin_form(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
     return await _signin_page(request, safe_next(next, "/proposals"))
 
 
