@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,6 +49,14 @@ SECURITY_HEADERS = {
 }
 
 
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in China Standard Time."""
+    return value.astimezone(LOCAL_ZONE).strftime(fmt)
+
+
 def template_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
@@ -57,6 +67,7 @@ def template_environment() -> Environment:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = static
+    env.filters["local"] = local_time
     return env
 
 
