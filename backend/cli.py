@@ -134,6 +134,27 @@ def cmd_verify(_: argparse.Namespace) -> int:
     return _with_runtime(body)
 
 
+def cmd_rules_set(args: argparse.Namespace) -> int:
+    from datetime import UTC, date, datetime
+
+    from backend.community import commands as community_commands
+    from backend.community.domain import community_id_for
+    from backend.eventstore import Ctx, DomainError
+
+    async def body(rt: Runtime) -> int:
+        ctx = Ctx(community_id_for(args.community), actor_id=None, now=datetime.now(UTC))
+        since = date.fromisoformat(args.since) if args.since else ctx.now.date()
+        try:
+            await community_commands.set_rule(rt, ctx, args.rule, args.value, since)
+        except DomainError as error:
+            print(f"refused: {error.message}")
+            return 1
+        print(f"{args.community}: {args.rule} = {args.value} from {since.isoformat()}")
+        return 0
+
+    return _with_runtime(body, run_projector=True)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
@@ -178,6 +199,14 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*")
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("verify", help="recompute the hash chain over the whole log").set_defaults(func=cmd_verify)
+    rules = sub.add_parser("rules", help="a community's rulebook")
+    rules_sub = rules.add_subparsers(dest="action", required=True)
+    rule_set = rules_sub.add_parser("set", help="set a rule from a date on (default today)")
+    rule_set.add_argument("community", help="community code, e.g. xingfuli")
+    rule_set.add_argument("rule", help="rule name, e.g. cosign_threshold")
+    rule_set.add_argument("value", type=int)
+    rule_set.add_argument("--from", dest="since", help="effective date YYYY-MM-DD")
+    rule_set.set_defaults(func=cmd_rules_set)
     export = sub.add_parser("export", help="export the event log index as JSON lines")
     export.add_argument("--output", "-o")
     export.set_defaults(func=cmd_export)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
@@ -15,6 +16,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from backend.i18n import set_locale
+from projections import deliberation as views
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
@@ -27,8 +29,15 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
 
 
 async def stream(
-    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, channel: str, template: str, **context: Any
+    socket: WebSocket[Any, Any, Any],
+    channels: ChannelsPlugin,
+    channel: str,
+    template: str,
+    current: Callable[[], Awaitable[dict[str, Any] | None]],
+    **context: Any,
 ) -> None:
+    """Subscribe, send the current state at once (a phone back from the background catches up), then every
+    update the projector publishes, until the client goes away."""
     if not origin_allowed(socket):
         await socket.close(code=4403, reason="origin not allowed")
         return
@@ -42,6 +51,11 @@ async def stream(
             async for message in subscriber.iter_events():
                 await socket.send_text(fragment.render(**context, **json.loads(message)))
 
+        now = await current()
+        if now is None:
+            await socket.close(code=4404, reason="not found")
+            return
+        await socket.send_text(fragment.render(**context, **now))
         tasks.start_soon(forward)
         try:
             while True:
@@ -56,7 +70,13 @@ async def stream(
 async def proposal_live(
     socket: WebSocket[Any, Any, Any], proposal_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
 ) -> None:
-    await stream(socket, channels, f"proposal:{proposal_id}", "deliberation/_live.html", proposal_id=proposal_id)
+    async def current() -> dict[str, Any] | None:
+        row = await views.proposal(proposal_id)
+        return row and {"cosigns": row["cosigns"], "state": row["state"], "threshold": row["threshold"]}
+
+    await stream(
+        socket, channels, f"proposal:{proposal_id}", "deliberation/_live.html", current, proposal_id=proposal_id
+    )
 
 
 routes = [proposal_live]

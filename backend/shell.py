@@ -20,7 +20,7 @@ PRECACHE = (
     "js/app.js",
     "js/elder.js",
     "vendor/htmx.min.js",
-    "vendor/htmx-ext-ws.min.js",
+    "vendor/hx-ws.min.js",
     "icons/icon-192.png",
 )
 

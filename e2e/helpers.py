@@ -1,0 +1,57 @@
+"""What every journey needs: signing in, and axe-core on every page visited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+DEMO_PASSWORD = "linli2026"
+
+
+def phone_number(index: int) -> str:
+    """Demo resident number `index` (1-based), as backend.demo.phone_for makes them."""
+    return f"138{index:08d}"
+
+
+def check_a11y(page: Page) -> None:
+    """axe-core (WCAG 2.1 A/AA and best practices) must report no violations. Evaluated, so our CSP allows it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe violations on {page.url}:\n" + "\n".join(problems)
+
+
+def sign_in(page: Page, index: int) -> None:
+    page.goto("/signin")
+    check_a11y(page)
+    page.get_by_label("手机号").fill(phone_number(index))
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/proposals")
+
+
+def installability_errors(playwright, base_url: str, user_data_dir: str) -> list:  # type: ignore[no-untyped-def]
+    """Chromium's own PWA installability check, in a persistent context, after the service worker is active."""
+    from e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    context = playwright.chromium.launch_persistent_context(
+        user_data_dir, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/proposals")
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        session = context.new_cdp_session(page)
+        return session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    finally:
+        context.close()

@@ -1,0 +1,50 @@
+// Linli service worker {{ version }}: network-first pages with a cached fallback, cache-first versioned static files.
+const VERSION = "{{ version }}";
+const STATIC_CACHE = "linli-static-" + VERSION;
+const PAGE_CACHE = "linli-pages";
+const PRECACHE = {{ precache|tojson }};
+const NEVER = ["/live/", "/healthz", "/sw.js", "/signout", "/lang/"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("linli-static-") && k !== STATIC_CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (NEVER.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/uploads/")) {
+    event.respondWith(
+      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(STATIC_CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      }))
+    );
+    return;
+  }
+  const accept = request.headers.get("accept") || "";
+  if (request.mode === "navigate" || accept.includes("text/html")) {
+    if (request.headers.get("hx-request")) return;
+    event.respondWith(
+      fetch(request).then((response) => {
+        if (response.status === 200) {
+          const copy = response.clone();
+          caches.open(PAGE_CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      }).catch(() => caches.match(request).then((hit) => hit || caches.match("/offline")))
+    );
+  }
+});
