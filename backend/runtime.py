@@ -46,7 +46,8 @@ class Runtime:
     async def execute(self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True) -> CommandResult:
         """Run a command off the event loop; then wait (bounded) until the views show it."""
         result = await anyio.to_thread.run_sync(self.commands.run, name, ctx, lock_key, action)
-        if wait and result.position:
+        projector_somewhere = self.projector.running or not self.settings.projector_inline
+        if wait and result.position and projector_somewhere:
             await self.projector.wait_for(result.position)
         return result
 

@@ -30,7 +30,8 @@ class ChainLink(Table, tablename="chain_link"):
 def link(previous: str, record: Notification) -> str:
     digest = hashlib.sha256(bytes.fromhex(previous))
     digest.update(f"{record.id}|{record.originator_id}|{record.originator_version}|{record.topic}|".encode())
-    digest.update(record.state)
+    state = record.state
+    digest.update(state if isinstance(state, bytes | bytearray | memoryview) else str(state).encode())
     return digest.hexdigest()
 
 

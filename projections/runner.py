@@ -199,6 +199,10 @@ class Projector:
             with anyio.move_on_after(self.poll_interval):
                 await self._wake.wait()
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def start(self) -> asyncio.Task[None]:
         self._task = asyncio.get_running_loop().create_task(self.run_forever(), name="projector")
         return self._task

@@ -8,7 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from backend.community.commands import load_community
 from backend.deliberation.domain import Proposal
-from backend.eventstore import CommandResult, Ctx, DomainError, LinliApp, NotFound
+from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliApp, NotFound
 from backend.runtime import Runtime
 
 
@@ -35,7 +35,7 @@ async def submit(
     return await rt.execute("proposal.submit", ctx, proposal_id, action)
 
 
-async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
+def cosign_action(ctx: Ctx, proposal_id: UUID) -> Action:
     resident = ctx.on_behalf_of or ctx.actor_id
     if resident is None:
         raise DomainError("Please sign in first.", status=403)
@@ -45,7 +45,11 @@ async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
         proposal.cosign(ctx, resident)
         return [proposal], {"proposal_id": str(proposal_id), "cosigns": str(len(proposal.cosigners))}
 
-    return await rt.execute("proposal.cosign", ctx, proposal_id, action)
+    return action
+
+
+async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
+    return await rt.execute("proposal.cosign", ctx, proposal_id, cosign_action(ctx, proposal_id))
 
 
 async def withdraw(rt: Runtime, ctx: Ctx, proposal_id: UUID, reason: str) -> CommandResult:

@@ -1,0 +1,66 @@
+"""The command runner against the real store: idempotency, and co-signs under real thread concurrency."""
+
+from concurrent.futures import ThreadPoolExecutor
+from uuid import UUID, uuid4
+
+from backend.deliberation import commands
+from backend.deliberation.domain import Proposal
+from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
+from projections import deliberation as views
+from tests.conftest import NOW
+from tests.factories import community
+
+
+def count_topic(rt, event_class) -> int:
+    topic = f"{event_class.__module__}:{event_class.__qualname__}"
+    total, start = 0, 1
+    while batch := rt.store.recorder.select_notifications(start, 1000):
+        total += sum(1 for n in batch if n.topic == topic)
+        start = batch[-1].id + 1
+    return total
+
+
+async def test_a_command_sent_twice_returns_the_first_result_and_writes_nothing(runtime):
+    place = await community(runtime, NOW, residents=1)
+    ctx = Ctx(place.community_id, place.residents[0], NOW, command_id="a" * 32)
+    first = await commands.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
+    events = runtime.event_count()
+    again = await commands.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
+    assert again.duplicate
+    assert again.result == first.result
+    assert runtime.event_count() == events
+
+
+async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(runtime, settings):
+    place = await community(runtime, NOW, residents=1, threshold=10)
+    result = await commands.submit(
+        runtime, Ctx(place.community_id, place.residents[0], NOW), "充电桩", "东门", "safety", []
+    )
+    proposal_id = UUID(result.result["proposal_id"])
+    residents = [uuid4() for _ in range(50)]
+    # A second application instance over the same store stands for another server process: its locks are its
+    # own, so the two collide in the store and must retry.
+    other_process = CommandRunner(open_event_store(settings))
+
+    def attempt(n: int) -> str:
+        ctx = Ctx(place.community_id, residents[n % 50], NOW)
+        runner = runtime.commands if n % 2 else other_process
+        try:
+            runner.run("proposal.cosign", ctx, proposal_id, commands.cosign_action(ctx, proposal_id))
+        except DomainError as refused:
+            return refused.message
+        return "ok"
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(attempt, range(500)))
+    other_process.app.close()
+
+    assert outcomes.count("ok") == 50
+    assert set(outcomes) == {"ok", "You have already co-signed this proposal."}
+    assert count_topic(runtime, Proposal.CoSigned) == 50
+    assert count_topic(runtime, Proposal.ReachedAgenda) == 1
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
+    row = await views.proposal(proposal_id)
+    assert row["cosigns"] == 50
+    assert row["state"] == "on_agenda"
+    assert await views.cosign_count(proposal_id) == 50

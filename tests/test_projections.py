@@ -1,0 +1,174 @@
+"""The projector applies each batch exactly once; a crash loses nothing; a rebuild equals the incremental result;
+the hash chain names the first altered or missing event."""
+
+from uuid import UUID, uuid4
+
+import pytest
+
+from backend import cli
+from backend.deliberation import commands
+from backend.eventstore import Ctx
+from backend.runtime import Runtime
+from projections.chain import verify
+from projections.deliberation import DeliberationProjection
+from projections.registry import all_projections
+from projections.runner import ProjectionPosition, Projector
+from projections.tables import ALL_TABLES
+from tests.conftest import NOW, POSTGRES
+from tests.factories import community
+
+
+@pytest.fixture
+async def quiet(settings):
+    """A runtime whose projector only moves when the test says so."""
+    rt = Runtime(settings)
+    await rt.start(run_projector=False)
+    try:
+        yield rt
+    finally:
+        await rt.stop()
+
+
+async def busy_log(rt: Runtime) -> UUID:
+    place = await community(rt, NOW, residents=2, threshold=3)
+    result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "t", "d", "other", [])
+    proposal_id = UUID(result.result["proposal_id"])
+    for _ in range(5):
+        await commands.cosign(rt, Ctx(place.community_id, uuid4(), NOW), proposal_id)
+    return proposal_id
+
+
+async def snapshot() -> dict[str, list]:
+    """Every view row, minus serial ids (a rebuild numbers them afresh)."""
+    views = {}
+    for table in ALL_TABLES:
+        if table is ProjectionPosition:
+            continue
+        serial = type(table._meta.primary_key).__name__ == "Serial"
+        rows = await table.select()
+        views[table.__name__] = sorted(
+            repr(sorted((k, str(v)) for k, v in row.items() if not (serial and k == "id"))) for row in rows
+        )
+    return views
+
+
+async def test_a_batch_already_applied_is_refused(quiet):
+    await busy_log(quiet)
+    stale = await quiet.projector.positions()
+    second = Projector(quiet.store, quiet.engine, all_projections())
+    await quiet.projector.catch_up()
+    before = await snapshot()
+    applied = await quiet.projector.positions()
+
+    async def stale_positions():
+        return stale
+
+    second.positions = stale_positions  # the second projector read its positions before the first committed
+    await second.step()
+    assert await snapshot() == before, "the duplicate batch changed nothing"
+    assert await quiet.projector.positions() == applied
+
+
+async def test_a_crash_in_the_middle_of_a_batch_leaves_nothing_half_done(quiet):
+    await busy_log(quiet)
+    quiet.projector.batch_size = 7
+    await quiet.projector.step()
+    after_first = await quiet.projector.positions()
+    rows_after_first = await snapshot()
+    deliberation = next(p for p in quiet.projector.projections if isinstance(p, DeliberationProjection))
+    real_apply = deliberation.apply
+
+    async def crash(items):
+        await real_apply(items)  # rows are written, then the process "dies" before commit
+        raise RuntimeError("power cut")
+
+    deliberation.apply = crash
+    with pytest.raises(RuntimeError):
+        await quiet.projector.step()
+    assert await quiet.projector.positions() == after_first
+    assert await snapshot() == rows_after_first
+    deliberation.apply = real_apply
+    await quiet.projector.catch_up()
+    incremental = await snapshot()
+
+    await quiet.projector.reset([p.name for p in quiet.projector.projections])
+    quiet.projector.batch_size = 1000
+    await quiet.projector.catch_up()
+    assert await snapshot() == incremental, "a rebuild from zero equals the incremental result"
+
+
+async def test_rebuild_command(settings, monkeypatch, capsys):
+    rt = Runtime(settings)
+    await rt.start(run_projector=True)
+    await busy_log(rt)
+    await rt.projector.wait_for(rt.event_count())
+    await rt.stop()
+    monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
+    if POSTGRES:
+        monkeypatch.setenv("LINLI_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("LINLI_PG_SCHEMA", settings.pg_schema)
+    assert await _run_cli(["projections", "rebuild", "deliberation"]) == 0
+    assert "rebuilt deliberation" in capsys.readouterr().out
+    assert await _run_cli(["projections", "rebuild", "nonsense"]) != 0
+
+
+async def _run_cli(argv: list[str]) -> int:
+    import anyio
+
+    try:
+        return await anyio.to_thread.run_sync(cli.main, argv)
+    except KeyError:
+        return 2
+
+
+def tamper(settings, position: int, delete: bool = False) -> None:
+    if POSTGRES:
+        import psycopg
+
+        table = f'"{settings.pg_schema}_events".linli_events'
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            if delete:
+                conn.execute(f"DELETE FROM {table} WHERE notification_id = %s", (position,))
+            else:
+                conn.execute(
+                    f"UPDATE {table} SET state = state || '\\x20'::bytea WHERE notification_id = %s", (position,)
+                )
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(settings.events_path)
+        with conn:
+            if delete:
+                conn.execute("DELETE FROM stored_events WHERE rowid = ?", (position,))
+            else:
+                conn.execute(
+                    "UPDATE stored_events SET state = CAST(state || x'20' AS BLOB) WHERE rowid = ?", (position,)
+                )
+        conn.close()
+
+
+async def test_verify_names_the_first_altered_event(quiet, settings, monkeypatch, capsys):
+    await busy_log(quiet)
+    await quiet.projector.catch_up()
+    verdict = await verify(quiet.store)
+    assert verdict.ok and verdict.checked == quiet.event_count()
+    tamper(settings, 9)
+    verdict = await verify(quiet.store)
+    assert not verdict.ok
+    assert verdict.first_bad == 9
+    monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
+    if POSTGRES:
+        monkeypatch.setenv("LINLI_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("LINLI_PG_SCHEMA", settings.pg_schema)
+    assert await _run_cli(["verify"]) == 1
+    assert "ALTERED at position 9" in capsys.readouterr().out
+    assert await _run_cli(["projections", "rebuild", "chain"]) == 1, "a chain over an altered log is not rebuilt"
+
+
+async def test_verify_notices_a_deleted_event(quiet, settings):
+    await busy_log(quiet)
+    await quiet.projector.catch_up()
+    tamper(settings, 4, delete=True)
+    verdict = await verify(quiet.store)
+    assert not verdict.ok
+    assert verdict.first_bad == 4
