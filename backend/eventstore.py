@@ -93,8 +93,10 @@ class CommandRecord(LinliAggregate):
         self.result = result
 
 
-def command_record_id(command_id: str) -> UUID:
-    return uuid5(COMMAND_NAMESPACE, command_id)
+def command_record_id(name: str, lock_key: UUID, command_id: str) -> UUID:
+    """A command is the same command when its name, its target and its id are: a retried form is recognised,
+    while one Ctx reused for different commands or targets is not mistaken for a repeat."""
+    return uuid5(COMMAND_NAMESPACE, f"{name}|{lock_key}|{command_id}")
 
 
 class LinliApp(Application):
@@ -173,27 +175,26 @@ class CommandRunner:
     def _lock(self, key: UUID) -> threading.Lock:
         return self._locks[key.int % self.STRIPES]
 
-    def previous(self, command_id: str) -> CommandResult | None:
+    def previous(self, record_id: UUID) -> CommandResult | None:
         try:
-            record: CommandRecord = self.app.repository.get(command_record_id(command_id))
+            record: CommandRecord = self.app.repository.get(record_id)
         except AggregateNotFoundError:
             return None
         return CommandResult(dict(record.result), position=0, duplicate=True)
 
     def run(self, name: str, ctx: Ctx, lock_key: UUID, action: Action) -> CommandResult:
-        earlier = self.previous(ctx.command_id)
+        record_id = command_record_id(name, lock_key, ctx.command_id)
+        earlier = self.previous(record_id)
         if earlier is not None:
             return earlier
         with self._lock(lock_key):
             for attempt in range(self.MAX_ATTEMPTS):
                 aggregates, result = action(self.app)
-                record = CommandRecord.start(
-                    CommandRecord.Recorded, ctx, command_record_id(ctx.command_id), name=name, result=result
-                )
+                record = CommandRecord.start(CommandRecord.Recorded, ctx, record_id, name=name, result=result)
                 try:
                     recordings = self.app.save(*aggregates, record)
                 except IntegrityError:
-                    earlier = self.previous(ctx.command_id)
+                    earlier = self.previous(record_id)
                     if earlier is not None:
                         return earlier
                     time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))

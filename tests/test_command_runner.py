@@ -64,3 +64,13 @@ async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(
     assert row["cosigns"] == 50
     assert row["state"] == "on_agenda"
     assert await views.cosign_count(proposal_id) == 50
+
+
+async def test_one_ctx_for_different_commands_is_not_taken_for_a_repeat(runtime):
+    place = await community(runtime, NOW, residents=1, threshold=1)
+    ctx = Ctx(place.community_id, place.residents[0], NOW)
+    first = await commands.submit(runtime, ctx, "一", "x", "other", [])
+    other_ctx = Ctx(place.community_id, uuid4(), NOW, command_id=ctx.command_id)
+    cosigned = await commands.cosign(runtime, other_ctx, UUID(first.result["proposal_id"]))
+    assert not cosigned.duplicate
+    assert cosigned.result["cosigns"] == "1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -10,6 +10,8 @@ from backend.community.commands import load_community
 from backend.deliberation.domain import Proposal
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliApp, NotFound
 from backend.runtime import Runtime
+
+PROPOSAL_NAMESPACE = UUID("9d3c0a4e-71f2-4b8e-a5d6-0c1e2f3a4b5c")
 
 
 def load_proposal(app: LinliApp, ctx: Ctx, proposal_id: UUID) -> Proposal:
@@ -25,7 +27,8 @@ def load_proposal(app: LinliApp, ctx: Ctx, proposal_id: UUID) -> Proposal:
 async def submit(
     rt: Runtime, ctx: Ctx, title: str, description: str, category: str, photos: list[str]
 ) -> CommandResult:
-    proposal_id = uuid4()
+    # Derived from the command id, so a form sent twice targets the same proposal and is recognised.
+    proposal_id = uuid5(PROPOSAL_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
         threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.now.date())
