@@ -40,6 +40,8 @@ class Runtime:
         await self.projector.stop()
         if isinstance(self.engine, PostgresEngine):
             await self.engine.close_connection_pool()
+        elif isinstance(self.engine, db.LinliSQLiteEngine):
+            await self.engine.close_readers()
         self.store.close()
         self.started = False
 

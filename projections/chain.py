@@ -17,6 +17,7 @@ from piccolo.columns import BigInt, Varchar
 from piccolo.table import Table
 
 from backend.eventstore import LinliApp
+from projections.db import bulk_insert
 from projections.runner import Item, LiveMessage
 
 GENESIS = "0" * 64
@@ -62,9 +63,8 @@ class ChainProjection:
         rows = []
         for item in items:
             previous = link(previous, item.notification)
-            rows.append(ChainLink(position=item.position, link=previous))
-        for start in range(0, len(rows), 400):
-            await ChainLink.insert(*rows[start : start + 400])
+            rows.append({"position": item.position, "link": previous})
+        await bulk_insert(ChainLink, rows)
         return [("chain", {"position": items[-1].position, "head": previous})]
 
 

@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
+import json
 import os
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.table import Table
 
 from backend.config import Settings
 
 os.environ.setdefault("PICCOLO_CONF", "projections.piccolo_conf")
+
+
+class LinliSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine opens a connection (and a thread) per query; pages read through one kept
+    connection per event loop instead. Transactions (the projector's writes) still get their own."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._readers: dict[asyncio.AbstractEventLoop, aiosqlite.Connection] = {}
+
+    async def _reader(self) -> aiosqlite.Connection:
+        loop = asyncio.get_running_loop()
+        reader = self._readers.get(loop)
+        if reader is None:
+            reader = await aiosqlite.connect(**self.connection_kwargs)
+            reader.row_factory = dict_factory  # type: ignore[assignment]
+            self._readers[loop] = reader
+        return reader
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        reader = await self._reader()
+        async with reader.execute(query, args or []) as cursor:
+            rows = await cursor.fetchall()
+        if reader.in_transaction:
+            await reader.commit()
+        return rows
+
+    async def close_readers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for owner, reader in list(self._readers.items()):
+            if owner is loop:
+                await reader.close()
+            else:
+                reader.stop()
+        self._readers.clear()
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -31,7 +73,7 @@ def make_engine(settings: Settings) -> Engine:
             extensions=(),
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLiteEngine(path=str(settings.views_path), timeout=30)
+    return LinliSQLiteEngine(path=str(settings.views_path), timeout=30)
 
 
 def bind(engine: Engine) -> None:
@@ -83,3 +125,42 @@ async def migrate(engine: Engine, settings: Settings, quiet: bool = True) -> Non
         result = await run_forwards(app_name="projections", migration_id="all")
     if not result.success:
         raise RuntimeError(f"view migrations failed: {result.message}\n{out.getvalue()}")
+
+
+def _connection(engine: Engine) -> Any:
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("bulk writes run inside the projector's transaction")
+    return transaction.connection
+
+
+def _placeholders(engine: Engine, sql: str) -> str:
+    """Write statements with `?`; PostgreSQL (asyncpg) numbers them."""
+    if isinstance(engine, SQLiteEngine):
+        return sql
+    parts = sql.split("?")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
+
+
+async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany for many view rows: Piccolo builds a query per call, which is too slow for a rebuild."""
+    if not rows:
+        return
+    engine = table._meta.db
+    columns = list(rows[0])
+    sql = _placeholders(
+        engine,
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
+    )
+    await _connection(engine).executemany(sql, [tuple(_value(row[c]) for c in columns) for row in rows])
+
+
+async def bulk_execute(table: type[Table], sql: str, params: Iterable[Sequence[Any]]) -> None:
+    values = [tuple(_value(v) for v in p) for p in params]
+    if values:
+        engine = table._meta.db
+        await _connection(engine).executemany(_placeholders(engine, sql), values)
+
+
+def _value(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value

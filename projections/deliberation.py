@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, ClassVar
 from uuid import UUID as PyUUID
@@ -11,6 +10,7 @@ from piccolo.columns import JSON, UUID, BigInt, Integer, Text, Timestamptz, Varc
 from piccolo.table import Table
 
 from backend.deliberation.domain import Proposal
+from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
 
 
@@ -49,23 +49,18 @@ class ProposalHistory(Table, tablename="proposal_history"):
     detail = Text(default="")
 
 
-def _history(item: Item, kind: str, resident_id: PyUUID | None, detail: str = "") -> ProposalHistory:
+def _history(item: Item, kind: str, resident_id: PyUUID | None, detail: str = "") -> dict[str, Any]:
     e = item.event
-    return ProposalHistory(
-        proposal_id=e.originator_id,
-        position=item.position,
-        kind=kind,
-        resident_id=resident_id,
-        actor_id=e.actor_id,
-        on_behalf_of=e.on_behalf_of,
-        at=e.timestamp,
-        detail=detail,
-    )
-
-
-async def _insert(table: type[Table], rows: list[Table]) -> None:
-    for start in range(0, len(rows), 200):
-        await table.insert(*rows[start : start + 200])
+    return {
+        "proposal_id": e.originator_id,
+        "position": item.position,
+        "kind": kind,
+        "resident_id": resident_id,
+        "actor_id": e.actor_id,
+        "on_behalf_of": e.on_behalf_of,
+        "at": e.timestamp,
+        "detail": detail,
+    }
 
 
 class DeliberationProjection:
@@ -79,49 +74,48 @@ class DeliberationProjection:
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        created: list[Table] = []
-        cosigns: list[Table] = []
-        history: list[Table] = []
-        counts: dict[PyUUID, int] = defaultdict(int)
+        created: list[dict[str, Any]] = []
+        cosigns: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        counts: dict[PyUUID, int] = {}
         changed: dict[PyUUID, int] = {}
         for item in items:
             e = item.event
             pid = e.originator_id
             changed[pid] = item.position
             if isinstance(e, Proposal.Submitted):
-                await _insert(ProposalCoSign, cosigns)
-                cosigns = []
                 created.append(
-                    ProposalView(
-                        id=pid,
-                        community_id=e.community_id,
-                        author_id=e.author_id,
-                        title=e.title,
-                        description=e.description,
-                        category=e.category,
-                        photos=e.photos,
-                        state="collecting",
-                        cosigns=0,
-                        threshold=e.threshold,
-                        submitted_at=e.timestamp,
-                        updated_position=item.position,
-                    )
+                    {
+                        "id": pid,
+                        "community_id": e.community_id,
+                        "author_id": e.author_id,
+                        "title": e.title,
+                        "description": e.description,
+                        "category": e.category,
+                        "photos": e.photos,
+                        "state": "collecting",
+                        "cosigns": 0,
+                        "threshold": e.threshold,
+                        "submitted_at": e.timestamp,
+                        "agenda_at": None,
+                        "updated_position": item.position,
+                    }
                 )
                 history.append(_history(item, "submitted", e.author_id))
             elif isinstance(e, Proposal.CoSigned):
-                counts[pid] = max(counts[pid], e.count)
+                counts[pid] = e.count
                 cosigns.append(
-                    ProposalCoSign(
-                        proposal_id=pid,
-                        resident_id=e.resident_id,
-                        actor_id=e.actor_id,
-                        on_behalf_of=e.on_behalf_of,
-                        at=e.timestamp,
-                    )
+                    {
+                        "proposal_id": pid,
+                        "resident_id": e.resident_id,
+                        "actor_id": e.actor_id,
+                        "on_behalf_of": e.on_behalf_of,
+                        "at": e.timestamp,
+                    }
                 )
                 history.append(_history(item, "cosigned", e.resident_id))
             else:
-                await _insert(ProposalView, created)
+                await bulk_insert(ProposalView, created)
                 created = []
                 if isinstance(e, Proposal.ReachedAgenda):
                     await ProposalView.update(
@@ -131,15 +125,19 @@ class DeliberationProjection:
                 elif isinstance(e, Proposal.Withdrawn):
                     await ProposalView.update({ProposalView.state: "withdrawn"}).where(ProposalView.id == pid)
                     history.append(_history(item, "withdrawn", e.actor_id, e.reason))
-        await _insert(ProposalView, created)
-        await _insert(ProposalCoSign, cosigns)
-        await _insert(ProposalHistory, history)
-        for pid, count in counts.items():
-            await ProposalView.update({ProposalView.cosigns: count}).where(ProposalView.id == pid)
-        for pid, position in changed.items():
-            await ProposalView.update({ProposalView.updated_position: position}).where(ProposalView.id == pid)
-        if not changed:
-            return []
+        await bulk_insert(ProposalView, created)
+        await bulk_insert(ProposalCoSign, cosigns)
+        await bulk_insert(ProposalHistory, history)
+        await bulk_execute(
+            ProposalView,
+            "UPDATE proposal SET cosigns = ?, updated_position = ? WHERE id = ?",
+            [(count, changed[pid], pid) for pid, count in counts.items()],
+        )
+        await bulk_execute(
+            ProposalView,
+            "UPDATE proposal SET updated_position = ? WHERE id = ?",
+            [(position, pid) for pid, position in changed.items() if pid not in counts],
+        )
         rows = await ProposalView.select(
             ProposalView.id, ProposalView.cosigns, ProposalView.state, ProposalView.threshold
         ).where(ProposalView.id.is_in(list(changed)))

@@ -11,6 +11,7 @@ from piccolo.table import Table
 
 from backend.masking import mask_name
 from backend.residents.domain import Resident
+from projections.db import bulk_insert
 from projections.runner import Item, LiveMessage
 
 TOMBSTONE = "已注销居民"
@@ -34,20 +35,19 @@ class ResidentsProjection:
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         rows = [
-            ResidentView(
-                id=e.originator_id,
-                community_id=e.community_id,
-                name=e.name,
-                name_masked=mask_name(e.name),
-                phone=e.phone,
-                household=e.household,
-                password_hash=e.password_hash,
-                roles=e.roles,
-            )
+            {
+                "id": e.originator_id,
+                "community_id": e.community_id,
+                "name": e.name,
+                "name_masked": mask_name(e.name),
+                "phone": e.phone,
+                "household": e.household,
+                "password_hash": e.password_hash,
+                "roles": e.roles,
+            }
             for e in (item.event for item in items)
         ]
-        for start in range(0, len(rows), 200):
-            await ResidentView.insert(*rows[start : start + 200])
+        await bulk_insert(ResidentView, rows)
         return []
 
 

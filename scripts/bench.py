@@ -1,0 +1,353 @@
+"""scripts/bench: co-sign throughput and latency through uvicorn beside a bare Litestar endpoint; projection
+rebuild beside raw decoded log reading; first-load bytes; server RSS with 100,000 events. SQLite, this machine.
+
+Every number is measured in this run; ratios compare two things measured minutes apart on the same machine."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.community.domain import Community, community_id_for  # noqa: E402
+from backend.config import load_settings  # noqa: E402
+from backend.deliberation.domain import Proposal  # noqa: E402
+from backend.eventstore import Ctx  # noqa: E402
+from backend.residents.commands import hasher  # noqa: E402
+from backend.residents.domain import PhoneClaim, Resident  # noqa: E402
+from backend.runtime import Runtime  # noqa: E402
+
+PASSWORD = "bench2026"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(args: list[str], env: dict[str, str], health: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        args, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health, timeout=1).status_code < 500:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"server {args} did not start")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def drive(requests: list[tuple[str, dict[str, Any]]], concurrency: int) -> dict[str, Any]:
+    """Send every request once, `concurrency` at a time; latency per request, throughput overall."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+    for item in requests:
+        queue.put_nowait(item)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            url, kwargs = queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.post(url, **kwargs)
+            latencies.append(time.perf_counter() - started)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "mean": statistics.fmean(latencies) * 1000,
+        "statuses": statuses,
+    }
+
+
+# -- data ------------------------------------------------------------------------------------------------
+def seed(rt: Runtime, residents: int, proposals: int, cosigns_each: int = 0) -> tuple[UUID, list[str], list[UUID]]:
+    """Residents, proposals and optional co-signs saved straight through the application, many per transaction.
+    (Setup only: the measured paths go through the web app or the projector.)"""
+    now = datetime.now(UTC)
+    cid = community_id_for("bench")
+    ctx = Ctx(cid, None, now)
+    community = Community.found(ctx, "压测社区", "bench")
+    community.set_rule(ctx, "cosign_threshold", 10_000, now.date())
+    rt.store.save(community)
+    password_hash = hasher.hash(PASSWORD)
+    phones, ids, batch = [], [], []
+    for n in range(residents):
+        phone = f"137{n:08d}"
+        resident = Resident.register(
+            Ctx(cid, None, now), uuid4(), f"居民{n}", phone, f"{n // 4}栋{n % 4}室", password_hash, []
+        )
+        claim = PhoneClaim.start(PhoneClaim.Claimed, Ctx(cid, None, now), uuid4(), resident_id=resident.id)
+        batch += [resident, claim]
+        phones.append(phone)
+        ids.append(resident.id)
+        if len(batch) >= 400:
+            rt.store.save(*batch)
+            batch = []
+    proposal_ids = []
+    for n in range(proposals):
+        author = ids[n % len(ids)]
+        proposal = Proposal.submit(
+            Ctx(cid, author, now), uuid4(), f"议题 {n}", "压测用的议题说明。" * 5, "other", [], 10_000
+        )
+        for k in range(cosigns_each):
+            signer = ids[(n + 1 + k) % len(ids)]
+            if signer != author:
+                proposal.cosign(Ctx(cid, signer, now), signer)
+        batch.append(proposal)
+        proposal_ids.append(proposal.id)
+        if len(batch) >= 50:
+            rt.store.save(*batch)
+            batch = []
+    if batch:
+        rt.store.save(*batch)
+    return cid, phones, proposal_ids
+
+
+async def with_runtime(data_dir: Path, body: Any, run_projector: bool = False) -> Any:
+    rt = Runtime(load_settings(data_dir=data_dir, database_url=""))
+    await rt.start(run_projector=run_projector)
+    try:
+        return await body(rt)
+    finally:
+        await rt.stop()
+
+
+def count_cosigns(data_dir: Path) -> int:
+    async def body(rt: Runtime) -> int:
+        total, start = 0, 1
+        while batch := rt.store.recorder.select_notifications(start, 5000):
+            total += sum(1 for n in batch if n.topic.endswith("Proposal.CoSigned"))
+            start = batch[-1].id + 1
+        return total
+
+    return asyncio.run(with_runtime(data_dir, body))
+
+
+# -- measurements --------------------------------------------------------------------------------------------
+def bench_cosign(requests: int, concurrency: int, residents: int) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
+    proposals = max(1, -(-requests // (residents - 1))) + 1
+
+    async def setup(rt: Runtime) -> tuple[list[str], list[UUID]]:
+        _, phones, proposal_ids = seed(rt, residents, proposals)
+        await rt.projector.catch_up()
+        return phones, proposal_ids
+
+    phones, proposal_ids = asyncio.run(with_runtime(data_dir, setup))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(
+        [str(BIN / "linli"), "serve"], {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}, base + "/healthz"
+    )
+    try:
+        sessions = asyncio.run(sign_in_all(base, phones))
+        before = count_cosigns(data_dir)
+        work = []
+        pairs = ((r, n) for n in range(len(proposal_ids)) for r in range(residents) if r != n % residents)
+        for _, (resident, n) in zip(range(requests), pairs, strict=False):
+            proposal = proposal_ids[n]
+            cookies, token = sessions[resident]
+            work.append(
+                (
+                    f"{base}/proposals/{proposal}/cosign",
+                    {
+                        "data": {"_csrf_token": token},
+                        "cookies": cookies,
+                        "headers": {"HX-Request": "true", "x-csrftoken": token},
+                    },
+                )
+            )
+        result = asyncio.run(drive(work, concurrency))
+    finally:
+        stop(server)
+    result["recorded"] = count_cosigns(data_dir) - before
+    return result
+
+
+async def sign_in_all(base: str, phones: list[str]) -> list[tuple[dict[str, str], str]]:
+    semaphore = asyncio.Semaphore(4)
+
+    async def one(phone: str) -> tuple[dict[str, str], str]:
+        async with semaphore, httpx.AsyncClient(base_url=base, timeout=30) as client:
+            await client.get("/signin")
+            token = client.cookies["csrftoken"]
+            response = await client.post("/signin", data={"phone": phone, "password": PASSWORD, "_csrf_token": token})
+            assert response.status_code == 303, response.status_code
+            return dict(client.cookies), client.cookies["csrftoken"]
+
+    return await asyncio.gather(*(one(p) for p in phones))
+
+
+def bench_bare(requests: int, concurrency: int) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(
+        [
+            str(BIN / "uvicorn"),
+            "scripts.bench_bare:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--ws",
+            "websockets-sansio",
+        ],
+        {},
+        base + "/bare",
+    )
+    try:
+        return asyncio.run(drive([(base + "/bare", {})] * requests, concurrency))
+    finally:
+        stop(server)
+
+
+def bench_rebuild(events: int) -> tuple[dict[str, Any], Path]:
+    data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-100k-"))
+    cosigns_each = 60
+    proposals = max(1, (events - 1000 * 2) // (cosigns_each + 1))
+
+    async def body(rt: Runtime) -> dict[str, Any]:
+        seed(rt, 1000, proposals, cosigns_each)
+        total = rt.event_count()
+        started = time.perf_counter()
+        start, decoded = 1, 0
+        while batch := rt.store.recorder.select_notifications(start, 1000):
+            for n in batch:
+                rt.store.mapper.to_domain_event(n)
+            decoded += len(batch)
+            start = batch[-1].id + 1
+        raw = decoded / (time.perf_counter() - started)
+        names = [p.name for p in rt.projector.projections]
+        await rt.projector.catch_up()  # warm: then time a real rebuild from zero
+        started = time.perf_counter()
+        await rt.projector.reset(names)
+        await rt.projector.catch_up()
+        rebuild = total / (time.perf_counter() - started)
+        return {"events": total, "raw_eps": raw, "rebuild_eps": rebuild}
+
+    return asyncio.run(with_runtime(data_dir, body)), data_dir
+
+
+def bench_rss_and_first_load(data_dir: Path) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(
+        [str(BIN / "linli"), "serve"], {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}, base + "/healthz"
+    )
+    try:
+        for _ in range(20):
+            httpx.get(base + "/proposals", timeout=30)
+        page = httpx.get(base + "/proposals", timeout=30)
+        assets = re.findall(r'<script src="([^"]+)"', page.text) + re.findall(
+            r'<link rel="stylesheet" href="([^"]+)"', page.text
+        )
+        sizes = {"page": len(gzip.compress(page.content, 6))}
+        for asset in assets:
+            sizes[asset.split("?")[0]] = len(gzip.compress(httpx.get(base + asset).content, 6))
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        rss_kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    finally:
+        stop(server)
+    return {"first_load_bytes": sum(sizes.values()), "parts": sizes, "rss_mb": rss_kb / 1024}
+
+
+def report(cosign: dict, bare: dict, rebuild: dict, serve: dict, args: argparse.Namespace) -> str:
+    lines = [
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores, SQLite, one uvicorn worker",
+        "",
+        f"`scripts/bench --requests {args.requests} --concurrency {args.concurrency} --events {args.events}`",
+        "",
+        "| measure | Linli | baseline | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| co-sign POST, requests/s | {cosign['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | "
+        f"{cosign['rps'] / bare['rps']:.2f} | ≥ 500/s |",
+        f"| co-sign latency p50 / p95 / p99 (ms) | {cosign['p50']:.1f} / {cosign['p95']:.1f} / {cosign['p99']:.1f} | "
+        f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | |",
+        f"| co-signs recorded / 200 responses | {cosign['recorded']} / {cosign['statuses'].get(200, 0)} | | | equal |",
+        f"| projection rebuild, events/s ({rebuild['events']:,} events) | {rebuild['rebuild_eps']:,.0f} | "
+        f"raw decoded read {rebuild['raw_eps']:,.0f} | {rebuild['rebuild_eps'] / rebuild['raw_eps']:.2f} | "
+        "≥ 20,000/s |",
+        f"| first load of the board, gzip bytes (HTML+CSS+JS) | {serve['first_load_bytes']:,} | | | ≤ 61,440 |",
+        f"| server RSS after {rebuild['events']:,} events (MB) | {serve['rss_mb']:.0f} | | | ≤ 150 |",
+        "",
+        f"Statuses: Linli {cosign['statuses']}, bare {bare['statuses']}. First-load parts: {serve['parts']}.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.residents, args.events = 300, 40, 5_000
+    print("co-sign load…", flush=True)
+    cosign = bench_cosign(args.requests, args.concurrency, args.residents)
+    print("bare baseline…", flush=True)
+    bare = bench_bare(args.requests, args.concurrency)
+    print(f"loading {args.events:,} events and rebuilding…", flush=True)
+    rebuild, big_dir = bench_rebuild(args.events)
+    print("first load and RSS…", flush=True)
+    serve = bench_rss_and_first_load(big_dir)
+    text = report(cosign, bare, rebuild, serve, args)
+    print(text)
+    print(json.dumps({"cosign": cosign, "bare": bare, "rebuild": rebuild, "serve": serve}, default=str))
+    if args.write:
+        with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+            out.write("\n" + text + "\n")
+
+
+if __name__ == "__main__":
+    main()
