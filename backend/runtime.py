@@ -41,7 +41,7 @@ class Runtime:
         if isinstance(self.engine, PostgresEngine):
             await self.engine.close_connection_pool()
         elif isinstance(self.engine, db.LinliSQLiteEngine):
-            await self.engine.close_readers()
+            await self.engine.close_connections()
         self.store.close()
         self.started = False
 

@@ -13,7 +13,7 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.table import Table
 
 from backend.config import Settings
@@ -28,6 +28,18 @@ class LinliSQLiteEngine(SQLiteEngine):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._readers: dict[asyncio.AbstractEventLoop, aiosqlite.Connection] = {}
+        self._writers: dict[asyncio.AbstractEventLoop, _KeptConnection] = {}
+
+    async def get_connection(self) -> Any:
+        """Transactions take turns on one kept writer connection (there is one writer: the projector)."""
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None:
+            connection = await aiosqlite.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            writer = self._writers[loop] = _KeptConnection(connection)
+        await writer.turn.acquire()
+        return writer
 
     async def _reader(self) -> aiosqlite.Connection:
         loop = asyncio.get_running_loop()
@@ -48,14 +60,46 @@ class LinliSQLiteEngine(SQLiteEngine):
             await reader.commit()
         return rows
 
-    async def close_readers(self) -> None:
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> SQLiteTransaction:
+        return _KeptTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    async def close_connections(self) -> None:
         loop = asyncio.get_running_loop()
-        for owner, reader in list(self._readers.items()):
+        kept = [*self._readers.items(), *((owner, w.connection) for owner, w in self._writers.items())]
+        for owner, connection in kept:
             if owner is loop:
-                await reader.close()
+                await connection.close()
             else:
-                reader.stop()
+                connection.stop()
         self._readers.clear()
+        self._writers.clear()
+
+
+class _KeptTransaction(SQLiteTransaction):
+    async def __aenter__(self) -> SQLiteTransaction:
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            connection = getattr(self, "connection", None)
+            if isinstance(connection, _KeptConnection):
+                await connection.close()  # a failed BEGIN must not keep the writer's turn
+            raise
+
+
+class _KeptConnection:
+    """The writer connection as a transaction sees it: closing it hands it to the next transaction."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+        self.turn = asyncio.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+    async def close(self) -> None:
+        self.turn.release()
 
 
 def make_engine(settings: Settings) -> Engine:

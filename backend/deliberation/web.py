@@ -155,20 +155,15 @@ async def _proposal_or_404(proposal_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) -> dict[str, Any]:
+async def _cosign_context(request: Request[Any, Any, Any], row: dict[str, Any], cosigned: bool | None = None
+                          ) -> dict[str, Any]:
+    """What the co-sign panel needs (also the whole htmx response to a co-sign)."""
     user = await current_user(request)
-    history = await views.history(row["id"])
-    people = [row["author_id"]] + [h["resident_id"] for h in history] + [h["actor_id"] for h in history]
-    names = await residents.masked_names(people)
-    cosigned = user is not None and await views.has_cosigned(row["id"], user.id)
-    community = await communities.by_id(row["community_id"])
+    if cosigned is None:
+        cosigned = user is not None and await views.has_cosigned(row["id"], user.id)
     return {
         "proposal": row,
-        "history": history,
-        "names": names,
         "cosigned": cosigned,
-        "community": community,
-        "categories": CATEGORIES,
         "can_cosign": user is not None
         and user.community_id == row["community_id"]
         and user.id != row["author_id"]
@@ -176,6 +171,18 @@ async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) 
         and row["state"] != "withdrawn"
         and user.can("proposal.cosign"),
         "is_author": user is not None and user.id == row["author_id"],
+    }
+
+
+async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) -> dict[str, Any]:
+    history = await views.history(row["id"])
+    people = [row["author_id"]] + [h["resident_id"] for h in history] + [h["actor_id"] for h in history]
+    return {
+        **await _cosign_context(request, row),
+        "history": history,
+        "names": await residents.masked_names(people),
+        "community": await communities.by_id(row["community_id"]),
+        "categories": CATEGORIES,
     }
 
 
@@ -201,7 +208,7 @@ async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
         error = failed
     row = await _proposal_or_404(proposal_id)
     if is_htmx(request):
-        context = await _detail_context(request, row)
+        context = await _cosign_context(request, row, cosigned=True if error is None else None)
         context["cosign_error"] = _(error.message) if error else None
         return await render(request, "deliberation/_cosign.html", status_code=error.status if error else 200, **context)
     if error:
