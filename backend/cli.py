@@ -36,6 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
+        access_log=False,
         ws="websockets-sansio",
         proxy_headers=False,
     )

@@ -46,7 +46,12 @@ def cosign_action(ctx: Ctx, proposal_id: UUID) -> Action:
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
         proposal = load_proposal(app, ctx, proposal_id)
         proposal.cosign(ctx, resident)
-        return [proposal], {"proposal_id": str(proposal_id), "cosigns": str(len(proposal.cosigners))}
+        return [proposal], {
+            "proposal_id": str(proposal_id),
+            "cosigns": str(len(proposal.cosigners)),
+            "state": proposal.state.value,
+            "threshold": str(proposal.threshold),
+        }
 
     return action
 

@@ -155,8 +155,9 @@ async def _proposal_or_404(proposal_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def _cosign_context(request: Request[Any, Any, Any], row: dict[str, Any], cosigned: bool | None = None
-                          ) -> dict[str, Any]:
+async def _cosign_context(
+    request: Request[Any, Any, Any], row: dict[str, Any], cosigned: bool | None = None
+) -> dict[str, Any]:
     """What the co-sign panel needs (also the whole htmx response to a co-sign)."""
     user = await current_user(request)
     if cosigned is None:
@@ -201,14 +202,26 @@ async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
     error: DomainError | None = None
     try:
         _require(user, "proposal.cosign")
-        await commands.cosign(request.app.state.runtime, ctx_for(user, _now(), command_id_from(form)), proposal_id)
+        done = await commands.cosign(
+            request.app.state.runtime, ctx_for(user, _now(), command_id_from(form)), proposal_id
+        )
     except DomainError as failed:
         if failed.status == 404:
             raise NotFoundException(_("No such proposal.")) from None
         error = failed
-    row = await _proposal_or_404(proposal_id)
     if is_htmx(request):
-        context = await _cosign_context(request, row, cosigned=True if error is None else None)
+        if error is None:  # the command's own result is the freshest state: no need to read it back
+            row = {
+                "id": proposal_id,
+                "community_id": user.community_id,
+                "author_id": None,
+                "state": done.result["state"],
+                "cosigns": int(done.result["cosigns"]),
+                "threshold": int(done.result["threshold"]),
+            }
+            context = await _cosign_context(request, row, cosigned=True)
+        else:
+            context = await _cosign_context(request, await _proposal_or_404(proposal_id))
         context["cosign_error"] = _(error.message) if error else None
         return await render(request, "deliberation/_cosign.html", status_code=error.status if error else 200, **context)
     if error:
