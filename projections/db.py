@@ -14,6 +14,7 @@ import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.columns import JSON
 from piccolo.table import Table
 
 from backend.config import Settings
@@ -192,11 +193,14 @@ async def bulk_insert(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
         return
     engine = table._meta.db
     columns = list(rows[0])
+    json_columns = {c._meta.name for c in table._meta.columns if isinstance(c, JSON)} & set(columns)
     sql = _placeholders(
         engine,
         f'INSERT INTO "{table._meta.tablename}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
     )
-    await _connection(engine).executemany(sql, [tuple(_value(row[c]) for c in columns) for row in rows])
+    if json_columns:
+        rows = [{**row, **{c: _value(row[c]) for c in json_columns}} for row in rows]
+    await _connection(engine).executemany(sql, [tuple(row.values()) for row in rows])
 
 
 async def bulk_execute(table: type[Table], sql: str, params: Iterable[Sequence[Any]]) -> None:
