@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import anyio
-from eventsourcing.domain import Aggregate
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.config import Settings
@@ -55,7 +53,3 @@ class Runtime:
 
     def event_count(self) -> int:
         return self.store.recorder.max_notification_id() or 0
-
-
-def saving(*aggregates: Aggregate) -> Sequence[Aggregate]:
-    return aggregates

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
+from piccolo.columns import JSON
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
-from piccolo.columns import JSON
 from piccolo.table import Table
 
 from backend.config import Settings
