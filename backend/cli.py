@@ -84,6 +84,8 @@ def cmd_projector(_: argparse.Namespace) -> int:
                 await backend.publish(json.dumps(payload).encode(), [channel])
 
         runtime = Runtime(settings, publish=publish)
+        # Saves happen in other processes and cannot wake this one: poll often (one cheap query each time).
+        runtime.projector.poll_interval = 0.02
         await runtime.start(run_projector=True)
         print("projector running; Ctrl-C to stop", flush=True)
         try:
