@@ -47,7 +47,10 @@ def test_propose_cosign_live_agenda(phone):
         sign_in(neighbour, neighbour_index)
         neighbour.goto(proposal_url)
         check_a11y(neighbour)
-        neighbour.get_by_role("button", name="我要附议").click()
+        with neighbour.expect_request("**/cosign") as sent:
+            neighbour.get_by_role("button", name="我要附议").click()
+        assert sent.value.headers.get("hx-request") == "true", "co-signing goes through htmx"
+        assert sent.value.headers.get("x-csrftoken"), "htmx sends the inherited CSRF header"
         expect(neighbour.locator(".done")).to_have_text("您已附议这个议题。")
         # The author's page changes without a reload.
         expect(author.locator(".live-count")).to_have_text(f"附议 {count} / 3")
