@@ -22,7 +22,6 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from backend import live, shell
@@ -32,6 +31,7 @@ from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
 from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
+from backend.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 httponly=True,
             ).middleware
         ],
-        stores={"sessions": FileStore(settings.data_dir / "sessions", create_directories=True)},
+        stores={"sessions": SessionStore(settings.data_dir / "sessions", create_directories=True)},
         before_request=set_request_locale,
         after_request=add_security_headers,
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -36,24 +37,41 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+USER_TTL = 10.0  # seconds a signed-in resident's row is reused before it is read again
+_recent: dict[str, tuple[User, float]] = {}
+
+
 async def current_user(request: Request[Any, Any, Any]) -> User | None:
     if "user" in request.state:
         return request.state.user
-    user = None
     resident_id = request.session.get("resident_id") if request.scope.get("session") is not None else None
+    user = None
     if resident_id:
-        row = await residents.by_id(UUID(resident_id))
-        if row is not None:
-            user = User(
-                id=UUID(str(row["id"])),
-                community_id=UUID(str(row["community_id"])),
-                name=row["name"],
-                name_masked=row["name_masked"],
-                household=row["household"],
-                roles=tuple(row["roles"]),
-            )
+        cached = _recent.get(resident_id)
+        if cached is not None and time.monotonic() - cached[1] < USER_TTL:
+            user = cached[0]
+        else:
+            user = await _load_user(resident_id)
+            if len(_recent) > 10_000:
+                _recent.clear()
+            if user is not None:
+                _recent[resident_id] = (user, time.monotonic())
     request.state.user = user
     return user
+
+
+async def _load_user(resident_id: str) -> User | None:
+    row = await residents.by_id(UUID(resident_id))
+    if row is None:
+        return None
+    return User(
+        id=UUID(str(row["id"])),
+        community_id=UUID(str(row["community_id"])),
+        name=row["name"],
+        name_masked=row["name_masked"],
+        household=row["household"],
+        roles=tuple(row["roles"]),
+    )
 
 
 def ctx_for(user: User, now: Any, command_id: str | None = None) -> Ctx:

@@ -174,3 +174,23 @@ async def test_shell_endpoints(client):
     assert english.status_code == 303
     assert "Proposals" in (await client.get("/proposals")).text
     assert (await client.get("/lang/en?next=https://evil.example/")).headers["location"] == "/proposals"
+
+
+async def test_sign_out_ends_the_session_even_for_a_copied_cookie(client, signed_in):
+    assert (await client.get("/proposals/new")).status_code == 200
+    copied = dict(client.cookies)
+    await client.post("/signout", data={"_csrf_token": client.cookies.get("csrftoken")})
+    assert (await client.get("/proposals/new")).status_code == 303
+    client.cookies.clear()
+    for name, value in copied.items():
+        client.cookies.set(name, value)
+    assert (await client.get("/proposals/new")).status_code == 303, "the old session id is gone from the store"
+
+
+async def test_wrong_password_and_malformed_phone(client, signed_in):
+    await client.get("/signin")
+    token = client.cookies.get("csrftoken")
+    wrong = await client.post("/signin", data={"phone": signed_in.phones[1], "password": "nope", "_csrf_token": token})
+    assert wrong.status_code == 401 and "手机号或密码不正确。" in wrong.text
+    bad = await client.post("/signin", data={"phone": "12345", "password": "x", "_csrf_token": token})
+    assert bad.status_code == 422 and "请输入 11 位手机号码。" in bad.text
