@@ -31,8 +31,11 @@ class ProposalView(Table, tablename="proposal"):
 
 
 class ProposalCoSign(Table, tablename="proposal_cosign"):
+    """Co-signers of a proposal; also the co-sign entries of its history (not repeated in proposal_history)."""
+
     proposal_id = UUID(index=True)
-    resident_id = UUID(index=True)
+    position = BigInt(default=0)
+    resident_id = UUID()
     actor_id = UUID(null=True)
     on_behalf_of = UUID(null=True)
     at = Timestamptz()
@@ -107,13 +110,13 @@ class DeliberationProjection:
                 cosigns.append(
                     {
                         "proposal_id": pid,
+                        "position": item.position,
                         "resident_id": e.resident_id,
                         "actor_id": e.actor_id,
                         "on_behalf_of": e.on_behalf_of,
                         "at": e.timestamp,
                     }
                 )
-                history.append(_history(item, "cosigned", e.resident_id))
             else:
                 await bulk_insert(ProposalView, created)
                 created = []
@@ -160,11 +163,11 @@ async def proposal(proposal_id: PyUUID) -> dict[str, Any] | None:
 
 
 async def history(proposal_id: PyUUID) -> list[dict[str, Any]]:
-    return (
-        await ProposalHistory.select()
-        .where(ProposalHistory.proposal_id == proposal_id)
-        .order_by(ProposalHistory.position)
-    )
+    """The proposal's timeline in log order: its own entries and its co-signs."""
+    entries = await ProposalHistory.select().where(ProposalHistory.proposal_id == proposal_id)
+    cosigns = await ProposalCoSign.select().where(ProposalCoSign.proposal_id == proposal_id)
+    entries += [{**c, "kind": "cosigned", "detail": ""} for c in cosigns]
+    return sorted(entries, key=lambda entry: entry["position"])
 
 
 async def has_cosigned(proposal_id: PyUUID, resident_id: PyUUID) -> bool:
