@@ -22,9 +22,11 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from backend import live, shell
+from backend.auth import SignInGuard
 from backend.config import Settings, load_settings
 from backend.deliberation import web as deliberation_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
@@ -103,6 +105,8 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
     if exc.status_code == 404:
         title, detail = gettext("Page not found"), gettext("The page you asked for does not exist.")
+    elif exc.status_code == 429:
+        title, detail = gettext("Too many attempts"), gettext("Please wait a minute and try again.")
     elif exc.status_code == 403:
         title, detail = (
             gettext("Not allowed"),
@@ -137,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         runtime = Runtime(settings, publish=publish)
         app.state.runtime = runtime
+        app.state.signin_guard = SignInGuard(app.stores.get("security"), secret)
         await runtime.start()
         try:
             yield
@@ -144,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await runtime.stop()
 
     env = template_environment()
+    secret = settings.ensure_secret()
 
     return Litestar(
         route_handlers=[
@@ -162,17 +168,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         plugins=[channels],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
-        csrf_config=CSRFConfig(secret=settings.ensure_secret(), cookie_samesite="lax", cookie_httponly=False),
+        csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[
+            residents_web.signin_rate_limit(settings.signin_per_minute).middleware,
             ServerSideSessionConfig(
                 store="sessions",
                 key="linli_session",
                 max_age=30 * 24 * 3600,
                 samesite="lax",
                 httponly=True,
-            ).middleware
+            ).middleware,
         ],
-        stores={"sessions": SessionStore(settings.data_dir / "sessions", create_directories=True)},
+        stores={
+            "sessions": SessionStore(settings.data_dir / "sessions", create_directories=True),
+            "security": FileStore(settings.data_dir / "security", create_directories=True),
+        },
         before_request=set_request_locale,
         after_request=add_security_headers,
         exception_handlers={HTTPException: http_error, Exception: server_error},

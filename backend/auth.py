@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from litestar import Request
+from litestar.stores.base import Store
 
 from backend.eventstore import Ctx
 from projections import residents
@@ -44,8 +47,14 @@ _recent: dict[str, tuple[User, float]] = {}
 async def current_user(request: Request[Any, Any, Any]) -> User | None:
     if "user" in request.state:
         return request.state.user
-    resident_id = request.session.get("resident_id") if request.scope.get("session") is not None else None
+    session = request.scope.get("session")
+    session = session if isinstance(session, dict) else {}
+    resident_id = session.get("resident_id")
     user = None
+    if resident_id and float(session.get("since", 0)) < await sessions_valid_from(
+        request.app.stores.get("security"), resident_id
+    ):
+        resident_id = None  # signed out everywhere after this session began
     if resident_id:
         cached = _recent.get(resident_id)
         if cached is not None and time.monotonic() - cached[1] < USER_TTL:
@@ -79,3 +88,59 @@ def ctx_for(user: User, now: Any, command_id: str | None = None) -> Ctx:
     if command_id:
         kwargs["command_id"] = command_id
     return Ctx(**kwargs)
+
+
+# -- sign-in protection and "sign out everywhere" -----------------------------------------------------------------
+FAILURES_ALLOWED = 5
+LOCK_SECONDS = 15 * 60
+VALID_FROM_TTL = 10.0  # seconds another process may take to notice "sign out everywhere"
+_valid_from: dict[str, tuple[float, float]] = {}
+
+
+def _phone_key(secret: str, phone: str) -> str:
+    """Store keys never contain the phone number itself."""
+    return "signin-" + hashlib.sha256(f"{secret}|{phone}".encode()).hexdigest()[:32]
+
+
+class SignInGuard:
+    """Counts failed sign-ins per phone; after FAILURES_ALLOWED the phone is locked for LOCK_SECONDS."""
+
+    def __init__(self, store: Store, secret: str) -> None:
+        self.store = store
+        self.secret = secret
+
+    async def _load(self, phone: str) -> dict[str, float]:
+        raw = await self.store.get(_phone_key(self.secret, phone))
+        return json.loads(raw) if raw else {"failures": 0, "locked_until": 0.0}
+
+    async def locked_for(self, phone: str) -> int:
+        """Seconds until the phone may try again (0 when it may)."""
+        state = await self._load(phone)
+        return max(0, int(state["locked_until"] - time.time()))
+
+    async def failed(self, phone: str) -> None:
+        state = await self._load(phone)
+        state["failures"] += 1
+        if state["failures"] >= FAILURES_ALLOWED:
+            state = {"failures": 0, "locked_until": time.time() + LOCK_SECONDS}
+        await self.store.set(_phone_key(self.secret, phone), json.dumps(state), expires_in=LOCK_SECONDS)
+
+    async def succeeded(self, phone: str) -> None:
+        await self.store.delete(_phone_key(self.secret, phone))
+
+
+async def sessions_valid_from(store: Store, resident_id: str) -> float:
+    cached = _valid_from.get(resident_id)
+    if cached is not None and time.monotonic() - cached[1] < VALID_FROM_TTL:
+        return cached[0]
+    raw = await store.get(f"valid-from-{resident_id}")
+    value = float(raw) if raw else 0.0
+    _valid_from[resident_id] = (value, time.monotonic())
+    return value
+
+
+async def sign_out_everywhere(store: Store, resident_id: str) -> None:
+    """Every session signed in before now stops working (in this process at once, elsewhere within 10 s)."""
+    now = time.time()
+    await store.set(f"valid-from-{resident_id}", str(now))
+    _valid_from[resident_id] = (now, time.monotonic())

@@ -19,6 +19,7 @@ class Settings:
     demo: bool = False
     projector_inline: bool = True
     secret: str = ""
+    signin_per_minute: int = 20
 
     @property
     def is_postgres(self) -> bool:
@@ -73,6 +74,7 @@ def load_settings(**overrides: object) -> Settings:
         "demo": _flag(env.get("LINLI_DEMO")),
         "projector_inline": env.get("LINLI_PROJECTOR", "inline") == "inline",
         "secret": env.get("LINLI_SECRET", ""),
+        "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

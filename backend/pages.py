@@ -34,7 +34,13 @@ def static(path: str) -> str:
     return f"/static/{path}?v={static_version(path)}"
 
 
+def has_session(request: Request[Any, Any, Any]) -> bool:
+    return isinstance(request.scope.get("session"), dict)
+
+
 def flash(request: Request[Any, Any, Any], message: str, category: str = "info") -> None:
+    if not has_session(request):
+        request.set_session({})
     flashes = list(request.session.get("flashes", []))
     flashes.append([category, message])
     request.session["flashes"] = flashes
@@ -61,13 +67,12 @@ async def render(request: Request[Any, Any, Any], template: str, status_code: in
 
 def render_now(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     """Render without awaiting anything (for exception handlers, which Litestar calls synchronously)."""
-    has_session = request.scope.get("session") is not None
     base = {
         "user": request.state.get("user"),
         "lang": current_locale(),
         "html_lang": HTML_LANG[current_locale()],
         "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
-        "flashes": request.session.pop("flashes", []) if has_session else [],
+        "flashes": request.session.pop("flashes", []) if has_session(request) else [],
         "command_id": new_command_id(),
     }
     base.update(context)

@@ -63,3 +63,18 @@ def test_propose_cosign_live_agenda(phone):
     author.goto(proposal_url)
     expect(author.locator("ol.timeline li")).to_have_count(5)  # raised, 3 co-signs, on the agenda
     check_a11y(author)
+
+
+def test_my_account_and_sign_out_everywhere(phone):
+    first, second = phone(), phone()
+    sign_in(first, 15)
+    sign_in(second, 15)
+    first.get_by_role("link", name=first.locator(".who").inner_text()).click()
+    first.wait_for_url("**/me")
+    expect(first.get_by_role("heading", level=1)).to_have_text("我的账号")
+    check_a11y(first)
+    first.get_by_role("button", name="全部退出登录").click()
+    first.wait_for_url("**/signin")
+    expect(first.locator(".flash")).to_have_text("已在所有手机和电脑上退出登录。")
+    second.goto("/proposals/new")
+    second.wait_for_url("**/signin?next=/proposals/new")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from backend.auth import SignInGuard, current_user, sign_out_everywhere
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
@@ -72,11 +75,18 @@ async def signin(request: Request[Any, Any, Any]) -> Response[Any]:
         phone = normalise_phone(raw_phone)
     except DomainError as error:
         return await _signin_page(request, next_path, raw_phone, _(error.message), 422)
+    guard: SignInGuard = request.app.state.signin_guard
+    wait = await guard.locked_for(phone)
+    if wait:
+        message = _("Too many wrong passwords. Try again in %(minutes)s minutes.", minutes=wait // 60 + 1)
+        return await _signin_page(request, next_path, raw_phone, message, 429)
     row = await residents.by_phone(phone)
     if row is None or not verify_password(row["password_hash"], str(form.get("password", ""))):
+        await guard.failed(phone)
         return await _signin_page(request, next_path, raw_phone, _("Wrong phone number or password."), 401)
+    await guard.succeeded(phone)
     request.clear_session()
-    request.set_session({"resident_id": str(row["id"])})
+    request.set_session({"resident_id": str(row["id"]), "since": time.time()})
     flash(request, _("Signed in as %(name)s (%(phone)s).", name=row["name"], phone=mask_phone(phone)), "success")
     return redirect(next_path)
 
@@ -87,4 +97,43 @@ async def signout(request: Request[Any, Any, Any]) -> Response[Any]:
     return redirect("/proposals")
 
 
-routes = [signin_form, signin, signout]
+@get("/me", name="me")
+async def me(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await current_user(request)
+    if user is None:
+        return redirect("/signin?next=/me")
+    row = await residents.by_id(user.id)
+    return await render(
+        request,
+        "residents/me.html",
+        resident=row,
+        phone_masked=mask_phone(row["phone"]) if row else "",
+        role_labels=ROLE_LABELS,
+    )
+
+
+@post("/signout/everywhere", name="signout.everywhere")
+async def signout_everywhere(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await current_user(request)
+    if user is not None:
+        await sign_out_everywhere(request.app.stores.get("security"), str(user.id))
+    request.clear_session()
+    flash(request, _("You have been signed out on every phone and computer."), "success")
+    return redirect("/signin")
+
+
+routes = [signin_form, signin, signout, me, signout_everywhere]
+
+
+def signin_rate_limit(per_minute: int) -> RateLimitConfig:
+    """Sign-in attempts per client address and minute, on top of the per-phone lockout."""
+
+    def counts(request: Request[Any, Any, Any]) -> bool:
+        return request.method == "POST" and request.url.path == "/signin"
+
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute),
+        check_throttle_handler=counts,
+        store="signin_rate",
+        set_rate_limit_headers=False,
+    )
