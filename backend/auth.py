@@ -69,6 +69,10 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
     return user
 
 
+def forget_user(resident_id: str) -> None:
+    _recent.pop(resident_id, None)
+
+
 async def _load_user(resident_id: str) -> User | None:
     row = await residents.by_id(UUID(resident_id))
     if row is None:

@@ -9,6 +9,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from backend.config import Settings
 from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, LinliApp, open_event_store
+from backend.residents.personal import PersonalData
 from projections import db
 from projections.registry import all_projections
 from projections.runner import Projector, Publish
@@ -18,9 +19,10 @@ class Runtime:
     def __init__(self, settings: Settings, publish: Publish | None = None) -> None:
         self.settings = settings
         self.store: LinliApp = open_event_store(settings)
+        self.personal = PersonalData(settings)
         self.engine = db.make_engine(settings)
         db.bind(self.engine)
-        self.projector = Projector(self.store, self.engine, all_projections(), publish=publish)
+        self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
         self.commands = CommandRunner(self.store, on_saved=self.projector.poke)
         self.started = False
 
@@ -41,6 +43,7 @@ class Runtime:
         elif isinstance(self.engine, db.LinliSQLiteEngine):
             await self.engine.close_connections()
         self.store.close()
+        self.personal.close()
         self.started = False
 
     async def execute(self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True) -> CommandResult:

@@ -1,5 +1,6 @@
 """The projections this deployment runs, in the order they are applied."""
 
+from backend.residents.personal import PersonalData
 from projections.chain import ChainProjection
 from projections.community import CommunityProjection
 from projections.deliberation import DeliberationProjection
@@ -7,5 +8,5 @@ from projections.residents import ResidentsProjection
 from projections.runner import Projection
 
 
-def all_projections() -> list[Projection]:
-    return [ChainProjection(), CommunityProjection(), ResidentsProjection(), DeliberationProjection()]
+def all_projections(personal: PersonalData) -> list[Projection]:
+    return [ChainProjection(), CommunityProjection(), ResidentsProjection(personal), DeliberationProjection()]

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+import anyio
 from piccolo.columns import JSON, UUID, Varchar
 from piccolo.table import Table
 
 from backend.masking import mask_name
 from backend.residents.domain import Resident
-from projections.db import bulk_insert
+from backend.residents.personal import PersonalData, unseal
+from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
 
 TOMBSTONE = "已注销居民"
@@ -31,23 +33,38 @@ class ResidentView(Table, tablename="resident"):
 class ResidentsProjection:
     name = "residents"
     tables: ClassVar[Sequence[type[Table]]] = (ResidentView,)
-    handles: ClassVar[Sequence[type]] = (Resident.Registered,)
+    handles: ClassVar[Sequence[type]] = (Resident.Registered, Resident.Erased)
+
+    def __init__(self, personal: PersonalData) -> None:
+        self.personal = personal
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        rows = [
-            {
-                "id": e.originator_id,
-                "community_id": e.community_id,
-                "name": e.name,
-                "name_masked": mask_name(e.name),
-                "phone": e.phone,
-                "household": e.household,
-                "password_hash": e.password_hash,
-                "roles": e.roles,
-            }
-            for e in (item.event for item in items)
-        ]
+        registered = [i.event for i in items if isinstance(i.event, Resident.Registered)]
+        keys = await anyio.to_thread.run_sync(self.personal.keys, [e.originator_id for e in registered])
+        rows = []
+        for e in registered:
+            key = keys.get(e.originator_id)
+            name, phone = unseal(key, e.name_sealed), unseal(key, e.phone_sealed)
+            rows.append(
+                {
+                    "id": e.originator_id,
+                    "community_id": e.community_id,
+                    "name": name or TOMBSTONE,
+                    "name_masked": mask_name(name) if name else TOMBSTONE,
+                    "phone": phone or "",
+                    "household": e.household if name else "",
+                    "password_hash": e.password_hash if name else "",
+                    "roles": e.roles,
+                }
+            )
+        erased = [i.event.originator_id for i in items if isinstance(i.event, Resident.Erased)]
         await bulk_insert(ResidentView, rows)
+        await bulk_execute(
+            ResidentView,
+            "UPDATE resident SET name = ?, name_masked = ?, phone = '', household = '', password_hash = '' "
+            "WHERE id = ?",
+            [(TOMBSTONE, TOMBSTONE, resident_id) for resident_id in erased],
+        )
         return []
 
 

@@ -30,7 +30,7 @@ from backend.community.domain import Community, community_id_for  # noqa: E402
 from backend.config import load_settings  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.eventstore import Ctx  # noqa: E402
-from backend.residents.commands import hasher  # noqa: E402
+from backend.residents.commands import hasher, phone_claim_id  # noqa: E402
 from backend.residents.domain import PhoneClaim, Resident  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 
@@ -114,10 +114,19 @@ def seed(rt: Runtime, residents: int, proposals: int, cosigns_each: int = 0) -> 
     phones, ids, batch = [], [], []
     for n in range(residents):
         phone = f"137{n:08d}"
+        resident_id = uuid4()
         resident = Resident.register(
-            Ctx(cid, None, now), uuid4(), f"居民{n}", phone, f"{n // 4}栋{n % 4}室", password_hash, []
+            Ctx(cid, None, now),
+            resident_id,
+            rt.personal.seal(resident_id, f"居民{n}"),
+            rt.personal.seal(resident_id, phone),
+            f"{n // 4}栋{n % 4}室",
+            password_hash,
+            [],
         )
-        claim = PhoneClaim.start(PhoneClaim.Claimed, Ctx(cid, None, now), uuid4(), resident_id=resident.id)
+        claim = PhoneClaim.start(
+            PhoneClaim.Claimed, Ctx(cid, None, now), phone_claim_id(rt, phone), resident_id=resident.id
+        )
         batch += [resident, claim]
         phones.append(phone)
         ids.append(resident.id)

@@ -55,7 +55,7 @@ async def snapshot() -> dict[str, list]:
 async def test_a_batch_already_applied_is_refused(quiet):
     await busy_log(quiet)
     stale = await quiet.projector.positions()
-    second = Projector(quiet.store, quiet.engine, all_projections())
+    second = Projector(quiet.store, quiet.engine, all_projections(quiet.personal))
     await quiet.projector.catch_up()
     before = await snapshot()
     applied = await quiet.projector.positions()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -10,13 +11,13 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from backend.auth import SignInGuard, current_user, sign_out_everywhere
-from backend.eventstore import DomainError
+from backend.auth import SignInGuard, current_user, forget_user, sign_out_everywhere
+from backend.eventstore import Ctx, DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.masking import mask_phone
 from backend.pages import flash, redirect, render, safe_next
-from backend.residents.commands import verify_password
+from backend.residents.commands import erase, verify_password
 from backend.residents.domain import normalise_phone
 from projections import residents
 
@@ -122,7 +123,32 @@ async def signout_everywhere(request: Request[Any, Any, Any]) -> Response[Any]:
     return redirect("/signin")
 
 
-routes = [signin_form, signin, signout, me, signout_everywhere]
+@post("/me/erase", name="me.erase")
+async def erase_me(request: Request[Any, Any, Any]) -> Response[Any]:
+    """注销: the resident erases their own personal data (the key that sealed it is deleted)."""
+    user = await current_user(request)
+    if user is None:
+        return redirect("/signin?next=/me")
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        row = await residents.by_id(user.id)
+        return await render(
+            request,
+            "residents/me.html",
+            status_code=422,
+            resident=row,
+            role_labels=ROLE_LABELS,
+            phone_masked=mask_phone(row["phone"]) if row else "",
+            erase_error=_("Please tick the box to confirm."),
+        )
+    await erase(request.app.state.runtime, Ctx(user.community_id, user.id, datetime.now(UTC)), user.id)
+    forget_user(str(user.id))
+    request.clear_session()
+    flash(request, _("Your personal data has been erased."), "success")
+    return redirect("/proposals")
+
+
+routes = [signin_form, signin, signout, me, signout_everywhere, erase_me]
 
 
 def signin_rate_limit(per_minute: int) -> RateLimitConfig:
