@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response
@@ -20,6 +19,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.stores.file import FileStore
@@ -27,10 +27,13 @@ from litestar.template.config import TemplateConfig
 
 from backend import live, shell
 from backend.auth import SignInGuard
-from backend.config import Settings, load_settings
+from backend.config import LOCAL_ZONE, Settings, load_settings
+from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
+from backend.money import yuan
 from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
+from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
 from backend.sessions import SessionStore
@@ -51,9 +54,6 @@ SECURITY_HEADERS = {
 }
 
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-
-
 def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Times are stored in UTC and shown in China Standard Time."""
     return value.astimezone(LOCAL_ZONE).strftime(fmt)
@@ -71,6 +71,7 @@ def template_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = static
     env.filters["local"] = local_time
+    env.filters["yuan"] = yuan
     return env
 
 
@@ -103,6 +104,8 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if not wants_html(request):
         return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code)
+    if exc.status_code == 401:
+        return Redirect(path="/signin", query_params={"next": request.url.path}, status_code=303)
     if exc.status_code == 404:
         title, detail = gettext("Page not found"), gettext("The page you asked for does not exist.")
     elif exc.status_code == 429:
@@ -155,7 +158,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *shell.routes,
             *residents_web.routes,
+            *residents_clerk.routes,
             *deliberation_web.routes,
+            *procedure_web.routes,
             *live.routes,
             create_static_files_router(
                 path="/static",

@@ -6,12 +6,16 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from litestar import Request
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.stores.base import Store
 
+from backend.authz import Actor, may
+from backend.config import LOCAL_ZONE
 from backend.eventstore import Ctx
 from projections import residents
 
@@ -23,21 +27,21 @@ class User:
     name: str
     name_masked: str
     household: str
-    roles: tuple[str, ...]
+    status: str
+    roles: tuple[str, ...]  # in force today ("resident" once verified)
+    streets: tuple[str, ...] = ()
 
     @property
     def display_name(self) -> str:
         return self.name
 
-    def can(self, action: str) -> bool:
-        return bool(set(self.roles) & ALLOWED.get(action, set()))
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.community_id, frozenset(self.roles), frozenset(self.streets))
 
-
-ALLOWED: dict[str, set[str]] = {
-    "proposal.submit": {"resident"},
-    "proposal.cosign": {"resident"},
-    "proposal.withdraw": {"resident"},
-}
+    def can(self, action: str, community_id: UUID | None = None, street: str = "") -> bool:
+        """Asks the one policy (backend.authz); without a community, the user's own."""
+        return may(self.actor, action, community_id or self.community_id, street)
 
 
 USER_TTL = 10.0  # seconds a signed-in resident's row is reused before it is read again
@@ -69,29 +73,43 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
     return user
 
 
+async def require(request: Request[Any, Any, Any], action: str, community_id: UUID | None = None) -> User:
+    """The signed-in user, if the policy lets them take `action` (in their own community unless one is given).
+    Not signed in: 401, which pages turn into the sign-in form; not allowed: 403."""
+    user = await current_user(request)
+    if user is None:
+        raise NotAuthorizedException()
+    if not user.can(action, community_id):
+        raise PermissionDeniedException()
+    return user
+
+
 def forget_user(resident_id: str) -> None:
     _recent.pop(resident_id, None)
 
 
 async def _load_user(resident_id: str) -> User | None:
     row = await residents.by_id(UUID(resident_id))
-    if row is None:
+    if row is None or row["status"] == "erased":
         return None
+    today = datetime.now(LOCAL_ZONE).date()
     return User(
         id=UUID(str(row["id"])),
         community_id=UUID(str(row["community_id"])),
         name=row["name"],
         name_masked=row["name_masked"],
         household=row["household"],
-        roles=tuple(row["roles"]),
+        status=row["status"],
+        roles=residents.roles_in_force(row, today),
+        streets=residents.streets_of(row, today),
     )
 
 
-def ctx_for(user: User, now: Any, command_id: str | None = None) -> Ctx:
+def ctx_for(user: User, now: Any, command_id: str | None = None, on_behalf_of: UUID | None = None) -> Ctx:
     kwargs: dict[str, Any] = {"community_id": user.community_id, "actor_id": user.id, "now": now}
     if command_id:
         kwargs["command_id"] = command_id
-    return Ctx(**kwargs)
+    return Ctx(**kwargs, on_behalf_of=on_behalf_of)
 
 
 # -- sign-in protection and "sign out everywhere" -----------------------------------------------------------------

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 from backend.config import load_settings
 from backend.runtime import Runtime
@@ -158,6 +159,128 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
     return _with_runtime(body, run_projector=True)
 
 
+def _refusals(body: Callable[[Runtime], Awaitable[int]]) -> Callable[[Runtime], Awaitable[int]]:
+    from backend.eventstore import DomainError
+
+    async def guarded(rt: Runtime) -> int:
+        try:
+            return await body(rt)
+        except DomainError as error:
+            print(f"refused: {error.message}", file=sys.stderr)
+            return 1
+
+    return guarded
+
+
+def _system_ctx(code: str) -> Any:
+    from datetime import UTC, datetime
+
+    from backend.community.domain import community_id_for
+    from backend.eventstore import Ctx
+
+    return Ctx(community_id_for(code), actor_id=None, now=datetime.now(UTC))
+
+
+def _resident_by_phone(rt: Runtime, phone: str) -> Any:
+    from eventsourcing.application import AggregateNotFoundError
+
+    from backend.eventstore import DomainError
+    from backend.residents.commands import phone_claim_id
+    from backend.residents.domain import normalise_phone
+
+    try:
+        claim = rt.store.repository.get(phone_claim_id(rt, normalise_phone(phone)))
+    except AggregateNotFoundError:
+        raise DomainError("No resident with this phone number.") from None
+    return claim.resident_id
+
+
+def cmd_community_found(args: argparse.Namespace) -> int:
+    from backend.community import commands as community_commands
+
+    async def body(rt: Runtime) -> int:
+        ctx = _system_ctx(args.code)
+        await community_commands.found(rt, ctx, args.name, args.code)
+        if args.street:
+            await community_commands.set_street(rt, ctx, args.street)
+        print(f"community {args.code} ({args.name}) founded")
+        return 0
+
+    return _with_runtime(_refusals(body), run_projector=True)
+
+
+def cmd_community_street(args: argparse.Namespace) -> int:
+    from backend.community import commands as community_commands
+
+    async def body(rt: Runtime) -> int:
+        await community_commands.set_street(rt, _system_ctx(args.code), args.street)
+        print(f"community {args.code} belongs to {args.street}")
+        return 0
+
+    return _with_runtime(_refusals(body), run_projector=True)
+
+
+def cmd_households_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend.residents import commands
+    from backend.residents.register_file import read_register
+
+    async def body(rt: Runtime) -> int:
+        path = Path(args.file)
+        parsed = read_register(path.name, path.read_bytes())
+        for problem in parsed.errors:
+            print(f"line {problem.line}: {problem.message % problem.params if problem.params else problem.message}")
+        if parsed.errors and not args.good_rows:
+            print(f"nothing imported: {len(parsed.errors)} rows with errors (--good-rows imports the rest)")
+            return 1
+        done = await commands.import_households(rt, _system_ctx(args.code), parsed.rows)
+        print(", ".join(f"{k} {v}" for k, v in done.result.items()))
+        return 0
+
+    return _with_runtime(_refusals(body), run_projector=True)
+
+
+def cmd_residents_add(args: argparse.Namespace) -> int:
+    """Register and verify a resident (e.g. the first clerk) and print a one-time sign-in link for them."""
+    from backend.residents import commands
+    from backend.residents.domain import household_id_for
+
+    async def body(rt: Runtime) -> int:
+        ctx = _system_ctx(args.code)
+        household = household_id_for(ctx.community_id, args.building, args.unit, args.room)
+        done = await commands.register(
+            rt, ctx, args.name, args.phone, household, "", args.id_number, verified=True, roles=tuple(args.role)
+        )
+        resident_id = UUID(done.result["resident_id"])
+        code = await commands.issue_signin_code(rt, _system_ctx(args.code), resident_id)
+        settings = rt.settings
+        print(f"resident {resident_id} registered and verified")
+        print(f"one-time sign-in link (7 days): http://{settings.host}:{settings.port}/signin/code/{code}")
+        return 0
+
+    return _with_runtime(_refusals(body), run_projector=True)
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from backend.residents import commands
+
+    async def body(rt: Runtime) -> int:
+        ctx = _system_ctx(args.code)
+        resident_id = _resident_by_phone(rt, args.phone)
+        if args.action == "grant":
+            until = date.fromisoformat(args.until) if args.until else None
+            await commands.grant_role(rt, ctx, resident_id, args.role, until, args.street or "")
+        else:
+            await commands.revoke_role(rt, ctx, resident_id, args.role, args.reason)
+        print(f"{args.action}: {args.role}")
+        return 0
+
+    return _with_runtime(_refusals(body), run_projector=True)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
@@ -210,6 +333,46 @@ def parser() -> argparse.ArgumentParser:
     rule_set.add_argument("value", type=int)
     rule_set.add_argument("--from", dest="since", help="effective date YYYY-MM-DD")
     rule_set.set_defaults(func=cmd_rules_set)
+    community = sub.add_parser("community", help="communities")
+    community_sub = community.add_subparsers(dest="action", required=True)
+    found = community_sub.add_parser("found", help="found a community")
+    found.add_argument("code", help="short code for URLs, e.g. xingfuli")
+    found.add_argument("name", help="e.g. 幸福里社区")
+    found.add_argument("--street", help="the street (街道) or township it belongs to")
+    found.set_defaults(func=cmd_community_found)
+    street = community_sub.add_parser("street", help="set the street a community belongs to")
+    street.add_argument("code")
+    street.add_argument("street")
+    street.set_defaults(func=cmd_community_street)
+    households = sub.add_parser("households", help="the household register")
+    households_sub = households.add_subparsers(dest="action", required=True)
+    household_import = households_sub.add_parser("import", help="import a register from CSV or XLSX")
+    household_import.add_argument("code")
+    household_import.add_argument("file")
+    household_import.add_argument("--good-rows", action="store_true", help="import the good rows of a file with errors")
+    household_import.set_defaults(func=cmd_households_import)
+    residents_parser = sub.add_parser("residents", help="residents")
+    residents_sub = residents_parser.add_subparsers(dest="action", required=True)
+    add = residents_sub.add_parser("add", help="register and verify a resident; prints a one-time sign-in link")
+    add.add_argument("code")
+    for name in ("name", "phone", "building", "room"):
+        add.add_argument(f"--{name}", required=True)
+    add.add_argument("--unit", default="")
+    add.add_argument("--id-number", default="")
+    add.add_argument("--role", action="append", default=[], help="e.g. --role clerk (repeatable)")
+    add.set_defaults(func=cmd_residents_add)
+    roles = sub.add_parser("roles", help="grant or revoke a resident's role")
+    roles_sub = roles.add_subparsers(dest="action", required=True)
+    grant = roles_sub.add_parser("grant")
+    revoke = roles_sub.add_parser("revoke")
+    for command in (grant, revoke):
+        command.add_argument("code")
+        command.add_argument("phone")
+        command.add_argument("role")
+        command.set_defaults(func=cmd_roles)
+    grant.add_argument("--until", help="last day of the term, YYYY-MM-DD")
+    grant.add_argument("--street", help="for street_operator: the street it oversees")
+    revoke.add_argument("--reason", required=True)
     export = sub.add_parser("export", help="export the event log index as JSON lines")
     export.add_argument("--output", "-o")
     export.set_defaults(func=cmd_export)

@@ -6,7 +6,11 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # dates (terms, deadlines) are China Standard Time days
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,20 @@ class Settings:
             "password": url.password or "",
             "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
         }
+
+    def pg_connect(self) -> Any:
+        """A psycopg connection in autocommit mode to the configured PostgreSQL database."""
+        import psycopg
+
+        pg = self.pg_params()
+        return psycopg.connect(
+            host=pg["host"],
+            port=int(pg["port"]),
+            user=pg["user"],
+            password=pg["password"] or None,
+            dbname=pg["dbname"],
+            autocommit=True,
+        )
 
     def ensure_secret(self) -> str:
         """The session/CSRF secret: LINLI_SECRET, else a random one kept in the data dir."""

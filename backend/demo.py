@@ -1,20 +1,25 @@
-"""Demo data for a fresh data dir: one community, ~30 households, residents in every role, a few proposals."""
+"""Demo data for a fresh data dir: one community of a street, its household register (30 households), residents
+in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
 from backend.deliberation import commands as proposal_commands
 from backend.eventstore import Ctx
 from backend.residents import commands as resident_commands
+from backend.residents.commands import HouseholdRow
+from backend.residents.domain import household_id_for
 from backend.runtime import Runtime
 
 DEMO_PASSWORD = "linli2026"
 DEMO_ACCOUNTS_SHOWN = 12
 DEMO_CODE = "xingfuli"
+DEMO_STREET = "和平街道"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = [
@@ -72,27 +77,47 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     founder = Ctx(community_id=community_id, actor_id=None, now=now - timedelta(days=30))
     await community_commands.found(rt, founder, "幸福里社区", DEMO_CODE)
     await community_commands.set_rule(rt, founder, "cosign_threshold", 10, (now - timedelta(days=30)).date())
-    residents: list[UUID] = []
+    await community_commands.set_street(rt, founder, DEMO_STREET)
+    plan: list[tuple[HouseholdRow, list[str]]] = []
     index = 0
     for building in (1, 2, 3):
         for unit in (1, 2):
             for floor in range(1, 6):
-                household = f"{building}栋{unit}单元{floor}0{1 + (floor + unit) % 2}室"
-                members = 2 if (building + floor) % 3 == 0 else 1
-                for _ in range(members):
+                room = f"{floor}0{1 + (floor + unit) % 2}室"
+                names = []
+                for _ in range(2 if (building + floor) % 3 == 0 else 1):
                     index += 1
-                    roles = ROLE_PLAN[index - 1] if index <= len(ROLE_PLAN) else []
-                    name = SURNAMES[index % len(SURNAMES)] + GIVEN[(index * 7) % len(GIVEN)]
-                    result = await resident_commands.register(
-                        rt,
-                        Ctx(community_id, None, now - timedelta(days=29)),
-                        name,
-                        phone_for(index),
-                        household,
-                        DEMO_PASSWORD,
-                        roles,
-                    )
-                    residents.append(UUID(result.result["resident_id"]))
+                    names.append(SURNAMES[index % len(SURNAMES)] + GIVEN[(index * 7) % len(GIVEN)])
+                row = HouseholdRow(len(plan) + 2, f"{building}栋", f"{unit}单元", room, tuple(names))
+                plan.append((row, names))
+    await resident_commands.import_households(rt, founder, [row for row, _ in plan])
+    residents: list[UUID] = []
+    registered = Ctx(community_id, None, now - timedelta(days=29))
+    for row, names in plan:
+        household_id = household_id_for(community_id, row.building, row.unit, row.room)
+        for name in names:
+            roles = ROLE_PLAN[len(residents)] if len(residents) < len(ROLE_PLAN) else []
+            result = await resident_commands.register(
+                rt,
+                replace(registered, command_id=uuid4().hex),
+                name,
+                phone_for(len(residents) + 1),
+                household_id,
+                DEMO_PASSWORD,
+                verified=True,
+                roles=tuple(roles),
+            )
+            residents.append(UUID(result.result["resident_id"]))
+    await resident_commands.grant_role(rt, registered, residents[-1], "street_operator", street=DEMO_STREET)
+    for offset, (name, (row, _)) in enumerate(zip(("孙丽", "钱志刚"), plan[-2:], strict=True)):
+        await resident_commands.register(
+            rt,
+            Ctx(community_id, None, now - timedelta(days=1, hours=offset)),
+            name,
+            phone_for(90 + offset),
+            household_id_for(community_id, row.building, row.unit, row.room),
+            DEMO_PASSWORD,
+        )
     for number, (title, description, category, cosigns) in enumerate(PROPOSALS):
         author = residents[10 + number * 3]
         day = now - timedelta(days=20 - number * 3)
@@ -107,4 +132,4 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
             await proposal_commands.withdraw(
                 rt, Ctx(community_id, author, day + timedelta(days=1)), proposal_id, "物业已答复将改造"
             )
-    return {"households": 30, "residents": len(residents), "proposals": len(PROPOSALS)}
+    return {"households": len(plan), "residents": len(residents) + 2, "proposals": len(PROPOSALS)}

@@ -8,15 +8,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from backend.config import Settings
+from backend.config import LOCAL_ZONE, Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,18 @@ class Ctx:
     now: datetime
     command_id: str = field(default_factory=lambda: uuid4().hex)
     on_behalf_of: UUID | None = None
+
+    def __post_init__(self) -> None:
+        # Ids read from PostgreSQL views arrive as asyncpg's UUID type, which the event store cannot encode.
+        for name in ("community_id", "actor_id", "on_behalf_of"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not UUID:
+                object.__setattr__(self, name, UUID(str(value)))
+
+    @property
+    def today(self) -> date:
+        """The day it is in China, for terms and deadlines."""
+        return self.now.astimezone(LOCAL_ZONE).date()
 
     def meta(self) -> dict[str, Any]:
         return {
@@ -99,8 +111,25 @@ def command_record_id(name: str, lock_key: UUID, command_id: str) -> UUID:
     return uuid5(COMMAND_NAMESPACE, f"{name}|{lock_key}|{command_id}")
 
 
+class DateAsISO(Transcoding):
+    """Days (deadlines, 公示 periods) as ISO strings; datetimes keep the library's own transcoding."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
 class LinliApp(Application):
     name = "Linli"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -136,18 +165,22 @@ def open_event_store(settings: Settings) -> LinliApp:
 
 
 def _ensure_pg_schema(settings: Settings, schema: str) -> None:
-    import psycopg
-
-    pg = settings.pg_params()
-    with psycopg.connect(
-        host=pg["host"],
-        port=int(pg["port"]),
-        user=pg["user"],
-        password=pg["password"] or None,
-        dbname=pg["dbname"],
-        autocommit=True,
-    ) as conn:
+    with settings.pg_connect() as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+def load_in_community(
+    app: LinliApp, ctx: Ctx, aggregate_id: UUID, kind: type[Any], message: str, read_only: bool = False
+) -> Any:
+    """The aggregate of `kind` with this id in ctx's community; anything else is "not found" (never another
+    community's). `read_only`: the cached instance itself, not a copy — only for commands that never change it."""
+    try:
+        found = app.repository.get(aggregate_id, deepcopy_from_cache=not read_only)
+    except AggregateNotFoundError:
+        raise NotFound(message) from None
+    if not isinstance(found, kind) or found.community_id != ctx.community_id:
+        raise NotFound(message)
+    return found
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
@@ -15,8 +16,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
-from backend.i18n import set_locale
+from backend.i18n import current_locale, set_locale
 from projections import deliberation as views
+
+
+@lru_cache(maxsize=1024)
+def _rendered(fragment: Any, locale: str, message: str | bytes, context: tuple[tuple[str, Any], ...]) -> str:
+    """One rendering per update, language and page, however many phones watch it (the locale is in the key)."""
+    return fragment.render(**dict(context), **json.loads(message))
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
@@ -47,9 +54,11 @@ async def stream(
     fragment = engine.get_template(template)  # type: ignore[union-attr]
     async with channels.start_subscription([channel]) as subscriber, anyio.create_task_group() as tasks:
 
+        frozen = tuple(sorted(context.items()))
+
         async def forward() -> None:
             async for message in subscriber.iter_events():
-                await socket.send_text(fragment.render(**context, **json.loads(message)))
+                await socket.send_text(_rendered(fragment, current_locale(), message, frozen))
 
         now = await current()
         if now is None:
@@ -79,4 +88,16 @@ async def proposal_live(
     )
 
 
-routes = [proposal_live]
+@websocket("/live/meetings/{meeting_id:uuid}", name="live.meeting")
+async def meeting_live(
+    socket: WebSocket[Any, Any, Any], meeting_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
+) -> None:
+    async def current() -> dict[str, Any] | None:
+        return await views.tally(meeting_id) if await views.meeting(meeting_id) else None
+
+    await stream(
+        socket, channels, f"meeting:{meeting_id}", "deliberation/_tally.html", current, meeting_id=meeting_id, live=True
+    )
+
+
+routes = [proposal_live, meeting_live]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from backend.auth import current_user
+from backend.eventstore import DomainError
 from backend.i18n import HTML_LANG, current_locale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +79,16 @@ def render_now(request: Request[Any, Any, Any], template: str, status_code: int 
     }
     base.update(context)
     return Template(template_name=template, context=base, status_code=status_code)
+
+
+def now() -> datetime:
+    """The time a command is stamped with (commands never read the clock themselves)."""
+    return datetime.now(UTC)
+
+
+def error_status(error: DomainError) -> int:
+    """A refused form comes back as 422 unless the rule said otherwise (403, 404, 409, 410)."""
+    return error.status if error.status != 400 else 422
 
 
 def redirect(path: str, status_code: int = 303) -> Redirect:

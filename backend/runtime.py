@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import Any
 
 import anyio
@@ -14,6 +17,9 @@ from projections import db
 from projections.registry import all_projections
 from projections.runner import Projector, Publish
 
+log = logging.getLogger(__name__)
+STOP_TIMEOUT = 10
+
 
 class Runtime:
     def __init__(self, settings: Settings, publish: Publish | None = None) -> None:
@@ -25,6 +31,7 @@ class Runtime:
         self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
         self.commands = CommandRunner(self.store, on_saved=self.projector.poke)
         self.started = False
+        self._deadlines: asyncio.Task[None] | None = None
 
     async def start(self, run_projector: bool | None = None) -> None:
         db.bind(self.engine)
@@ -34,12 +41,27 @@ class Runtime:
         await self.projector.ensure_positions()
         if self.settings.projector_inline if run_projector is None else run_projector:
             self.projector.start()
+            from backend.deliberation import deadlines  # the procedure's commands import this module
+
+            self._deadlines = asyncio.get_running_loop().create_task(deadlines.keep(self), name="deadlines")
         self.started = True
 
     async def stop(self) -> None:
+        if self._deadlines is not None:
+            self._deadlines.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deadlines
+            self._deadlines = None
         await self.projector.stop()
-        if isinstance(self.engine, PostgresEngine):
-            await self.engine.close_connection_pool()
+        if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
+            # asyncpg's close() waits for every connection to come back; a stop must not hang on one that never does.
+            pool, self.engine.pool = self.engine.pool, None
+            try:
+                with anyio.fail_after(STOP_TIMEOUT):
+                    await pool.close()
+            except TimeoutError:
+                log.warning("view connections still in use after %s s; terminating them", STOP_TIMEOUT)
+                pool.terminate()
         elif isinstance(self.engine, db.LinliSQLiteEngine):
             await self.engine.close_connections()
         self.store.close()

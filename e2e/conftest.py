@@ -110,6 +110,18 @@ def phone(playwright: Playwright, browser: Browser, live_server: str) -> Iterato
     contexts.clear()
 
 
+@pytest.fixture
+def office_pc(browser: Browser, live_server: str) -> Iterator[Page]:
+    """The committee's desktop browser."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    OPEN_CONTEXTS.append(context)
+    yield context.new_page()
+    if context in OPEN_CONTEXTS:  # not closed already by the phones' teardown
+        OPEN_CONTEXTS.remove(context)
+        context.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
     """On failure, a screenshot of every open phone into e2e/artifacts/."""

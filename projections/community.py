@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import ClassVar
 
 from piccolo.columns import UUID, Date, Integer, Varchar
@@ -16,6 +17,7 @@ class CommunityView(Table, tablename="community"):
     id = UUID(primary_key=True)
     name = Varchar(length=60)
     code = Varchar(length=40, index=True)
+    street = Varchar(length=40, default="")
 
 
 class RuleView(Table, tablename="community_rule"):
@@ -30,15 +32,17 @@ class RuleView(Table, tablename="community_rule"):
 class CommunityProjection:
     name = "community"
     tables: ClassVar[Sequence[type[Table]]] = (CommunityView, RuleView)
-    handles: ClassVar[Sequence[type]] = (Community.Founded, Community.RuleSet)
+    handles: ClassVar[Sequence[type]] = (Community.Founded, Community.RuleSet, Community.StreetSet)
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        from datetime import date
-
         for item in items:
             event = item.event
             if isinstance(event, Community.Founded):
                 await CommunityView.insert(CommunityView(id=event.originator_id, name=event.name, code=event.code))
+            elif isinstance(event, Community.StreetSet):
+                await CommunityView.update({CommunityView.street: event.street}).where(
+                    CommunityView.id == event.originator_id
+                )
             elif isinstance(event, Community.RuleSet):
                 await RuleView.insert(
                     RuleView(
@@ -63,3 +67,23 @@ async def by_id(community_id: object) -> dict | None:
 
 async def all_communities() -> list[dict]:
     return await CommunityView.select().order_by(CommunityView.name)
+
+
+async def in_streets(streets: list[str]) -> list[dict]:
+    if not streets:
+        return []
+    return await CommunityView.select().where(CommunityView.street.is_in(streets)).order_by(CommunityView.name)
+
+
+async def rule(community_id: object, name: str, on: date) -> int:
+    """The value of a rule in force on a day, as the rulebook's events set it; else the default."""
+    from backend.community.domain import RULES
+
+    row = (
+        await RuleView.select(RuleView.value)
+        .where((RuleView.community_id == community_id) & (RuleView.rule == name) & (RuleView.effective_from <= on))
+        .order_by(RuleView.effective_from, ascending=False)
+        .order_by(RuleView.position, ascending=False)
+        .first()
+    )
+    return row["value"] if row else RULES[name].default

@@ -131,6 +131,12 @@ def bind(engine: Engine) -> None:
     piccolo_conf.DB = engine  # type: ignore[assignment]
     for table in (*ALL_TABLES, Migration):
         table._meta.db = engine
+    if isinstance(engine, PostgresEngine):
+        # Piccolo asks "does a `migration` table exist?" in every schema unless told which: another deployment's
+        # (or a crashed test's) views schema in the same database would otherwise make it skip creating ours.
+        Migration._meta.schema = engine.config["server_settings"]["search_path"]
+    else:
+        Migration._meta.schema = None
 
 
 def write_transaction(engine: Engine) -> Any:

@@ -3,10 +3,16 @@
 from backend.residents.personal import PersonalData
 from projections.chain import ChainProjection
 from projections.community import CommunityProjection
-from projections.deliberation import DeliberationProjection
+from projections.deliberation import DeliberationProjection, ProcedureProjection
 from projections.residents import ResidentsProjection
 from projections.runner import Projection
 
 
 def all_projections(personal: PersonalData) -> list[Projection]:
-    return [ChainProjection(), CommunityProjection(), ResidentsProjection(personal), DeliberationProjection()]
+    return [
+        ChainProjection(),
+        CommunityProjection(),
+        ResidentsProjection(personal),
+        DeliberationProjection(),
+        ProcedureProjection(),
+    ]

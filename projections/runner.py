@@ -210,9 +210,10 @@ class Projector:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with anyio.CancelScope(shield=True):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._task
+            with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError, Exception):
+                done, _ = await asyncio.wait({self._task}, timeout=10)
+                if not done:  # never hang a shutdown on a step that does not end
+                    log.warning("the projector did not stop within 10 s")
             self._task = None
 
     # -- rebuild ---------------------------------------------------------------------------------

@@ -2,8 +2,19 @@
 
 from projections.chain import ChainLink
 from projections.community import CommunityView, RuleView
-from projections.deliberation import ProposalCoSign, ProposalHistory, ProposalView
-from projections.residents import ResidentView
+from projections.deliberation import (
+    MatterNotice,
+    MatterObjection,
+    MatterProgress,
+    MatterTimeline,
+    MatterView,
+    MeetingView,
+    MeetingVote,
+    ProposalCoSign,
+    ProposalHistory,
+    ProposalView,
+)
+from projections.residents import HouseholdView, ResidentView, SignInCodeView
 from projections.runner import ProjectionPosition
 
 ALL_TABLES = (
@@ -12,7 +23,16 @@ ALL_TABLES = (
     CommunityView,
     RuleView,
     ResidentView,
+    HouseholdView,
+    SignInCodeView,
     ProposalView,
     ProposalCoSign,
     ProposalHistory,
+    MatterView,
+    MatterTimeline,
+    MatterNotice,
+    MatterObjection,
+    MatterProgress,
+    MeetingView,
+    MeetingVote,
 )

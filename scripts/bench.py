@@ -1,5 +1,6 @@
-"""scripts/bench: co-sign throughput and latency through uvicorn beside a bare Litestar endpoint; projection
-rebuild beside raw decoded log reading; first-load bytes; server RSS with 100,000 events. SQLite, this machine.
+"""scripts/bench: co-sign throughput and latency through uvicorn beside a bare Litestar endpoint; a vote burst on
+one ballot with websocket clients watching the tally; projection rebuild beside raw decoded log reading; first-load
+bytes; server RSS with 100,000 events. SQLite, this machine.
 
 Every number is measured in this run; ratios compare two things measured minutes apart on the same machine."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -29,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 from backend.community.domain import Community, community_id_for  # noqa: E402
 from backend.config import load_settings  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
+from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
 from backend.eventstore import Ctx  # noqa: E402
-from backend.residents.commands import hasher, phone_claim_id  # noqa: E402
-from backend.residents.domain import PhoneClaim, Resident  # noqa: E402
+from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
+from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 
 PASSWORD = "bench2026"
@@ -112,18 +115,24 @@ def seed(rt: Runtime, residents: int, proposals: int, cosigns_each: int = 0) -> 
     rt.store.save(community)
     password_hash = hasher.hash(PASSWORD)
     phones, ids, batch = [], [], []
+    households: dict[str, Household] = {}
     for n in range(residents):
         phone = f"137{n:08d}"
         resident_id = uuid4()
+        room = f"{n % 4 + 1}01室"
+        if f"{n // 4}|{room}" not in households:
+            households[f"{n // 4}|{room}"] = household = Household.register(ctx, f"{n // 4}栋", "", room, "")
+            batch.append(household)
         resident = Resident.register(
             Ctx(cid, None, now),
             resident_id,
+            households[f"{n // 4}|{room}"],
             rt.personal.seal(resident_id, f"居民{n}"),
             rt.personal.seal(resident_id, phone),
-            f"{n // 4}栋{n % 4}室",
+            "",
             password_hash,
-            [],
         )
+        resident.verify(ctx)
         claim = PhoneClaim.start(
             PhoneClaim.Claimed, Ctx(cid, None, now), phone_claim_id(rt, phone), resident_id=resident.id
         )
@@ -224,6 +233,166 @@ async def sign_in_all(base: str, phones: list[str]) -> list[tuple[dict[str, str]
     return await asyncio.gather(*(one(p) for p in phones))
 
 
+def seed_ballot(rt: Runtime, voters: int) -> UUID:
+    """`voters` residents with one-time sign-in codes ("bench-<n>", no argon2 per sign-in), and a residents' meeting
+    at stage ④ with its ballot open and all of them expected."""
+    cid, _, _ = seed(rt, voters, 0)
+    now = datetime.now(UTC)
+    ctx = Ctx(cid, None, now)
+    ids = [
+        n.originator_id
+        for n in rt.store.recorder.select_notifications(1, 10 * voters + 10)
+        if n.topic.endswith("Resident.Registered")
+    ]
+    codes = [
+        SignInCode.issue(ctx, signin_code_id(rt, f"bench-{k}"), rt.store.repository.get(r), now + timedelta(days=1))
+        for k, r in enumerate(ids)
+    ]
+    for start in range(0, len(codes), 500):
+        rt.store.save(*codes[start : start + 500])
+    matter = Matter.open(ctx, uuid4(), "压测表决", "压测用的事项。", None, False)
+    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
+        matter.record(ctx, body, Outcome.PASSED, uuid4())
+    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意", ids, 0)
+    meeting.open_ballot(ctx)
+    rt.store.save(matter, meeting)
+    return meeting.id
+
+
+async def code_sign_in_all(base: str, count: int) -> list[tuple[dict[str, str], str]]:
+    semaphore = asyncio.Semaphore(8)
+
+    async def one(k: int) -> tuple[dict[str, str], str]:
+        async with semaphore, httpx.AsyncClient(base_url=base, timeout=30) as client:
+            await client.get(f"/signin/code/bench-{k}")
+            token = client.cookies["csrftoken"]
+            response = await client.post(f"/signin/code/bench-{k}", data={"_csrf_token": token})
+            assert response.status_code == 303, response.status_code
+            return dict(client.cookies), client.cookies["csrftoken"]
+
+    return await asyncio.gather(*(one(k) for k in range(count)))
+
+
+def count_votes(data_dir: Path) -> dict[str, int]:
+    async def body(rt: Runtime) -> dict[str, int]:
+        counts = {"cast": 0, "changed": 0, "voters": 0}
+        voters: set[UUID] = set()
+        start = 1
+        while batch := rt.store.recorder.select_notifications(start, 5000):
+            for n in batch:
+                if n.topic.endswith("Vote.Cast"):
+                    counts["cast"] += 1
+                    voters.add(n.originator_id)
+                elif n.topic.endswith("Vote.Changed"):
+                    counts["changed"] += 1
+            start = batch[-1].id + 1
+        counts["voters"] = len(voters)
+        return counts
+
+    return asyncio.run(with_runtime(data_dir, body))
+
+
+class TimedSocket:
+    """A websocket whose recv() also says when the frame arrived."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+
+    async def recv(self) -> tuple[str, float]:
+        frame = await self.socket.recv()
+        return frame, time.perf_counter()
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+
+def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probes: int) -> dict[str, Any]:
+    """A vote burst: `voters` distinct residents voting on one ballot through the server (each first vote, then a
+    change, so every request writes), while `clients` websockets watch the tally; then single probe votes, timed
+    from the POST to each client's frame."""
+    data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-votes-"))
+
+    async def setup(rt: Runtime) -> UUID:
+        meeting_id = seed_ballot(rt, voters)
+        await rt.projector.catch_up()
+        return meeting_id
+
+    meeting_id = asyncio.run(with_runtime(data_dir, setup))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}
+    server = start_server([str(BIN / "linli"), "serve"], env, base + "/healthz")
+    try:
+        sessions = asyncio.run(code_sign_in_all(base, voters))
+        before = count_votes(data_dir)
+        lines = []
+        for choice in ("yes", "no"):
+            for cookies, token in sessions[:-1]:  # the last resident is kept for the timed probes
+                cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                lines.append(
+                    f"POST\t/meetings/{meeting_id}/vote\t{cookie}\tchoice={choice}&_csrf_token={token}\t{token}"
+                )
+
+        async def burst_and_probes() -> dict[str, Any]:
+            import websockets
+
+            async def connect() -> TimedSocket:
+                return TimedSocket(await websockets.connect(f"ws://127.0.0.1:{port}/live/meetings/{meeting_id}"))
+
+            sockets = []
+            for start in range(0, clients, 50):
+                sockets += await asyncio.gather(*(connect() for _ in range(min(50, clients - start))))
+            for ws in sockets:
+                await ws.recv()
+            burst = await asyncio.to_thread(drive, base, lines, concurrency, seconds)
+            await asyncio.sleep(2)
+            for ws in sockets:  # drain the burst's updates
+                with contextlib.suppress(TimeoutError):
+                    while True:
+                        await asyncio.wait_for(ws.socket.recv(), 0.01)
+            cookies, token = sessions[-1]  # has not voted yet: every probe changes the tally
+            latencies: list[float] = []
+            missed = 0
+            async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
+                for n in range(probes):
+                    arrivals = [asyncio.create_task(ws.recv()) for ws in sockets]
+                    sent = time.perf_counter()
+                    response = await client.post(
+                        f"/meetings/{meeting_id}/vote",
+                        data={"choice": ("yes", "no")[n % 2], "_csrf_token": token},
+                        headers={"x-csrftoken": token},
+                    )
+                    assert response.status_code == 303, response.status_code
+                    done, pending = await asyncio.wait(arrivals, timeout=5)
+                    for task in pending:
+                        task.cancel()
+                    missed += len(pending)
+                    latencies += [task.result()[1] - sent for task in done]
+                    await asyncio.sleep(0.1)
+            for ws in sockets:
+                await ws.close()
+            return {"burst": burst, "latencies": latencies, "missed": missed, "clients": len(sockets)}
+
+        measured = asyncio.run(burst_and_probes())
+    finally:
+        stop(server)
+    after = count_votes(data_dir)
+    burst, latencies = measured["burst"], measured["latencies"]
+    return {
+        **burst,
+        "voters": voters,
+        "cast": after["cast"] - before["cast"],
+        "changed": after["changed"] - before["changed"],
+        "distinct_voters": after["voters"],
+        "ws_clients": measured["clients"],
+        "ws_p50": percentile(latencies, 0.5) * 1000 if latencies else float("nan"),
+        "ws_p95": percentile(latencies, 0.95) * 1000 if latencies else float("nan"),
+        "ws_frames": len(latencies),
+        "ws_missed": measured["missed"],
+        "probes": probes,
+    }
+
+
 def bench_bare(seconds: int, concurrency: int) -> dict[str, Any]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -297,7 +466,7 @@ def bench_rss_and_first_load(data_dir: Path) -> dict[str, Any]:
     return {"first_load_bytes": sum(sizes.values()), "parts": sizes, "rss_mb": rss_kb / 1024}
 
 
-def report(cosign: dict, bare: dict, rebuild: dict, serve: dict, args: argparse.Namespace) -> str:
+def report(cosign: dict, bare: dict, votes: dict, rebuild: dict, serve: dict, args: argparse.Namespace) -> str:
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores, SQLite, one uvicorn worker",
         "",
@@ -312,6 +481,20 @@ def report(cosign: dict, bare: dict, rebuild: dict, serve: dict, args: argparse.
         f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | |",
         f"| co-signs recorded / successful responses | {cosign['recorded']} / {cosign['requests'] - cosign['non2xx']} "
         f"| | | equal |",
+        f"| vote burst POST ({votes['voters']:,} residents, one ballot, {votes['ws_clients']:,} websockets open), "
+        f"votes/s | {votes['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | {votes['rps'] / bare['rps']:.2f} "
+        "| ≥ 1,000/s |",
+        f"| vote latency p50 / p95 / p99 (ms) | {votes['p50']:.1f} / {votes['p95']:.1f} / {votes['p99']:.1f} | "
+        f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | p99 ≤ 250 |",
+        f"| first votes recorded / distinct voters / residents in the burst | {votes['cast']} / "
+        f"{votes['distinct_voters']} / {votes['voters'] - 1 + votes['probes'] // max(votes['probes'], 1)} | | | "
+        "equal: none duplicated, none lost |",
+        f"| votes written / successful responses (difference: requests still in flight when wrk stopped) | "
+        f"{votes['cast'] + votes['changed']} / {votes['requests'] - votes['non2xx'] + votes['probes']} | | | "
+        f"≤ {args.concurrency} apart |",
+        f"| vote → tally frame on {votes['ws_clients']:,} websockets, p50 / p95 (ms) | "
+        f"{votes['ws_p50']:.0f} / {votes['ws_p95']:.0f} ({votes['ws_frames']:,} frames, {votes['ws_missed']} missed, "
+        f"{votes['probes']} votes) | | | p95 ≤ 100 |",
         f"| projection rebuild, events/s ({rebuild['events']:,} events) | {rebuild['rebuild_eps']:,.0f} | "
         f"raw decoded read {rebuild['raw_eps']:,.0f} | {rebuild['rebuild_eps'] / rebuild['raw_eps']:.2f} | "
         "≥ 20,000/s |",
@@ -332,22 +515,28 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--voters", type=int, default=2000, help="distinct residents in the vote burst")
+    parser.add_argument("--ws-clients", type=int, default=1000, help="websockets watching the tally")
+    parser.add_argument("--probes", type=int, default=40, help="single votes timed to every websocket")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.residents, args.proposals, args.events = 3, 40, 40, 5_000
+        args.voters, args.ws_clients, args.probes = 100, 50, 5
     print("co-sign load…", flush=True)
     cosign = bench_cosign(args.seconds, args.concurrency, args.residents, args.proposals, args.hot)
     print("bare baseline…", flush=True)
     bare = bench_bare(args.seconds, args.concurrency)
+    print(f"vote burst ({args.voters} voters, {args.ws_clients} websockets)…", flush=True)
+    votes = bench_votes(args.seconds, args.concurrency, args.voters, args.ws_clients, args.probes)
     print(f"loading {args.events:,} events and rebuilding…", flush=True)
     rebuild, big_dir = bench_rebuild(args.events)
     print("first load and RSS…", flush=True)
     serve = bench_rss_and_first_load(big_dir)
-    text = report(cosign, bare, rebuild, serve, args)
+    text = report(cosign, bare, votes, rebuild, serve, args)
     print(text)
-    print(json.dumps({"cosign": cosign, "bare": bare, "rebuild": rebuild, "serve": serve}, default=str))
+    print(json.dumps({"cosign": cosign, "bare": bare, "votes": votes, "rebuild": rebuild, "serve": serve}, default=str))
     if args.write:
         with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
             out.write("\n" + text + "\n")

@@ -21,6 +21,64 @@ LINLI = str(Path(sys.executable).with_name("linli"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
+def signed_in(browser, device, base: str, index: int):  # type: ignore[no-untyped-def]
+    page = browser.new_context(**device, locale="zh-CN").new_page()
+    page.goto(base + "/signin")
+    page.get_by_label("手机号").fill(f"138{index:08d}")
+    page.get_by_label("密码").fill("linli2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/proposals")
+    return page
+
+
+def procedure(browser, device, base: str, clerk) -> None:  # type: ignore[no-untyped-def]
+    """The demo's first proposal through ①–④ (demo roles: 3, 4 committees; 3, 8, 10 party members; 8, 9
+    representatives), then its resolution notice with an objection."""
+    clerk.goto(base + "/proposals?state=on_agenda")
+    clerk.get_by_role("link", name="3栋楼道灯坏了两个月").click()
+    clerk.get_by_role("button", name="进入议事程序（四议两公开）").click()
+    clerk.wait_for_url("**/matters/*")
+    matter = clerk.url
+    members = {i: signed_in(browser, device, base, i) for i in (3, 4, 8, 9, 10)}
+    for body, voters in (
+        ("party_committee", (3,)),
+        ("joint_committees", (3, 4)),
+        ("party_meeting", (3, 8, 10)),
+        ("representatives", (8, 9)),
+    ):
+        clerk.goto(matter)
+        clerk.get_by_label("会议类型").select_option(body)
+        clerk.get_by_label("地点").fill("社区党群服务中心")
+        clerk.get_by_label("日期和时间", exact=True).fill("2026-12-20T19:00")
+        clerk.get_by_role("button", name="安排会议").click()
+        clerk.wait_for_url("**/meetings/*")
+        clerk.get_by_role("button", name="开始表决").click()
+        meeting = clerk.url
+        for index in voters:
+            members[index].goto(meeting)
+            members[index].get_by_role("button", name="赞成").click()
+            members[index].get_by_text("您的投票：赞成", exact=True).wait_for()
+        if body == "representatives":
+            members[9].screenshot(path=str(OUT / "meeting.png"), full_page=True)
+        clerk.get_by_role("button", name="结束表决并记录结果").click()
+        if body == "representatives":
+            clerk.locator("#minutes").fill("会议由居委会主任主持。代表一致同意更换3栋1–6层声控灯。")
+            clerk.get_by_role("button", name="保存会议记录").click()
+            for index in voters:
+                members[index].goto(meeting)
+                members[index].get_by_role("button", name="我出席了会议：签署会议记录").click()
+            members[9].goto(meeting + "/record")
+            members[9].screenshot(path=str(OUT / "meeting-record.png"), full_page=True)
+    clerk.goto(matter)
+    clerk.get_by_role("button", name="公开", exact=True).click()
+    resident = signed_in(browser, device, base, 12)
+    resident.goto(matter)
+    resident.get_by_label("对本公告提出异议（理由）").fill("声控灯晚上太亮，影响休息")
+    resident.get_by_role("button", name="提交异议").click()
+    resident.get_by_text("待居委会答复").first.wait_for()
+    resident.screenshot(path=str(OUT / "matter.png"), full_page=True)
+
+
 def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="linli-shots-")
     env = {**os.environ, "LINLI_DATA_DIR": data_dir, "LINLI_PORT": "8765", "LINLI_DEMO": "1", "LINLI_DATABASE_URL": ""}
@@ -54,6 +112,27 @@ def main() -> None:
             page.goto(base + "/proposals/new")
             page.get_by_role("button", name="大字").click()
             page.screenshot(path=str(OUT / "propose-elder.png"))
+
+            newcomer = browser.new_context(**p.devices["Pixel 7"], locale="zh-CN").new_page()
+            newcomer.goto(base + "/register")
+            newcomer.get_by_label("楼栋或村民小组").select_option("2栋")
+            newcomer.get_by_label("单元", exact=True).select_option("1单元")
+            newcomer.get_by_label("房号或门牌号").select_option(label="301室")
+            newcomer.screenshot(path=str(OUT / "register.png"), full_page=True)
+
+            clerk = browser.new_context(**p.devices["Pixel 7"], locale="zh-CN").new_page()
+            clerk.goto(base + "/signin")
+            clerk.get_by_label("手机号").fill("13800000001")
+            clerk.get_by_label("密码").fill("linli2026")
+            clerk.get_by_role("button", name="登录").click()
+            clerk.wait_for_url("**/proposals")
+            clerk.goto(base + "/clerk")
+            clerk.screenshot(path=str(OUT / "clerk-desk.png"), full_page=True)
+            clerk.goto(base + "/clerk/residents?q=13800000021")
+            clerk.locator("table a").first.click()
+            clerk.get_by_role("button", name="打印登录条").click()
+            clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
+            procedure(browser, p.devices["Pixel 7"], base, clerk)
             browser.close()
     finally:
         server.terminate()

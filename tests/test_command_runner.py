@@ -1,23 +1,14 @@
 """The command runner against the real store: idempotency, and co-signs under real thread concurrency."""
 
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from backend.deliberation import commands
 from backend.deliberation.domain import Proposal
 from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
 from projections import deliberation as views
 from tests.conftest import NOW
-from tests.factories import community
-
-
-def count_topic(rt, event_class) -> int:
-    topic = f"{event_class.__module__}:{event_class.__qualname__}"
-    total, start = 0, 1
-    while batch := rt.store.recorder.select_notifications(start, 1000):
-        total += sum(1 for n in batch if n.topic == topic)
-        start = batch[-1].id + 1
-    return total
+from tests.factories import community, count_topic
 
 
 async def test_a_command_sent_twice_returns_the_first_result_and_writes_nothing(runtime):
@@ -32,12 +23,12 @@ async def test_a_command_sent_twice_returns_the_first_result_and_writes_nothing(
 
 
 async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(runtime, settings):
-    place = await community(runtime, NOW, residents=1, threshold=10)
+    place = await community(runtime, NOW, residents=51, threshold=10, passwords=False)
     result = await commands.submit(
         runtime, Ctx(place.community_id, place.residents[0], NOW), "充电桩", "东门", "safety", []
     )
     proposal_id = UUID(result.result["proposal_id"])
-    residents = [uuid4() for _ in range(50)]
+    residents = place.residents[1:]
     # A second application instance over the same store stands for another server process: its locks are its
     # own, so the two collide in the store and must retry.
     other_process = CommandRunner(open_event_store(settings))
@@ -67,10 +58,10 @@ async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(
 
 
 async def test_one_ctx_for_different_commands_is_not_taken_for_a_repeat(runtime):
-    place = await community(runtime, NOW, residents=1, threshold=1)
+    place = await community(runtime, NOW, residents=2, threshold=1, passwords=False)
     ctx = Ctx(place.community_id, place.residents[0], NOW)
     first = await commands.submit(runtime, ctx, "一", "x", "other", [])
-    other_ctx = Ctx(place.community_id, uuid4(), NOW, command_id=ctx.command_id)
+    other_ctx = Ctx(place.community_id, place.residents[1], NOW, command_id=ctx.command_id)
     cosigned = await commands.cosign(runtime, other_ctx, UUID(first.result["proposal_id"]))
     assert not cosigned.duplicate
     assert cosigned.result["cosigns"] == "1"

@@ -55,7 +55,7 @@ async def test_erasure_leaves_a_tombstone_survives_rebuild_and_frees_the_phone(r
     assert UUID(result.result["proposal_id"])
 
     again = await commands.register(
-        runtime, Ctx(place.community_id, None, NOW), "新住户", place.phones[0], "1栋0室", "secret123", []
+        runtime, Ctx(place.community_id, None, NOW), "新住户", place.phones[0], place.households[0], "secret123"
     )
     assert UUID(again.result["resident_id"]) != gone
 
@@ -87,3 +87,19 @@ async def test_erasure_needs_confirmation(client):
     response = await client.post("/me/erase", data={"_csrf_token": client.cookies.get("csrftoken")})
     assert response.status_code == 422
     assert rt.event_count() == events
+
+
+async def test_my_data_download(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=2)
+    mine = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "我的", "x", "other", [])
+    theirs = await proposals.submit(rt, Ctx(place.community_id, place.residents[1], NOW), "别人的", "x", "other", [])
+    await proposals.cosign(rt, Ctx(place.community_id, place.residents[0], NOW), UUID(theirs.result["proposal_id"]))
+    await sign_in(client, place.phones[0])
+    response = await client.get("/me/data.json")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    data = response.json()
+    assert data["resident"]["name"] == "居民test0" and data["resident"]["phone"] == place.phones[0]
+    assert [p["id"] for p in data["proposals"]] == [mine.result["proposal_id"]]
+    assert [c["proposal_id"] for c in data["cosigns"]] == [theirs.result["proposal_id"]]
+    assert "居民test1" not in response.text

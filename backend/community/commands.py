@@ -33,3 +33,12 @@ async def set_rule(rt: Runtime, ctx: Ctx, rule: str, value: int, effective_from:
         return [community], {}
 
     return await rt.execute("community.set_rule", ctx, ctx.community_id, action)
+
+
+async def set_street(rt: Runtime, ctx: Ctx, street: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
+        community = load_community(app, ctx.community_id)
+        community.set_street(ctx, street)
+        return [community], {}
+
+    return await rt.execute("community.set_street", ctx, ctx.community_id, action)

@@ -21,7 +21,20 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    rule.name: rule for rule in (Rule("cosign_threshold", 10, 1, 10_000, "居民议事规则 (community default)"),)
+    rule.name: rule
+    for rule in (
+        Rule("cosign_threshold", 10, 1, 10_000, "居民议事规则 (community default)"),
+        Rule("residents_meeting_notice_days", 10, 0, 60, "村民委员会组织法 Art 21"),
+        Rule("representatives_notice_days", 0, 0, 60, "居民议事规则 (community default)"),
+        Rule("joint_first_stages", 0, 0, 1, "一肩挑: ① and ② in one sitting where local rules allow (1 = yes)"),
+        Rule("residents_ballot_by_household", 0, 0, 1, "城市居民委员会组织法 Art 9: one vote per household (1 = yes)"),
+        Rule("notice_period_days", 10, 10, 90, "公示 ≥ 10 days on the board (重庆 implementing rules)"),
+        Rule("objection_answer_days", 15, 1, 30, "objection answered within 15 days (上海, 浙江; 3 in 重庆)"),
+        *(
+            Rule(f"volunteer_star_{n}_hours", hours, 1, 10_000, "民政部 志愿服务记录办法 (2012): star levels in hours")
+            for n, hours in enumerate((100, 300, 600, 1000, 1500), start=1)
+        ),
+    )
 }
 
 
@@ -43,9 +56,16 @@ class Community(LinliAggregate):
         def apply(self, community: Community) -> None:
             community.rules.append((self.rule, date.fromisoformat(self.effective_from), self.value))
 
+    class StreetSet(LinliAggregate.Event):
+        street: str
+
+        def apply(self, community: Community) -> None:
+            community.street = self.street
+
     def __init__(self, name: str, code: str) -> None:
         self.name = name
         self.code = code
+        self.street = ""
         self.rules: list[tuple[str, date, int]] = []
 
     @classmethod
@@ -56,6 +76,13 @@ class Community(LinliAggregate):
         if not code.isascii() or not code.replace("-", "").isalnum() or len(code) > 40:
             raise DomainError("The code may use letters, digits and hyphens only.", "code")
         return cls.start(cls.Founded, ctx, community_id_for(code), name=name, code=code)
+
+    def set_street(self, ctx: Ctx, street: str) -> None:
+        """The street (街道) or township whose operator oversees this community."""
+        street = " ".join(street.split())
+        if not street or len(street) > 40:
+            raise DomainError("A street needs a name of at most 40 characters.", "street")
+        self.emit(self.StreetSet, ctx, street=street)
 
     def set_rule(self, ctx: Ctx, name: str, value: int, effective_from: date, source: str = "") -> None:
         rule = RULES.get(name)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
-
 from backend.community.commands import load_community
 from backend.deliberation.domain import Proposal
-from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliApp, NotFound
+from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliApp, load_in_community
+from backend.residents.commands import authorize
 from backend.runtime import Runtime
 
 PROPOSAL_NAMESPACE = UUID("9d3c0a4e-71f2-4b8e-a5d6-0c1e2f3a4b5c")
 
 
 def load_proposal(app: LinliApp, ctx: Ctx, proposal_id: UUID) -> Proposal:
-    try:
-        proposal: Proposal = app.repository.get(proposal_id)
-    except AggregateNotFoundError:
-        raise NotFound("No such proposal.") from None
-    if not isinstance(proposal, Proposal) or proposal.community_id != ctx.community_id:
-        raise NotFound("No such proposal.")
-    return proposal
+    return load_in_community(app, ctx, proposal_id, Proposal, "No such proposal.")
 
 
 async def submit(
@@ -31,6 +24,7 @@ async def submit(
     proposal_id = uuid5(PROPOSAL_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        authorize(app, ctx, "proposal.submit")
         threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.now.date())
         proposal = Proposal.submit(ctx, proposal_id, title, description, category, photos, threshold)
         return [proposal], {"proposal_id": str(proposal_id)}
@@ -44,6 +38,7 @@ def cosign_action(ctx: Ctx, proposal_id: UUID) -> Action:
         raise DomainError("Please sign in first.", status=403)
 
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        authorize(app, ctx, "proposal.cosign")
         proposal = load_proposal(app, ctx, proposal_id)
         proposal.cosign(ctx, resident)
         return [proposal], {
@@ -62,6 +57,7 @@ async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
 
 async def withdraw(rt: Runtime, ctx: Ctx, proposal_id: UUID, reason: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
+        authorize(app, ctx, "proposal.withdraw")
         proposal = load_proposal(app, ctx, proposal_id)
         proposal.withdraw(ctx, reason)
         return [proposal], {"proposal_id": str(proposal_id)}

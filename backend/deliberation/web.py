@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,17 +17,13 @@ from backend.deliberation import commands
 from backend.deliberation.domain import CATEGORIES, DESCRIPTION_MAX, PHOTOS_MAX, TITLE_MAX, check_text
 from backend.eventstore import DomainError
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, flash, is_htmx, redirect, render
+from backend.pages import command_id_from, error_status, flash, is_htmx, now, redirect, render
 from backend.uploads import MAX_BYTES, prepare_photo, store_photo
 from projections import community as communities
 from projections import deliberation as views
 from projections import residents
 
 STATES = ("collecting", "on_agenda", "withdrawn")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def board_community(request: Request[Any, Any, Any], code: str | None) -> dict[str, Any]:
@@ -122,7 +117,7 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
             await anyio.to_thread.run_sync(store_photo, request.app.state.runtime.settings.uploads_dir, photo)
         result = await commands.submit(
             request.app.state.runtime,
-            ctx_for(user, _now(), command_id),
+            ctx_for(user, now(), command_id),
             values["title"],
             values["description"],
             values["category"],
@@ -133,7 +128,7 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
             request,
             values,
             {error.field or "form": _(error.message)},
-            status_code=error.status if error.status != 400 else 422,
+            status_code=error_status(error),
             command_id=command_id,
         )
     flash(request, _("Your proposal was submitted."), "success")
@@ -177,6 +172,7 @@ async def _cosign_context(
 
 async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) -> dict[str, Any]:
     history = await views.history(row["id"])
+    user = await current_user(request)
     people = [row["author_id"]] + [h["resident_id"] for h in history] + [h["actor_id"] for h in history]
     return {
         **await _cosign_context(request, row),
@@ -184,6 +180,10 @@ async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) 
         "names": await residents.masked_names(people),
         "community": await communities.by_id(row["community_id"]),
         "categories": CATEGORIES,
+        "matter": await views.matter_for_proposal(row["id"]),
+        "can_take_up": row["state"] == "on_agenda"
+        and user is not None
+        and user.can("matter.open", row["community_id"]),
     }
 
 
@@ -203,7 +203,7 @@ async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
     try:
         _require(user, "proposal.cosign")
         done = await commands.cosign(
-            request.app.state.runtime, ctx_for(user, _now(), command_id_from(form)), proposal_id
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), proposal_id
         )
     except DomainError as failed:
         if failed.status == 404:
@@ -241,7 +241,7 @@ async def withdraw(request: Request[Any, Any, Any], proposal_id: FromPath[UUID])
         _require(user, "proposal.withdraw")
         await commands.withdraw(
             request.app.state.runtime,
-            ctx_for(user, _now(), command_id_from(form)),
+            ctx_for(user, now(), command_id_from(form)),
             proposal_id,
             str(form.get("reason", "")),
         )

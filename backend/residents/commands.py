@@ -1,20 +1,41 @@
-"""Resident commands: registering an account with a password, and erasure (注销)."""
+"""Resident commands: the household register, registration and verification, roles, passwords, one-time sign-in
+codes and erasure (注销); and `authorize`, which every command runs against the acting resident."""
 
 from __future__ import annotations
 
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from uuid import UUID, uuid5
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp
-from backend.residents.domain import PhoneClaim, Resident, check_name, normalise_phone
+from backend.authz import Actor, may
+from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.residents.domain import (
+    Household,
+    PhoneClaim,
+    Resident,
+    SignInCode,
+    address_parts,
+    check_id_number,
+    check_name,
+    household_id_for,
+    normalise_phone,
+)
 from backend.residents.personal import unseal
 from backend.runtime import Runtime
 
 PHONE_NAMESPACE = UUID("5a0c2d1e-8f3b-4c6a-9e7d-3b2a1c0d9e8f")
 RESIDENT_NAMESPACE = UUID("c3a1f0e2-6b7d-4e8f-9a0b-1c2d3e4f5a6b")
+CODE_NAMESPACE = UUID("2f8e6d4c-1b3a-4958-8776-a5b4c3d2e1f0")
+REGISTER_NAMESPACE = UUID("d1c2b3a4-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
+SIGNIN_CODE_DAYS = 7
 hasher = PasswordHasher()
 
 
@@ -25,7 +46,7 @@ def check_password_strength(password: str) -> None:
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return hasher.verify(password_hash, password)
+        return bool(password_hash) and hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -34,26 +55,157 @@ def phone_claim_id(rt: Runtime, phone: str) -> UUID:
     return uuid5(PHONE_NAMESPACE, rt.personal.digest(phone))
 
 
-async def register(
-    rt: Runtime, ctx: Ctx, name: str, phone: str, household: str, password: str, roles: list[str]
-) -> CommandResult:
-    name = check_name(name)
-    phone = normalise_phone(phone)
-    check_password_strength(password)
-    password_hash = hasher.hash(password)
-    resident_id = uuid5(RESIDENT_NAMESPACE, ctx.command_id)
-    # A second registration of the same phone collides on this aggregate (and lock key) and is refused.
-    claim_id = phone_claim_id(rt, phone)
-    name_sealed, phone_sealed = rt.personal.seal(resident_id, name), rt.personal.seal(resident_id, phone)
+def load_resident(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Resident:
+    return load_in_community(app, ctx, resident_id, Resident, "No such resident.")
+
+
+def load_household(app: LinliApp, ctx: Ctx, household_id: UUID) -> Household:
+    try:
+        household = app.repository.get(household_id)
+    except AggregateNotFoundError:
+        raise DomainError("No such household in the register.", "household") from None
+    if not isinstance(household, Household) or household.community_id != ctx.community_id:
+        raise DomainError("No such household in the register.", "household")
+    return household
+
+
+ACTOR_TTL = 10.0  # seconds an acting resident's roles are reused; the web layer reuses them as long
+_actors: dict[UUID, tuple[Actor | None, float, date]] = {}
+
+
+def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
+    """The acting resident's roles today. Reading the aggregate costs a store query inside the command's lock (a
+    fifth of a co-sign's time), so they are reused for ACTOR_TTL; changes in this process take effect at once
+    (`forget_actor`), changes made by another process within ACTOR_TTL."""
+    cached = _actors.get(resident_id)
+    clock = time.monotonic()
+    if cached is not None and clock - cached[1] < ACTOR_TTL and cached[2] == ctx.today:
+        return cached[0]
+    try:
+        resident = app.repository.get(resident_id)
+    except AggregateNotFoundError:
+        resident = None
+    actor = resident.actor(ctx.today) if isinstance(resident, Resident) else None
+    if len(_actors) > 10_000:
+        _actors.clear()
+    _actors[resident_id] = (actor, clock, ctx.today)
+    return actor
+
+
+def forget_actor(resident_id: UUID) -> None:
+    _actors.pop(resident_id, None)
+
+
+def authorize(app: LinliApp, ctx: Ctx, action: str) -> None:
+    """Refuse unless the acting resident may take `action` in ctx's community. Acting for someone else needs
+    "resident.assist", and the person acted for must be allowed the action themselves. No actor = the system."""
+    if ctx.actor_id is None:
+        return
+    actor = _acting(app, ctx, ctx.actor_id)
+    if ctx.on_behalf_of is None:
+        if actor is None or not may(actor, action, ctx.community_id):
+            raise DomainError("You are not allowed to do this.", status=403)
+        return
+    if actor is None or not may(actor, "resident.assist", ctx.community_id):
+        raise DomainError("You are not allowed to do this.", status=403)
+    helped = load_resident(app, ctx, ctx.on_behalf_of)
+    if not may(helped.actor(ctx.today), action, ctx.community_id):
+        raise DomainError("This resident is not verified yet.", status=403)
+
+
+# -- the household register ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HouseholdRow:
+    line: int
+    building: str
+    unit: str
+    room: str
+    members: tuple[str, ...]
+
+
+def _seal_members(rt: Runtime, household_id: UUID, members: tuple[str, ...]) -> str:
+    return rt.personal.seal(household_id, json.dumps(list(members), ensure_ascii=False)) if members else ""
+
+
+def register_members(rt: Runtime, household: Household) -> list[str]:
+    if not household.members_sealed:
+        return []
+    plain = unseal(rt.personal.keys([household.id]).get(household.id), household.members_sealed)
+    return json.loads(plain) if plain else []
+
+
+async def import_households(rt: Runtime, ctx: Ctx, rows: list[HouseholdRow]) -> CommandResult:
+    """Add the households not yet in the register and update changed member lists, all in one save: a file is
+    imported whole or not at all, and importing it again changes nothing."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "household.edit")
+        changed: list[LinliAggregate] = []
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        for row in rows:
+            building, unit, room = address_parts(row.building, row.unit, row.room)
+            household_id = household_id_for(ctx.community_id, building, unit, room)
+            try:
+                household: Household = app.repository.get(household_id)
+            except AggregateNotFoundError:
+                sealed = _seal_members(rt, household_id, row.members)
+                changed.append(Household.register(ctx, building, unit, room, sealed))
+                counts["added"] += 1
+                continue
+            if tuple(register_members(rt, household)) == row.members:
+                counts["unchanged"] += 1
+            else:
+                household.list_members(ctx, _seal_members(rt, household_id, row.members))
+                changed.append(household)
+                counts["updated"] += 1
+        return changed, {k: str(v) for k, v in counts.items()}
+
+    return await rt.execute("household.import", ctx, uuid5(REGISTER_NAMESPACE, str(ctx.community_id)), action)
+
+
+# -- registration and verification --------------------------------------------------------------------------------
+async def register(
+    rt: Runtime,
+    ctx: Ctx,
+    name: str,
+    phone: str,
+    household_id: UUID,
+    password: str,
+    id_number: str = "",
+    verified: bool = False,
+    roles: tuple[str, ...] = (),
+) -> CommandResult:
+    """Self-registration (waits for a clerk), or with `verified` a clerk's registration at the counter, which
+    verifies in the same save and may grant roles. An empty password is allowed only at the counter (the resident
+    then signs in with a one-time code)."""
+    name = check_name(name)
+    phone = normalise_phone(phone)
+    id_number = check_id_number(id_number)
+    if password or not verified:
+        check_password_strength(password)
+    password_hash = hasher.hash(password) if password else ""
+    resident_id = uuid5(RESIDENT_NAMESPACE, ctx.command_id)
+    if not verified and ctx.actor_id is None:
+        ctx = replace(ctx, actor_id=resident_id)  # who registered: the newcomer themselves (DESIGN 4.4)
+    claim_id = phone_claim_id(rt, phone)  # a second registration of the same phone collides on this aggregate
+    seal = rt.personal.seal
+    sealed = (seal(resident_id, name), seal(resident_id, phone), seal(resident_id, id_number) if id_number else "")
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        if verified:
+            authorize(app, ctx, "resident.register_at_counter")
         try:
             claim: PhoneClaim | None = app.repository.get(claim_id)
         except AggregateNotFoundError:
             claim = None
         if claim is not None and not claim.released:
             raise DomainError("This phone number is already registered.", "phone", status=409)
-        resident = Resident.register(ctx, resident_id, name_sealed, phone_sealed, household, password_hash, roles)
+        household = load_household(app, ctx, household_id)
+        resident = Resident.register(ctx, resident_id, household, *sealed, password_hash)
+        if verified:
+            resident.verify(ctx)
+            for role in roles:
+                resident.grant(ctx, role)
         if claim is None:
             claim = PhoneClaim.start(PhoneClaim.Claimed, ctx, claim_id, resident_id=resident_id)
         else:
@@ -67,17 +219,134 @@ async def register(
         raise
 
 
+async def verify(rt: Runtime, ctx: Ctx, resident_id: UUID) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "resident.verify")
+        resident = load_resident(app, ctx, resident_id)
+        resident.verify(ctx)
+        return [resident], {}
+
+    done = await rt.execute("resident.verify", ctx, resident_id, action)
+    forget_actor(resident_id)
+    return done
+
+
+async def reject(rt: Runtime, ctx: Ctx, resident_id: UUID, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "resident.verify")
+        resident = load_resident(app, ctx, resident_id)
+        resident.reject(ctx, reason)
+        return [resident], {}
+
+    done = await rt.execute("resident.reject", ctx, resident_id, action)
+    forget_actor(resident_id)
+    return done
+
+
+async def resubmit(rt: Runtime, ctx: Ctx, household_id: UUID) -> CommandResult:
+    """The resident corrects the household of a rejected registration and sends it again."""
+    resident_id = ctx.actor_id
+    if resident_id is None:
+        raise DomainError("Please sign in first.", status=403)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        resident = load_resident(app, ctx, resident_id)
+        resident.resubmit(ctx, load_household(app, ctx, household_id))
+        return [resident], {}
+
+    return await rt.execute("resident.resubmit", ctx, resident_id, action)
+
+
+# -- roles and passwords --------------------------------------------------------------------------------------------
+async def _change_role(
+    rt: Runtime, name: str, ctx: Ctx, resident_id: UUID, role: str, change: Callable[[Resident], None]
+) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "resident.grant_role")
+        if role == "street_operator" and ctx.actor_id is not None:
+            raise DomainError("Street operators are appointed by the street.", "role", status=403)
+        resident = load_resident(app, ctx, resident_id)
+        change(resident)
+        return [resident], {}
+
+    done = await rt.execute(name, ctx, resident_id, action)
+    forget_actor(resident_id)
+    return done
+
+
+async def grant_role(
+    rt: Runtime, ctx: Ctx, resident_id: UUID, role: str, until: date | None = None, street: str = ""
+) -> CommandResult:
+    return await _change_role(
+        rt, "resident.grant_role", ctx, resident_id, role, lambda r: r.grant(ctx, role, until, street)
+    )
+
+
+async def revoke_role(rt: Runtime, ctx: Ctx, resident_id: UUID, role: str, reason: str) -> CommandResult:
+    return await _change_role(rt, "resident.revoke_role", ctx, resident_id, role, lambda r: r.revoke(ctx, role, reason))
+
+
+async def set_password(rt: Runtime, ctx: Ctx, password: str) -> CommandResult:
+    """A signed-in resident (e.g. one who came in with a sign-in code) sets their own password."""
+    resident_id = ctx.actor_id
+    if resident_id is None:
+        raise DomainError("Please sign in first.", status=403)
+    check_password_strength(password)
+    password_hash = hasher.hash(password)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        resident = load_resident(app, ctx, resident_id)
+        resident.set_password(ctx, password_hash)
+        return [resident], {}
+
+    return await rt.execute("resident.set_password", ctx, resident_id, action)
+
+
+# -- one-time sign-in codes -----------------------------------------------------------------------------------------
+def signin_code_id(rt: Runtime, code: str) -> UUID:
+    return uuid5(CODE_NAMESPACE, rt.personal.digest("signin-code|" + code))
+
+
+async def issue_signin_code(rt: Runtime, ctx: Ctx, resident_id: UUID, days: int = SIGNIN_CODE_DAYS) -> str:
+    """A fresh random code; only its keyed digest reaches the log. Returned once, to be printed on the slip."""
+    code = secrets.token_urlsafe(16)
+    code_id = signin_code_id(rt, code)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "resident.issue_signin_code")
+        resident = load_resident(app, ctx, resident_id)
+        return [SignInCode.issue(ctx, code_id, resident, ctx.now + timedelta(days=days))], {}
+
+    await rt.execute("resident.issue_signin_code", ctx, code_id, action)
+    return code
+
+
+async def use_signin_code(rt: Runtime, ctx: Ctx, code: str) -> UUID:
+    """Spend the code (once, before it expires); the resident it was issued for."""
+    code_id = signin_code_id(rt, code)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        try:
+            found: SignInCode = app.repository.get(code_id)
+        except AggregateNotFoundError:
+            raise DomainError("This sign-in code is not valid.", status=404) from None
+        found.use(replace(ctx, actor_id=found.resident_id))  # the resident signs themselves in
+        resident = load_resident(app, ctx, found.resident_id)
+        if resident.erased or resident.status != "verified":
+            raise DomainError("This sign-in code is not valid.", status=404)
+        return [found], {"resident_id": str(found.resident_id)}
+
+    done = await rt.execute("resident.use_signin_code", ctx, code_id, action)
+    return UUID(done.result["resident_id"])
+
+
+# -- erasure ----------------------------------------------------------------------------------------------------------
 async def erase(rt: Runtime, ctx: Ctx, resident_id: UUID) -> None:
     """注销: record the erasure and release the phone, then delete the key. Repeating it finishes a half-done one."""
     key = rt.personal.keys([resident_id]).get(resident_id)
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
-        try:
-            resident: Resident = app.repository.get(resident_id)
-        except AggregateNotFoundError:
-            raise DomainError("Not found.", status=404) from None
-        if not isinstance(resident, Resident) or resident.community_id != ctx.community_id:
-            raise DomainError("Not found.", status=404)
+        resident = load_resident(app, ctx, resident_id)
         resident.erase(ctx)
         changed: list[LinliAggregate] = [resident]
         phone = unseal(key, resident.phone_sealed)
@@ -96,3 +365,4 @@ async def erase(rt: Runtime, ctx: Ctx, resident_id: UUID) -> None:
         if refused.status != 409:  # 409: erased already; still make sure the key is gone
             raise
     rt.personal.forget(resident_id)
+    forget_actor(resident_id)

@@ -22,17 +22,7 @@ class PersonalData:
         self._pepper = settings.ensure_secret().encode()
         self._postgres = settings.is_postgres
         if self._postgres:
-            import psycopg
-
-            pg = settings.pg_params()
-            self._conn = psycopg.connect(
-                host=pg["host"],
-                port=int(pg["port"]),
-                user=pg["user"],
-                password=pg["password"] or None,
-                dbname=pg["dbname"],
-                autocommit=True,
-            )
+            self._conn = settings.pg_connect()
             self._table = f'"{settings.pg_schema}_events".resident_keys'
             self._conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (resident_id text PRIMARY KEY, key bytea)")
             self._mark = "%s"

@@ -11,6 +11,9 @@
       try { localStorage.setItem("linli-elder", on ? "1" : "0"); } catch (e) {}
     });
   }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});

@@ -1,0 +1,41 @@
+"""Deadlines the procedure keeps by itself: an online ballot closes, and its result is recorded, once its voting
+period is over. Runs beside the projector (one process per deployment does it; a second finds it done)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from uuid import UUID
+
+from backend.deliberation import meetings
+from backend.eventstore import Ctx, DomainError
+from backend.runtime import Runtime
+from projections import deliberation as views
+
+log = logging.getLogger(__name__)
+EVERY_SECONDS = 15
+
+
+async def close_due_ballots(rt: Runtime, now: datetime) -> list[UUID]:
+    """Close every online ballot whose period ended by `now`, as the system, once (the command id is the ballot's)."""
+    closed = []
+    for row in await views.online_ballots_due(now):
+        meeting_id = UUID(str(row["id"]))
+        ctx = Ctx(row["community_id"], None, now, command_id=f"close-online-ballot-{meeting_id}")
+        try:
+            await meetings.close_ballot(rt, ctx, meeting_id)
+        except DomainError as error:  # closed meanwhile (by the clerk or another process)
+            log.info("online ballot %s not closed: %s", meeting_id, error.message)
+            continue
+        closed.append(meeting_id)
+    return closed
+
+
+async def keep(rt: Runtime) -> None:
+    while True:
+        try:
+            await close_due_ballots(rt, datetime.now(UTC))
+        except Exception:  # a deadline pass must never stop the next one
+            log.exception("closing due ballots failed")
+        await asyncio.sleep(EVERY_SECONDS)

@@ -1,0 +1,328 @@
+"""Commands of the procedure: open a matter, schedule a sitting, check in, open and close the ballot, vote (online,
+or on paper entered by a clerk and confirmed by another), and record the result on the matter.
+
+Votes are their own aggregates (id = uuid5(ballot, member)) and do not touch the meeting, so members vote in
+parallel; what counts is decided by the log: a vote counts when its last event before the ballot's close event is
+in the log before that event."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+
+from backend.community.commands import load_community
+from backend.deliberation.commands import load_proposal
+from backend.deliberation.domain import ProposalState
+from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, vote_id
+from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.residents.commands import authorize
+from backend.residents.domain import Resident
+from backend.runtime import Runtime
+
+MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
+MEETING_NAMESPACE = UUID("8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e")
+CODE_SECONDS = 30
+NOTICE_RULES = {
+    Body.RESIDENTS_MEETING: "residents_meeting_notice_days",
+    Body.REPRESENTATIVES: "representatives_notice_days",
+}
+
+
+def topic(event_class: type) -> str:
+    return f"{event_class.__module__}:{event_class.__qualname__}"
+
+
+def load_matter(app: LinliApp, ctx: Ctx, matter_id: UUID) -> Matter:
+    return load_in_community(app, ctx, matter_id, Matter, "No such matter.")
+
+
+def load_meeting(app: LinliApp, ctx: Ctx, meeting_id: UUID) -> Meeting:
+    return load_in_community(app, ctx, meeting_id, Meeting, "No such meeting.")
+
+
+async def open_matter(
+    rt: Runtime, ctx: Ctx, title: str, description: str, proposal_id: UUID | None = None
+) -> CommandResult:
+    """A matter raised by the committee, or taken up from a proposal on the agenda (once per proposal)."""
+    matter_id = uuid5(MATTER_NAMESPACE, str(proposal_id) if proposal_id else ctx.command_id)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        if proposal_id is not None:
+            proposal = load_proposal(app, ctx, proposal_id)
+            if proposal.state != ProposalState.ON_AGENDA:
+                raise DomainError("Only a proposal on the agenda becomes a matter.", status=409)
+            try:
+                app.repository.get(matter_id)
+                raise DomainError("This proposal is already a matter.", status=409)
+            except AggregateNotFoundError:
+                pass
+        joint = load_community(app, ctx.community_id).rule("joint_first_stages", ctx.today) == 1
+        matter = Matter.open(ctx, matter_id, title, description, proposal_id, joint)
+        return [matter], {"matter_id": str(matter_id)}
+
+    return await rt.execute("matter.open", ctx, matter_id, action)
+
+
+async def schedule(
+    rt: Runtime,
+    ctx: Ctx,
+    matter_id: UUID,
+    body: Body,
+    place: str,
+    starts_at: datetime,
+    motion: str,
+    expected: list[UUID],
+    online_until: datetime | None = None,
+) -> CommandResult:
+    """`expected` (应到) are the body's members at notice time, as the residents' views list them; for an online
+    ballot by household (the rulebook says), the households of the verified residents listed."""
+    meeting_id = uuid5(MEETING_NAMESPACE, ctx.command_id)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        matter = load_matter(app, ctx, matter_id)
+        community = load_community(app, ctx.community_id)
+        rule = NOTICE_RULES.get(body)
+        notice = community.rule(rule, ctx.today) if rule else 0
+        by_household = online_until is not None and community.rule("residents_ballot_by_household", ctx.today) == 1
+        members = sorted({household_of(app, r) for r in expected}, key=str) if by_household else expected
+        meeting = Meeting.schedule(
+            ctx, meeting_id, matter, body, place, starts_at, motion, members, notice, online_until, by_household
+        )
+        return [meeting], {"meeting_id": str(meeting_id)}
+
+    return await rt.execute("meeting.schedule", ctx, meeting_id, action)
+
+
+async def check_in(rt: Runtime, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -> CommandResult:
+    """A member checks in themselves, or a clerk ticks their name."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        if resident_id != ctx.actor_id:
+            authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        meeting.check_in(ctx, resident_id)
+        return [meeting], {}
+
+    return await rt.execute("meeting.check_in", ctx, meeting_id, action)
+
+
+async def open_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        meeting.open_ballot(ctx)
+        return [meeting], {}
+
+    return await rt.execute("meeting.open_ballot", ctx, meeting_id, action)
+
+
+def household_of(app: LinliApp, resident_id: UUID) -> UUID:
+    resident: Resident = app.repository.get(resident_id)
+    return resident.household_id
+
+
+def voter(ctx: Ctx, paper: bool) -> UUID:
+    """Whose vote it is: the member themselves, or on paper the member the clerk acts for."""
+    member = ctx.on_behalf_of if paper else ctx.actor_id
+    if member is None:
+        raise DomainError("Please sign in first.", status=403)
+    return member
+
+
+def vote_action(ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) -> Action:
+    """Cast or change a vote. On paper: the clerk acts on behalf of the member, once, and never over an online vote."""
+    member = voter(ctx, paper)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        if paper:  # the clerk's own right to run the sitting; membership is the ballot's to check
+            authorize(app, replace(ctx, on_behalf_of=None), "meeting.run")
+        else:
+            authorize(app, ctx, "meeting.vote")
+        # Read, never changed here: skip the copy (a meeting of all residents lists thousands of them).
+        ballot = load_in_community(app, ctx, meeting_id, Meeting, "No such meeting.", read_only=True).ballot_state
+        household = household_of(app, member) if ballot.per_household else None
+        try:
+            vote: Vote = app.repository.get(vote_id(meeting_id, household or member))
+        except AggregateNotFoundError:
+            vote = Vote.cast(ctx, ballot, member, choice, paper, household)
+        else:
+            if paper:
+                raise DomainError("This member has already voted; one person is counted once.", status=409)
+            vote.change(ctx, ballot, choice)
+        return [vote], {"choice": vote.choice.value}
+
+    return action
+
+
+async def vote(rt: Runtime, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) -> CommandResult:
+    return await rt.execute(
+        "meeting.vote", ctx, vote_id(meeting_id, voter(ctx, paper)), vote_action(ctx, meeting_id, choice, paper)
+    )
+
+
+async def confirm_paper(rt: Runtime, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        if meeting.ballot != "open":
+            raise DomainError("Voting has closed.", status=409)
+        paper: Vote = load_in_community(app, ctx, vote_id(meeting_id, resident_id), Vote, "No such paper ballot.")
+        paper.confirm(ctx)
+        return [paper], {}
+
+    return await rt.execute("meeting.confirm_paper", ctx, vote_id(meeting_id, resident_id), action)
+
+
+def counted_votes(app: LinliApp, meeting: Meeting) -> dict[UUID, Choice]:
+    """The votes as they stood in the log at the ballot's close event: later events never count. Only the log
+    between the ballot's opening and its close is read (no vote can be cast before the opening)."""
+    opened, close = _ballot_positions(app, meeting.id)
+    ids = {vote_id(meeting.id, member): member for member in meeting.expected}
+    state: dict[UUID, dict[str, object]] = {}
+    topics = [topic(Vote.Cast), topic(Vote.Changed), topic(Vote.Confirmed)]
+    start = opened + 1
+    while batch := app.recorder.select_notifications(start, 1000, stop=close - 1, topics=topics):
+        for notification in batch:
+            if notification.originator_id not in ids:
+                continue
+            event = app.mapper.to_domain_event(notification)
+            entry = state.setdefault(notification.originator_id, {})
+            if isinstance(event, Vote.Cast):
+                entry.update(choice=Choice(event.choice), counts=not event.paper)
+            elif isinstance(event, Vote.Changed):
+                entry["choice"] = Choice(event.choice)
+            elif isinstance(event, Vote.Confirmed):
+                entry["counts"] = True
+        start = batch[-1].id + 1
+    return {ids[v]: s["choice"] for v, s in state.items() if s.get("counts")}  # type: ignore[misc]
+
+
+def _ballot_positions(app: LinliApp, meeting_id: UUID) -> tuple[int, int]:
+    """Where the ballot's opening and closing events stand in the log."""
+    found: dict[str, int] = {}
+    topics = [topic(Meeting.BallotOpened), topic(Meeting.BallotClosed)]
+    start = 1
+    while len(found) < 2 and (batch := app.recorder.select_notifications(start, 1000, topics=topics)):
+        for notification in batch:
+            if notification.originator_id == meeting_id:
+                found[notification.topic] = notification.id
+        start = batch[-1].id + 1
+    if topics[1] not in found:
+        raise DomainError("Close the ballot first.", status=409)
+    return found[topics[0]], found[topics[1]]
+
+
+async def close_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+    """Close the ballot; then, from the log up to the close, record the result on the meeting and on the matter."""
+
+    def closing(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        meeting.close_ballot(ctx)
+        return [meeting], {}
+
+    await rt.execute("meeting.close_ballot", ctx, meeting_id, closing)
+    return await record_result(rt, Ctx(ctx.community_id, ctx.actor_id, ctx.now), meeting_id)
+
+
+async def record_result(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+    """Also run on its own to finish a close whose result was not recorded (e.g. the process stopped in between)."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        outcome = meeting.record_result(ctx, counted_votes(app, meeting))
+        matter = load_matter(app, ctx, meeting.matter_id)
+        matter.record(ctx, meeting.body, outcome, meeting.id)
+        return [meeting, matter], {"outcome": outcome.value}
+
+    return await rt.execute("meeting.record_result", ctx, meeting_id, action)
+
+
+async def publish(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, text: str) -> CommandResult:
+    """⑤ / ⑥: the notice with its 公示 period and objection deadline from the rulebook of the day."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        community = load_community(app, ctx.community_id)
+        terms = NoticeTerms(
+            community.rule("notice_period_days", ctx.today), community.rule("objection_answer_days", ctx.today)
+        )
+        matter = load_matter(app, ctx, matter_id)
+        matter.publish(ctx, stage, text, terms)
+        return [matter], {}
+
+    return await rt.execute("matter.publish", ctx, matter_id, action)
+
+
+async def raise_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.object")
+        matter = load_matter(app, ctx, matter_id)
+        number = matter.raise_objection(ctx, stage, reason)
+        return [matter], {"number": str(number)}
+
+    return await rt.execute("matter.object", ctx, matter_id, action)
+
+
+async def answer_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, number: int, answer: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        matter = load_matter(app, ctx, matter_id)
+        matter.answer(ctx, number, answer)
+        return [matter], {}
+
+    return await rt.execute("matter.answer", ctx, matter_id, action)
+
+
+async def post_progress(
+    rt: Runtime, ctx: Ctx, matter_id: UUID, on: date, text: str, spent_fen: int, photos: list[str]
+) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        matter = load_matter(app, ctx, matter_id)
+        matter.post_progress(ctx, on, text, spent_fen, photos)
+        return [matter], {}
+
+    return await rt.execute("matter.progress", ctx, matter_id, action)
+
+
+async def write_minutes(rt: Runtime, ctx: Ctx, meeting_id: UUID, text: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.run")
+        meeting = load_meeting(app, ctx, meeting_id)
+        meeting.write_minutes(ctx, text)
+        return [meeting], {}
+
+    return await rt.execute("meeting.minutes", ctx, meeting_id, action)
+
+
+async def sign_off(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "meeting.vote")
+        meeting = load_meeting(app, ctx, meeting_id)
+        meeting.sign_off(ctx)
+        return [meeting], {}
+
+    return await rt.execute("meeting.sign_off", ctx, meeting_id, action)
+
+
+def checkin_code(digest: Callable[[str], str], meeting_id: UUID, at: datetime) -> str:
+    """The six digits on the clerk's screen (a keyed digest of the meeting and the time window): they change every
+    CODE_SECONDS, so nobody checks in from home."""
+    window = int(at.timestamp()) // CODE_SECONDS
+    return f"{int(digest(f'checkin|{meeting_id}|{window}')[:15], 16) % 1_000_000:06d}"
+
+
+def checkin_code_valid(digest: Callable[[str], str], meeting_id: UUID, code: str, at: datetime) -> bool:
+    """The code on the screen now, or the one just before it (someone typing while it changes)."""
+    code = code.strip()
+    earlier = at - timedelta(seconds=CODE_SECONDS)
+    return any(hmac.compare_digest(code, checkin_code(digest, meeting_id, t)) for t in (at, earlier))

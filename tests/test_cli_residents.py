@@ -1,0 +1,78 @@
+"""Setting up a real community from the command line: found it on its street, import its register, add the first
+clerk (who gets a one-time sign-in link), appoint a street operator; refusals exit non-zero and write nothing."""
+
+from __future__ import annotations
+
+import anyio
+
+from backend import cli
+from backend.runtime import Runtime
+from projections import residents
+from tests.conftest import POSTGRES
+
+
+async def run(argv: list[str]) -> int:
+    return await anyio.to_thread.run_sync(cli.main, argv)
+
+
+async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LINLI_SECRET", settings.secret)
+    if POSTGRES:
+        monkeypatch.setenv("LINLI_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("LINLI_PG_SCHEMA", settings.pg_schema)
+    register = tmp_path / "register.csv"
+    register.write_text("楼栋,单元,房号,成员\n1栋,1单元,101室,王芳\n1栋,1单元,102室,\n1栋,,\n", encoding="utf-8")
+
+    assert await run(["community", "found", "heping", "和平社区", "--street", "和平街道"]) == 0
+    assert await run(["households", "import", "heping", str(register)]) == 1
+    assert "nothing imported" in capsys.readouterr().out
+    assert await run(["households", "import", "heping", str(register), "--good-rows"]) == 0
+    assert "added 2" in capsys.readouterr().out
+    assert (
+        await run(
+            [
+                "residents",
+                "add",
+                "heping",
+                "--name",
+                "王芳",
+                "--phone",
+                "13912340001",
+                "--building",
+                "1栋",
+                "--unit",
+                "1单元",
+                "--room",
+                "101室",
+                "--role",
+                "clerk",
+            ]
+        )
+        == 0
+    )
+    assert "/signin/code/" in capsys.readouterr().out
+    assert await run(["roles", "grant", "heping", "13912340001", "street_operator", "--street", "和平街道"]) == 0
+
+    rt = Runtime(settings)
+    await rt.start(run_projector=True)
+    try:
+        events = rt.event_count()
+        assert await run(["roles", "grant", "heping", "13900000000", "clerk"]) == 1
+        assert (
+            await run(
+                ["residents", "add", "heping", "--name", "李", "--phone", "123", "--building", "1栋", "--room", "101室"]
+            )
+            == 1
+        )
+        assert rt.event_count() == events
+        await rt.projector.wait_for(events)
+        row = await residents.by_phone("13912340001")
+        assert row["status"] == "verified"
+        assert set(residents.roles_in_force(row, rt.settings and __import__("datetime").date(2026, 11, 22))) == {
+            "resident",
+            "clerk",
+            "street_operator",
+        }
+    finally:
+        await rt.stop()

@@ -1,0 +1,278 @@
+"""四议两公开 through HTTP with the real stores: a clerk takes up a proposal on the agenda, schedules the sitting,
+members vote on their phones and see the tally, the clerk closes the ballot and the matter moves on. Bad input
+gets a clear message and writes nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from PIL import Image
+
+from backend.config import LOCAL_ZONE
+from backend.deliberation import commands as proposals
+from backend.deliberation import meetings
+from backend.deliberation.procedure import Body
+from backend.eventstore import Ctx
+from tests.conftest import NOW
+from tests.factories import app_runtime, community, grant, sign_in
+from tests.test_meetings import fresh, resolve, sitting
+from tests.test_residents_http import form_post, settle
+
+TODAY = datetime.now(LOCAL_ZONE).date().isoformat()
+
+
+async def test_a_proposal_is_taken_up_and_its_first_sitting_decides_stage_one(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=5, threshold=1)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    for index in (1, 2, 3):
+        await grant(rt, place, index, "party_committee", now=NOW)
+    proposal = await proposals.submit(rt, Ctx(place.community_id, place.residents[4], NOW), "修路", "坑洼", "other", [])
+    pid = UUID(proposal.result["proposal_id"])
+    await proposals.cosign(rt, Ctx(place.community_id, place.residents[3], NOW), pid)
+    await settle(rt)
+
+    await sign_in(client, place.phones[0])
+    taken = await form_post(client, f"/proposals/{pid}", f"/proposals/{pid}/matter", {})
+    assert taken.status_code == 303
+    matter = taken.headers["location"]
+    before = rt.event_count()
+    for bad, message in [
+        ({"body": "party_committee", "place": "活动室", "starts_at": "", "motion": "同意"}, "日期和时间"),
+        ({"body": "party_meeting", "place": "活动室", "starts_at": "2026-12-20T19:00", "motion": "同意"}, "下一步"),
+        ({"body": "nonsense", "place": "活动室", "starts_at": "2026-12-20T19:00", "motion": "同意"}, "会议类型"),
+        ({"body": "party_committee", "place": "活动室", "starts_at": "2026-12-20T19:00", "motion": ""}, "议案"),
+    ]:
+        refused = await form_post(client, matter, f"{matter}/meetings", bad)
+        assert refused.status_code in (409, 422) and message in refused.text, (bad, refused.status_code)
+    assert rt.event_count() == before
+    scheduled = await form_post(
+        client,
+        matter,
+        f"{matter}/meetings",
+        {"body": "party_committee", "place": "活动室", "starts_at": "2026-12-20T19:00", "motion": "同意修路"},
+    )
+    meeting = scheduled.headers["location"]
+    assert (await form_post(client, meeting, f"{meeting}/ballot/open", {})).status_code == 303
+
+    for index in (1, 2):
+        await sign_in(client, place.phones[index])
+        assert (await form_post(client, meeting, f"{meeting}/vote", {"choice": "yes"})).status_code == 303
+    await sign_in(client, place.phones[4])  # not a member of the party organisation
+    before = rt.event_count()
+    outsider = await form_post(client, meeting, f"{meeting}/vote", {"choice": "no"})
+    assert outsider.status_code == 403 and "只有本会议的成员" in outsider.text
+    assert rt.event_count() == before
+    await settle(rt)
+    page = await client.get(meeting)
+    assert re.search(r"赞成: <strong>2</strong>", page.text) and "实到 2 / 应到 3" in page.text
+    assert "已达到法定人数（需 2 人）" in page.text, "2 of 3 members is more than half"
+
+    await sign_in(client, place.phones[0])
+    assert (await form_post(client, meeting, f"{meeting}/ballot/close", {})).status_code == 303
+    await sign_in(client, place.phones[3])
+    before = rt.event_count()
+    late = await form_post(client, meeting, f"{meeting}/vote", {"choice": "no"})
+    assert late.status_code == 409 and "表决已结束" in late.text
+    assert rt.event_count() == before
+    await settle(rt)
+    assert "通过" in (await client.get(meeting)).text
+    stages = (await client.get(matter)).text
+    assert stages.count('class="done"') == 1 and stages.count('class="next"') == 1
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_notices_take_objections_the_committee_answers_and_reports_implementation_with_photos(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=5, threshold=1)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    members = place.residents[1:4]
+    for index in (1, 2, 3):
+        await grant(rt, place, index, "party_committee", "party_member", "representative", now=NOW)
+    clerk = Ctx(place.community_id, place.residents[0], NOW)
+    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter_id = UUID(matter.result["matter_id"])
+    await resolve(rt, place, clerk, matter_id, members)
+    await settle(rt)
+    page = f"/matters/{matter_id}"
+
+    await sign_in(client, place.phones[0])
+    draft = await client.get(page)
+    assert "赞成 3" in draft.text, "the notice draft quotes the resolution's vote"
+    assert (
+        await form_post(client, page, f"{page}/publish", {"stage": "resolution_notice", "text": "决议：加装电梯"})
+    ).status_code == 303
+
+    await sign_in(client, place.phones[4])
+    before = rt.event_count()
+    too_long = await form_post(client, page, f"{page}/objections", {"stage": "resolution_notice", "reason": "长" * 501})
+    assert too_long.status_code == 422 and "理由" in too_long.text
+    assert (
+        await form_post(client, page, f"{page}/publish", {"stage": "result_notice", "text": "x"})
+    ).status_code == 403
+    assert rt.event_count() == before
+    objected = await form_post(
+        client, page, f"{page}/objections", {"stage": "resolution_notice", "reason": "一楼不受益"}
+    )
+    assert objected.status_code == 303
+    before = rt.event_count()
+    again = await form_post(client, page, f"{page}/objections", {"stage": "resolution_notice", "reason": "再提一次"})
+    assert again.status_code == 409 and rt.event_count() == before
+
+    await sign_in(client, place.phones[0])
+    await settle(rt)
+    waiting = await client.get(page)
+    assert "待居委会答复" in waiting.text and "实施须待所有异议答复后进行" in waiting.text
+    before = rt.event_count()
+    blocked = await form_post(client, page, f"{page}/progress", {"on": TODAY, "text": "开工", "spent": "0"})
+    assert blocked.status_code == 409 and rt.event_count() == before
+    answered = await form_post(client, page, f"{page}/objections/1/answer", {"answer": "一楼免于分摊"})
+    assert answered.status_code == 303
+    before = rt.event_count()
+    for bad, message in [
+        ({"on": TODAY, "text": "开工", "spent": "abc"}, "金额"),
+        ({"on": TODAY, "text": "开工", "spent": "-5"}, "金额"),
+        ({"on": "", "text": "开工", "spent": "1"}, "日期"),
+        ({"on": TODAY, "text": "", "spent": "1"}, "进展"),
+    ]:
+        refused = await form_post(client, page, f"{page}/progress", bad)
+        assert refused.status_code == 422 and message in refused.text, (bad, refused.status_code)
+    not_a_photo = await form_post(
+        client,
+        page,
+        f"{page}/progress",
+        {"on": TODAY, "text": "开工", "spent": "1"},
+        files={"photos": ("a.png", b"no")},
+    )
+    assert not_a_photo.status_code == 422
+    assert rt.event_count() == before
+    reported = await form_post(
+        client,
+        page,
+        f"{page}/progress",
+        {"on": TODAY, "text": "电梯安装完成", "spent": "１２,３４５.６"},
+        files={"photos": ("site.png", png(), "image/png")},
+    )
+    assert reported.status_code == 303
+    assert (
+        await form_post(client, page, f"{page}/publish", {"stage": "result_notice", "text": "电梯已投入使用"})
+    ).status_code == 303
+    await settle(rt)
+    done = await client.get(page)
+    assert "一楼免于分摊" in done.text and "12,345.60" in done.text and "电梯已投入使用" in done.text
+    assert done.text.count('class="done"') == 6
+    photo = re.search(r'src="(/uploads/[0-9a-f]{64}\.png)"', done.text)
+    assert photo and (await client.get(photo.group(1))).status_code == 200
+
+
+async def test_members_check_in_with_the_rotating_code_and_sign_the_printed_record(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=4, threshold=1)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    for index in (1, 2, 3):
+        await grant(rt, place, index, "party_committee", now=NOW)
+    clerk = Ctx(place.community_id, place.residents[0], NOW)
+    matter = await meetings.open_matter(rt, clerk, "修路", "坑洼")
+    meeting = await meetings.schedule(
+        rt,
+        Ctx(place.community_id, place.residents[0], NOW),
+        UUID(matter.result["matter_id"]),
+        Body.PARTY_COMMITTEE,
+        "活动室",
+        NOW,
+        "同意修路",
+        place.residents[1:],
+    )
+    meeting_id = UUID(meeting.result["meeting_id"])
+    await meetings.open_ballot(rt, Ctx(place.community_id, place.residents[0], NOW), meeting_id)
+    await settle(rt)
+    page = f"/meetings/{meeting_id}"
+
+    await sign_in(client, place.phones[0])
+    screen = await client.get(f"{page}/code", headers={"hx-request": "true"})
+    shown = re.search(r"<strong>(\d{3}) (\d{3})</strong>", screen.text)
+    assert screen.status_code == 200 and shown and "<svg" in screen.text
+
+    await sign_in(client, place.phones[1])
+    before = rt.event_count()
+    wrong = "000000" if "".join(shown.groups()) != "000000" else "111111"
+    refused = await form_post(client, page, f"{page}/checkin", {"code": wrong})
+    assert refused.status_code == 422 and "签到码" in refused.text and rt.event_count() == before
+    code = meetings.checkin_code(rt.personal.digest, meeting_id, datetime.now(UTC))
+    assert (await form_post(client, f"{page}?code={code}", f"{page}/checkin", {"code": code})).status_code == 303
+    assert (await form_post(client, page, f"{page}/vote", {"choice": "yes"})).status_code == 303
+    await sign_in(client, place.phones[2])
+    assert (await form_post(client, page, f"{page}/vote", {"choice": "yes"})).status_code == 303
+
+    await sign_in(client, place.phones[0])
+    assert (await client.get(f"{page}/record")).status_code == 404, "no record before the result"
+    assert (await form_post(client, page, f"{page}/ballot/close", {})).status_code == 303
+    minutes = "会议由书记主持，同意修路。"
+    assert (await form_post(client, page, f"{page}/minutes", {"minutes": minutes})).status_code == 303
+    for index, expected in ((1, 303), (2, 303), (3, 403)):  # the third member did not attend
+        await sign_in(client, place.phones[index])
+        assert (await form_post(client, page, f"{page}/sign", {})).status_code == expected
+    await settle(rt)
+    record = await client.get(f"{page}/record")
+    assert record.status_code == 200 and minutes in record.text and "<svg" in record.text
+    assert re.search(r"<code[^>]*>[0-9a-f]{64}</code>", record.text), "the chain link of the sitting is printed"
+    assert record.text.count("电子签名于") == 2 and "通过" in record.text
+
+
+async def test_a_residents_meeting_held_as_an_online_ballot_through_the_pages(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=4, threshold=1)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    members = place.residents[1:]
+    for index in (1, 2, 3):
+        await grant(rt, place, index, "party_committee", "party_member", now=NOW)
+    clerk = Ctx(place.community_id, place.residents[0], NOW)
+    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter_id = UUID(matter.result["matter_id"])
+    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
+        meeting_id = await sitting(rt, clerk, matter_id, body, members)
+        for member in members:
+            await meetings.vote(rt, Ctx(place.community_id, member, NOW), meeting_id, "yes")
+        await meetings.close_ballot(rt, fresh(clerk), meeting_id)
+    await settle(rt)
+    page = f"/matters/{matter_id}"
+    local = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0, tzinfo=None)
+    opens, closes = local + timedelta(days=11), local + timedelta(days=18)
+    online = {"body": "residents_meeting", "place": "", "motion": "同意", "mode": "online"}
+
+    await sign_in(client, place.phones[0])
+    before = rt.event_count()
+    for bad, message in [
+        ({"starts_at": opens.isoformat(), "online_until": ""}, "截止"),
+        ({"starts_at": opens.isoformat(), "online_until": opens.isoformat()}, "截止时间须晚于"),
+        ({"starts_at": local.isoformat(), "online_until": closes.isoformat()}, "通知"),
+    ]:
+        refused = await form_post(client, page, f"{page}/meetings", {**online, **bad})
+        assert refused.status_code in (409, 422) and message in refused.text, (bad, refused.status_code)
+    assert rt.event_count() == before
+    scheduled = await form_post(
+        client, page, f"{page}/meetings", {**online, "starts_at": opens.isoformat(), "online_until": closes.isoformat()}
+    )
+    assert scheduled.status_code == 303
+    meeting = scheduled.headers["location"]
+    early = await form_post(client, meeting, f"{meeting}/ballot/open", {})
+    assert early.status_code == 409 and "通知" in early.text
+    meeting_id = UUID(meeting.rsplit("/", 1)[1])
+    later = datetime.now(UTC) + timedelta(days=12)
+    await meetings.open_ballot(rt, Ctx(place.community_id, place.residents[0], later), meeting_id)
+    await settle(rt)
+    shown = await client.get(meeting)
+    assert "网上投票" in shown.text and "签到码" not in shown.text and "自动结束并记录结果" in shown.text
+
+    await sign_in(client, place.phones[3])
+    assert (await form_post(client, meeting, f"{meeting}/vote", {"choice": "no"})).status_code == 303
+    await settle(rt)
+    assert "您的投票：反对" in (await client.get(meeting)).text
