@@ -37,6 +37,7 @@ from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
 from backend.sessions import SessionStore
+from backend.volunteering import web as volunteering_web
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *residents_clerk.routes,
             *deliberation_web.routes,
             *procedure_web.routes,
+            *volunteering_web.routes,
             *live.routes,
             create_static_files_router(
                 path="/static",

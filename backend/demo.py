@@ -4,17 +4,20 @@ in every role (the last one operates the street), two registrations waiting for 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
+from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposal_commands
 from backend.eventstore import Ctx
 from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import household_id_for
 from backend.runtime import Runtime
+from backend.volunteering import commands as volunteering
+from backend.volunteering.domain import ActivityTerms, recurring, shift_id_for
 
 DEMO_PASSWORD = "linli2026"
 DEMO_ACCOUNTS_SHOWN = 12
@@ -132,4 +135,45 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
             await proposal_commands.withdraw(
                 rt, Ctx(community_id, author, day + timedelta(days=1)), proposal_id, "物业已答复将改造"
             )
-    return {"households": len(plan), "residents": len(residents) + 2, "proposals": len(PROPOSALS)}
+    activities = await _demo_volunteering(rt, community_id, residents, now)
+    return {
+        "households": len(plan),
+        "residents": len(residents) + 2,
+        "proposals": len(PROPOSALS),
+        "activities": activities,
+    }
+
+
+async def _demo_volunteering(rt: Runtime, community_id: UUID, residents: list[UUID], now: datetime) -> int:
+    """The volunteer leader's team with two weekly activities starting next Saturday, a few seats taken."""
+    leader = Ctx(community_id, residents[5], now - timedelta(days=10))
+    team = await volunteering.found_team(rt, leader, "幸福里志愿服务队", "助老、环境、平安，邻里互助。")
+    team_id = UUID(team.result["team_id"])
+    today = now.astimezone(LOCAL_ZONE).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    plans = [
+        (ActivityTerms("周六敬老院陪伴", "陪老人聊天、读报、剪指甲。", "幸福里敬老院", "elderly", "敬老院老人"), 9, 10),
+        (
+            ActivityTerms(
+                "小区环境清洁日", "清理绿化带垃圾，擦拭楼道扶手。", "小区中心花园", "environment", "全体居民"
+            ),
+            15,
+            6,
+        ),
+    ]
+    for terms, hour, capacity in plans:
+        start = datetime.combine(saturday, time(hour), LOCAL_ZONE).astimezone(UTC)
+        created = await volunteering.create_activity(
+            rt,
+            replace(leader, command_id=uuid4().hex),
+            team_id,
+            terms,
+            recurring(start, start + timedelta(hours=2), 8),
+            capacity,
+        )
+        activity_id = UUID(created.result["activity_id"])
+        await volunteering.publish_activity(rt, replace(leader, command_id=uuid4().hex), activity_id)
+    first = shift_id_for(activity_id, start)
+    for resident in residents[11:15]:
+        await volunteering.sign_up(rt, Ctx(community_id, resident, now - timedelta(days=2)), first)
+    return len(plans)

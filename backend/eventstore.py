@@ -38,6 +38,14 @@ class NotFound(DomainError):
         super().__init__(message, status=404)
 
 
+def check_text(value: str, maximum: int, field: str, message: str, required: bool = True) -> str:
+    """The text stripped, or `message` (a DomainError on `field`) when it is missing or longer than `maximum`."""
+    value = value.strip()
+    if (required and not value) or len(value) > maximum:
+        raise DomainError(message, field)
+    return value
+
+
 @dataclass(frozen=True)
 class Ctx:
     """Who acts, for whom, in which community, under which command id, and when."""

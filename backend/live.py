@@ -53,7 +53,6 @@ async def stream(
     engine = socket.app.template_engine
     fragment = engine.get_template(template)  # type: ignore[union-attr]
     async with channels.start_subscription([channel]) as subscriber, anyio.create_task_group() as tasks:
-
         frozen = tuple(sorted(context.items()))
 
         async def forward() -> None:
@@ -100,4 +99,39 @@ async def meeting_live(
     )
 
 
-routes = [proposal_live, meeting_live]
+@websocket("/live/activities/{activity_id:uuid}", name="live.activity")
+async def activity_live(
+    socket: WebSocket[Any, Any, Any], activity_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
+) -> None:
+    """Seat counts of the activity's shifts, and the viewer's own place on each (a seat freed for them shows)."""
+    from backend.auth import current_user
+    from projections import volunteering
+
+    user = await current_user(socket)  # type: ignore[arg-type]
+
+    async def current() -> dict[str, Any] | None:
+        if not await volunteering.activity(activity_id):
+            return None
+        shifts = await volunteering.shifts_of(activity_id)
+        mine = await volunteering.statuses([s["id"] for s in shifts], user.id) if user else {}
+        return {
+            "shifts": [
+                {**s, "id": str(s["id"]), "statuses": {str(user.id): mine[str(s["id"])]["status"]}}
+                if user and str(s["id"]) in mine
+                else {**s, "id": str(s["id"]), "statuses": {}}
+                for s in shifts
+            ]
+        }
+
+    await stream(
+        socket,
+        channels,
+        f"activity:{activity_id}",
+        "volunteering/_live.html",
+        current,
+        viewer=str(user.id) if user else "",
+        live=True,
+    )
+
+
+routes = [proposal_live, meeting_live, activity_live]

@@ -41,9 +41,9 @@ class Runtime:
         await self.projector.ensure_positions()
         if self.settings.projector_inline if run_projector is None else run_projector:
             self.projector.start()
-            from backend.deliberation import deadlines  # the procedure's commands import this module
+            from backend import rounds  # the contexts' commands import this module
 
-            self._deadlines = asyncio.get_running_loop().create_task(deadlines.keep(self), name="deadlines")
+            self._deadlines = asyncio.get_running_loop().create_task(rounds.keep(self), name="rounds")
         self.started = True
 
     async def stop(self) -> None:

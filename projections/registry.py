@@ -6,6 +6,7 @@ from projections.community import CommunityProjection
 from projections.deliberation import DeliberationProjection, ProcedureProjection
 from projections.residents import ResidentsProjection
 from projections.runner import Projection
+from projections.volunteering import VolunteeringProjection
 
 
 def all_projections(personal: PersonalData) -> list[Projection]:
@@ -15,4 +16,5 @@ def all_projections(personal: PersonalData) -> list[Projection]:
         ResidentsProjection(personal),
         DeliberationProjection(),
         ProcedureProjection(),
+        VolunteeringProjection(),
     ]

@@ -16,6 +16,15 @@ from projections.deliberation import (
 )
 from projections.residents import HouseholdView, ResidentView, SignInCodeView
 from projections.runner import ProjectionPosition
+from projections.volunteering import (
+    ActivityView,
+    CertificateView,
+    HoursEntry,
+    HoursRecordView,
+    ShiftRoster,
+    ShiftView,
+    TeamView,
+)
 
 ALL_TABLES = (
     ProjectionPosition,
@@ -35,4 +44,11 @@ ALL_TABLES = (
     MatterProgress,
     MeetingView,
     MeetingVote,
+    TeamView,
+    ActivityView,
+    ShiftView,
+    ShiftRoster,
+    HoursRecordView,
+    HoursEntry,
+    CertificateView,
 )

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from PIL import Image
 
+from backend import codes
 from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposals
 from backend.deliberation import meetings
@@ -206,7 +207,7 @@ async def test_members_check_in_with_the_rotating_code_and_sign_the_printed_reco
     wrong = "000000" if "".join(shown.groups()) != "000000" else "111111"
     refused = await form_post(client, page, f"{page}/checkin", {"code": wrong})
     assert refused.status_code == 422 and "签到码" in refused.text and rt.event_count() == before
-    code = meetings.checkin_code(rt.personal.digest, meeting_id, datetime.now(UTC))
+    code = codes.checkin_code(rt.personal.digest, meeting_id, datetime.now(UTC))
     assert (await form_post(client, f"{page}?code={code}", f"{page}/checkin", {"code": code})).status_code == 303
     assert (await form_post(client, page, f"{page}/vote", {"choice": "yes"})).status_code == 303
     await sign_in(client, place.phones[2])

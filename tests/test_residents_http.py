@@ -323,6 +323,9 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("meeting.run", "POST", "/meetings/{g}/ballot/close"),
     ("meeting.vote", "POST", "/meetings/{g}/vote"),
     ("meeting.vote", "POST", "/meetings/{g}/checkin"),
+    ("volunteering.lead", "GET", "/teams"),
+    ("volunteering.lead", "POST", "/teams"),
+    ("volunteering.sign_up", "GET", "/me/volunteering"),
 ]
 MATRIX_ROLES = list(ROLES)
 

@@ -1,11 +1,10 @@
 """Deadlines the procedure keeps by itself: an online ballot closes, and its result is recorded, once its voting
-period is over. Runs beside the projector (one process per deployment does it; a second finds it done)."""
+period is over. One of the rounds of backend.rounds."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from backend.deliberation import meetings
@@ -14,7 +13,6 @@ from backend.runtime import Runtime
 from projections import deliberation as views
 
 log = logging.getLogger(__name__)
-EVERY_SECONDS = 15
 
 
 async def close_due_ballots(rt: Runtime, now: datetime) -> list[UUID]:
@@ -30,12 +28,3 @@ async def close_due_ballots(rt: Runtime, now: datetime) -> list[UUID]:
             continue
         closed.append(meeting_id)
     return closed
-
-
-async def keep(rt: Runtime) -> None:
-    while True:
-        try:
-            await close_due_ballots(rt, datetime.now(UTC))
-        except Exception:  # a deadline pass must never stop the next one
-            log.exception("closing due ballots failed")
-        await asyncio.sleep(EVERY_SECONDS)

@@ -7,10 +7,8 @@ in the log before that event."""
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -26,7 +24,6 @@ from backend.runtime import Runtime
 
 MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
 MEETING_NAMESPACE = UUID("8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e")
-CODE_SECONDS = 30
 NOTICE_RULES = {
     Body.RESIDENTS_MEETING: "residents_meeting_notice_days",
     Body.REPRESENTATIVES: "representatives_notice_days",
@@ -312,17 +309,3 @@ async def sign_off(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
         return [meeting], {}
 
     return await rt.execute("meeting.sign_off", ctx, meeting_id, action)
-
-
-def checkin_code(digest: Callable[[str], str], meeting_id: UUID, at: datetime) -> str:
-    """The six digits on the clerk's screen (a keyed digest of the meeting and the time window): they change every
-    CODE_SECONDS, so nobody checks in from home."""
-    window = int(at.timestamp()) // CODE_SECONDS
-    return f"{int(digest(f'checkin|{meeting_id}|{window}')[:15], 16) % 1_000_000:06d}"
-
-
-def checkin_code_valid(digest: Callable[[str], str], meeting_id: UUID, code: str, at: datetime) -> bool:
-    """The code on the screen now, or the one just before it (someone typing while it changes)."""
-    code = code.strip()
-    earlier = at - timedelta(seconds=CODE_SECONDS)
-    return any(hmac.compare_digest(code, checkin_code(digest, meeting_id, t)) for t in (at, earlier))

@@ -13,7 +13,7 @@ from enum import StrEnum
 from fractions import Fraction
 from uuid import UUID, uuid5
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate
+from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
 
 MOTION_MAX = 2000
@@ -111,13 +111,6 @@ def decide(body: Body, expected: int, present: int, yes: int) -> Outcome:
         return Outcome.NOT_QUORATE
     base = expected if rule.pass_base == "expected" else present
     return Outcome.PASSED if _beyond(yes, rule.pass_share, base, True) else Outcome.FAILED
-
-
-def check_text(value: str, maximum: int, field: str, message: str) -> str:
-    value = value.strip()
-    if not value or len(value) > maximum:
-        raise DomainError(message, field)
-    return value
 
 
 @dataclass(frozen=True)

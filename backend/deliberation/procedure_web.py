@@ -15,7 +15,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from backend import codes
 from backend.auth import User, ctx_for, current_user, require
+from backend.codes import checkin_code_valid
 from backend.config import LOCAL_ZONE
 from backend.deliberation import meetings
 from backend.deliberation.procedure import (
@@ -421,7 +423,7 @@ async def check_in(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) 
         except ValueError:
             raise DomainError("No such resident.", status=404) from None
         code = str(form.get("code", ""))
-        if resident_id == user.id and not meetings.checkin_code_valid(rt.personal.digest, meeting_id, code, ctx.now):
+        if resident_id == user.id and not checkin_code_valid(rt.personal.digest, meeting_id, code, ctx.now):
             raise DomainError("That check-in code is not the one on the screen; please type the current one.", "code")
         await meetings.check_in(rt, ctx, meeting_id, resident_id)
 
@@ -474,7 +476,7 @@ async def checkin_code(request: Request[Any, Any, Any], meeting_id: FromPath[UUI
     row = await _meeting_or_404(meeting_id)
     if row["community_id"] != user.community_id:
         raise NotFoundException(_("No such meeting."))
-    code = meetings.checkin_code(request.app.state.runtime.personal.digest, meeting_id, now())
+    code = codes.checkin_code(request.app.state.runtime.personal.digest, meeting_id, now())
     url = f"{request.base_url}meetings/{meeting_id}?code={code}"
     qr = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=_("Check-in QR code"))
     if request.headers.get("hx-request"):  # the poll: the fragment alone, leaving any flash for the next page

@@ -1,0 +1,253 @@
+"""Commands of volunteering. Sign-ups, cancellations and offers serialize on the shift (its capacity lives there);
+hours records are their own aggregates, one per volunteer and shift; certificates are numbered on the team."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID, uuid5
+
+from backend.community.commands import load_community
+from backend.config import LOCAL_ZONE
+from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.residents.commands import authorize
+from backend.runtime import Runtime
+from backend.volunteering.domain import (
+    Activity,
+    ActivityTerms,
+    Certificate,
+    HoursRecord,
+    Shift,
+    Team,
+    record_id_for,
+)
+
+TEAM_NAMESPACE = UUID("6f2e4d1c-8b3a-4c5d-9e6f-1a2b3c4d5e6f")
+ACTIVITY_NAMESPACE = UUID("2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e")
+STAR_RULES = tuple(f"volunteer_star_{n}_hours" for n in range(1, 6))
+
+Steps = tuple[list[LinliAggregate], dict[str, str]]
+
+
+def load_team(app: LinliApp, ctx: Ctx, team_id: UUID) -> Team:
+    return load_in_community(app, ctx, team_id, Team, "No such team.")
+
+
+def load_activity(app: LinliApp, ctx: Ctx, activity_id: UUID) -> Activity:
+    return load_in_community(app, ctx, activity_id, Activity, "No such activity.")
+
+
+def load_shift(app: LinliApp, ctx: Ctx, shift_id: UUID) -> Shift:
+    return load_in_community(app, ctx, shift_id, Shift, "No such shift.")
+
+
+def load_record(app: LinliApp, ctx: Ctx, record_id: UUID) -> HoursRecord:
+    return load_in_community(app, ctx, record_id, HoursRecord, "No such hours record.")
+
+
+def volunteer_of(ctx: Ctx) -> UUID:
+    """The volunteer: the signed-in resident, or the one a clerk acts for at the counter."""
+    volunteer = ctx.on_behalf_of or ctx.actor_id
+    if volunteer is None:
+        raise DomainError("Please sign in first.", status=403)
+    return volunteer
+
+
+def star_thresholds(app: LinliApp, ctx: Ctx) -> list[int]:
+    community = load_community(app, ctx.community_id)
+    return [community.rule(name, ctx.today) for name in STAR_RULES]
+
+
+async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> CommandResult:
+    team_id = uuid5(TEAM_NAMESPACE, ctx.command_id)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        return [Team.found(ctx, team_id, name, description)], {"team_id": str(team_id)}
+
+    return await rt.execute("team.found", ctx, team_id, action)
+
+
+async def create_activity(
+    rt: Runtime,
+    ctx: Ctx,
+    team_id: UUID,
+    terms: ActivityTerms,
+    times: list[tuple[datetime, datetime]],
+    capacity: int,
+) -> CommandResult:
+    activity_id = uuid5(ACTIVITY_NAMESPACE, ctx.command_id)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        team = load_team(app, ctx, team_id)
+        activity, shifts = Activity.create(ctx, activity_id, team, terms, times, capacity)
+        return [activity, *shifts], {"activity_id": str(activity_id)}
+
+    return await rt.execute("activity.create", ctx, activity_id, action)
+
+
+def _manage(rt: Runtime, ctx: Ctx, activity_id: UUID, change: Callable[[Activity, Team], None]) -> Callable:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        activity = load_activity(app, ctx, activity_id)
+        change(activity, load_team(app, ctx, activity.team_id))
+        return [activity], {}
+
+    return action
+
+
+async def confirm_insurance(rt: Runtime, ctx: Ctx, activity_id: UUID, note: str) -> CommandResult:
+    action = _manage(rt, ctx, activity_id, lambda a, t: a.confirm_insurance(ctx, t, note))
+    return await rt.execute("activity.insure", ctx, activity_id, action)
+
+
+async def publish_activity(rt: Runtime, ctx: Ctx, activity_id: UUID) -> CommandResult:
+    action = _manage(rt, ctx, activity_id, lambda a, t: a.publish(ctx, t))
+    return await rt.execute("activity.publish", ctx, activity_id, action)
+
+
+def sign_up_action(ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> Action:
+    volunteer = volunteer_of(ctx)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.sign_up")
+        shift = load_shift(app, ctx, shift_id)
+        activity = load_in_community(app, ctx, shift.activity_id, Activity, "No such shift.", read_only=True)
+        if not activity.published:
+            raise DomainError("This activity is not open for sign-up yet.", status=409)
+        seated = shift.sign_up(ctx, volunteer, waitlist)
+        return [shift], {"status": "seated" if seated else "waitlisted"}
+
+    return action
+
+
+async def sign_up(rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> CommandResult:
+    """A seat, or (when asked) the waitlist. Overlapping shifts are checked by the route from the views first: a
+    warning that refuses, not an invariant of the log."""
+    return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, waitlist))
+
+
+def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right: str) -> Callable:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, right)
+        shift = load_shift(app, ctx, shift_id)
+        result = change(shift)
+        return [shift], {"result": str(result)}
+
+    return action
+
+
+async def cancel(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+    volunteer = volunteer_of(ctx)
+    action = _on_shift(ctx, shift_id, lambda s: s.cancel(ctx, volunteer), "volunteering.sign_up")
+    return await rt.execute("shift.cancel", ctx, shift_id, action)
+
+
+async def accept_offer(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+    volunteer = volunteer_of(ctx)
+    action = _on_shift(ctx, shift_id, lambda s: s.accept_offer(ctx, volunteer), "volunteering.sign_up")
+    return await rt.execute("shift.accept_offer", ctx, shift_id, action)
+
+
+async def check_in(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
+    """The volunteer with the rotating code (checked by the route), or a leader of the team for them."""
+
+    def action(app: LinliApp) -> Steps:
+        shift = load_shift(app, ctx, shift_id)
+        if by_leader:
+            _leader(app, ctx, shift)
+        elif volunteer_id != ctx.actor_id:
+            raise DomainError("You can only check yourself in.", status=403)
+        shift.check_in(ctx, volunteer_id, "leader" if by_leader else "code")
+        return [shift], {}
+
+    return await rt.execute("shift.check_in", ctx, shift_id, action)
+
+
+async def check_out(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
+    def action(app: LinliApp) -> Steps:
+        shift = load_shift(app, ctx, shift_id)
+        if by_leader:
+            _leader(app, ctx, shift)
+        elif volunteer_id != ctx.actor_id:
+            raise DomainError("You can only check yourself out.", status=403)
+        shift.check_out(ctx, volunteer_id)
+        return [shift], {}
+
+    return await rt.execute("shift.check_out", ctx, shift_id, action)
+
+
+def _leader(app: LinliApp, ctx: Ctx, shift: Shift) -> Team:
+    authorize(app, ctx, "volunteering.lead")
+    team = load_team(app, ctx, shift.team_id)
+    if not team.led_by(ctx.actor_id):
+        raise DomainError("Only the team's leaders do this.", status=403)
+    return team
+
+
+async def keep_shift(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+    """The system's rounds: pass on lapsed offers, check out whoever forgot at the shift's end."""
+    action = _on_shift(ctx, shift_id, lambda s: s.lapse_offers(ctx) + s.check_out_forgotten(ctx), "volunteering.lead")
+    return await rt.execute("shift.keep", ctx, shift_id, action)
+
+
+async def confirm_hours(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID) -> CommandResult:
+    record_id = record_id_for(shift_id, volunteer_id)
+
+    def action(app: LinliApp) -> Steps:
+        shift = load_shift(app, ctx, shift_id)
+        team = _leader(app, ctx, shift)
+        activity = load_activity(app, ctx, shift.activity_id)
+        served_on = shift.starts_at.astimezone(LOCAL_ZONE).date()
+        record = HoursRecord.confirm(ctx, team, activity, shift, volunteer_id, served_on)
+        return [record], {"record_id": str(record_id), "minutes": str(record.total)}
+
+    return await rt.execute("hours.confirm", ctx, record_id, action)
+
+
+async def request_correction(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.sign_up")
+        record = load_record(app, ctx, record_id)
+        record.request_correction(ctx, minutes, reason)
+        return [record], {}
+
+    return await rt.execute("hours.request_correction", ctx, record_id, action)
+
+
+async def decide_correction(rt: Runtime, ctx: Ctx, record_id: UUID, approve: bool, reason: str = "") -> CommandResult:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        record = load_record(app, ctx, record_id)
+        record.decide_request(ctx, load_team(app, ctx, record.team_id), approve, reason)
+        return [record], {}
+
+    return await rt.execute("hours.decide_correction", ctx, record_id, action)
+
+
+async def correct_hours(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        record = load_record(app, ctx, record_id)
+        record.correct(ctx, load_team(app, ctx, record.team_id), minutes, reason)
+        return [record], {}
+
+    return await rt.execute("hours.correct", ctx, record_id, action)
+
+
+async def issue_certificate(
+    rt: Runtime, ctx: Ctx, team_id: UUID, record_ids: list[UUID], period_from: date, period_to: date
+) -> CommandResult:
+    """The volunteer asks; the team's records decide. `record_ids` are the volunteer's records as the views list
+    them; each is read from the log, so the certificate states what the ledger says."""
+    volunteer = volunteer_of(ctx)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.sign_up")
+        team = load_team(app, ctx, team_id)
+        records = [load_record(app, ctx, r) for r in record_ids]
+        certificate = Certificate.issue(ctx, team, volunteer, period_from, period_to, records)
+        return [team, certificate], {"certificate_id": str(certificate.id), "number": certificate.number}
+
+    return await rt.execute("certificate.issue", ctx, team_id, action)

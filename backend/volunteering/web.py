@@ -1,0 +1,695 @@
+"""Routes of volunteering: activities to browse and sign up for (public to read), the leader's teams, activities
+and shift rosters (check-in and check-out, hours), the volunteer's own page (shifts, hours, stars, corrections,
+certificates), the certificate's print view and its public verification."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+import segno
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from backend.auth import User, ctx_for, current_user, require
+from backend.codes import checkin_code, checkin_code_valid
+from backend.config import LOCAL_ZONE
+from backend.eventstore import DomainError
+from backend.i18n import N_
+from backend.i18n import gettext as _
+from backend.pages import command_id_from, error_status, flash, now, redirect, render
+from backend.volunteering import commands
+from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, star_level
+from projections import community as communities
+from projections import residents
+from projections import volunteering as views
+
+
+def hours(minutes: int) -> str:
+    """Minutes as hours with one decimal (志愿服务时长)."""
+    return f"{minutes / 60:.1f}"
+
+
+def _uuid(value: object) -> UUID:
+    return value if type(value) is UUID else UUID(str(value))  # type: ignore[return-value]
+
+
+async def _activity_or_404(activity_id: UUID) -> dict[str, Any]:
+    row = await views.activity(activity_id)
+    if row is None:
+        raise NotFoundException(_("No such activity."))
+    return row
+
+
+async def _shift_or_404(shift_id: UUID) -> dict[str, Any]:
+    row = await views.shift(shift_id)
+    if row is None:
+        raise NotFoundException(_("No such shift."))
+    return row
+
+
+async def _leads(user: User | None, team_id: object) -> bool:
+    if user is None or not user.can("volunteering.lead"):
+        return False
+    team = await views.team(team_id)
+    return team is not None and str(user.id) in team["leaders"] and team["community_id"] == user.community_id
+
+
+async def _leader_of(request: Request[Any, Any, Any], team_id: object) -> User:
+    user = await require(request, "volunteering.lead")
+    if not await _leads(user, team_id):
+        raise PermissionDeniedException(_("Only the team's leaders do this."))
+    return user
+
+
+# -- browsing and signing up ------------------------------------------------------------------------------------
+@get("/volunteer", name="volunteering.list")
+async def activity_list(
+    request: Request[Any, Any, Any], category: FromQuery[str] = "", on: FromQuery[str] = ""
+) -> Template:
+    from backend.deliberation.web import board_community
+
+    place = await board_community(request, None)
+    user = await current_user(request)
+    day = None
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        on = ""
+    led = await views.teams_led_by(place["id"], user.id) if user else []
+    rows = await views.activities(
+        place["id"], now(), category if category in CATEGORIES else "", day, team_ids=[t["id"] for t in led]
+    )
+    return await render(
+        request,
+        "volunteering/list.html",
+        community=place,
+        activities=rows,
+        categories=CATEGORIES,
+        category=category,
+        on=on,
+        led=led,
+    )
+
+
+async def _activity_page(
+    request: Request[Any, Any, Any], activity_id: UUID, status_code: int = 200, **extra: Any
+) -> Template:
+    row = await _activity_or_404(activity_id)
+    user = await current_user(request)
+    leads = await _leads(user, row["team_id"])
+    if not row["published"] and not leads:
+        raise NotFoundException(_("No such activity."))
+    shifts = await views.shifts_of(activity_id)
+    mine = await views.statuses([s["id"] for s in shifts], user.id) if user else {}
+    team = await views.team(row["team_id"])
+    return await render(
+        request,
+        "volunteering/activity.html",
+        status_code=status_code,
+        activity=row,
+        team=team,
+        shifts=shifts,
+        mine={k: v["status"] for k, v in mine.items()},
+        offers={k: v["offer_until"] for k, v in mine.items() if v["status"] == "offered"},
+        viewer=str(user.id) if user else "",
+        may_sign_up=user is not None and user.can("volunteering.sign_up", row["community_id"]),
+        leads=leads,
+        categories=CATEGORIES,
+        started=now(),
+        **extra,
+    )
+
+
+@get("/activities/{activity_id:uuid}", name="volunteering.activity")
+async def activity_page(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Template:
+    return await _activity_page(request, activity_id)
+
+
+async def _on_shift(request: Request[Any, Any, Any], shift_id: UUID, run: Any, success: str) -> Response[Any]:
+    """Sign up, cancel or accept, then back to the activity; a refusal re-renders it with the reason."""
+    user = await require(request, "volunteering.sign_up")
+    shift = await _shift_or_404(shift_id)
+    form = await request.form()
+    ctx = ctx_for(user, now(), command_id_from(form))
+    try:
+        done = await run(request.app.state.runtime, ctx, shift, form)
+    except DomainError as error:
+        return await _activity_page(request, shift["activity_id"], error_status(error), shift_error=_(error.message))
+    flash(request, _(success) if not callable(success) else success(done), "success")
+    return redirect(f"/activities/{shift['activity_id']}#shift-{shift_id}")
+
+
+@post("/shifts/{shift_id:uuid}/signup", name="volunteering.sign_up")
+async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
+        async def busy() -> bool:
+            return await views.overlapping(ctx.actor_id, shift["starts_at"], shift["ends_at"], shift_id)
+
+        if await busy():
+            raise DomainError("You already have a shift at this time.", status=409)
+        return await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1")
+
+    def said(done: Any) -> str:
+        return _("You have a seat.") if done.result["status"] == "seated" else _("You are on the waitlist.")
+
+    return await _on_shift(request, shift_id, run, said)  # type: ignore[arg-type]
+
+
+@post("/shifts/{shift_id:uuid}/cancel", name="volunteering.cancel")
+async def cancel(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
+        return await commands.cancel(rt, ctx, shift_id)
+
+    return await _on_shift(request, shift_id, run, N_("You are no longer signed up for this shift."))
+
+
+@post("/shifts/{shift_id:uuid}/accept", name="volunteering.accept")
+async def accept(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
+        return await commands.accept_offer(rt, ctx, shift_id)
+
+    return await _on_shift(request, shift_id, run, N_("You have a seat."))
+
+
+# -- the leader's teams and activities ---------------------------------------------------------------------------
+@get("/teams", name="volunteering.teams")
+async def team_list(request: Request[Any, Any, Any]) -> Template:
+    user = await require(request, "volunteering.lead")
+    return await render(
+        request, "volunteering/teams.html", teams=await views.teams_led_by(user.community_id, user.id), values={}
+    )
+
+
+@post("/teams", name="volunteering.found_team")
+async def found_team(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await require(request, "volunteering.lead")
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in ("name", "description")}
+    try:
+        done = await commands.found_team(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            values["name"],
+            values["description"],
+        )
+    except DomainError as error:
+        return await render(
+            request,
+            "volunteering/teams.html",
+            status_code=error_status(error),
+            teams=await views.teams_led_by(user.community_id, user.id),
+            values=values,
+            team_error=_(error.message),
+        )
+    return redirect(f"/teams/{done.result['team_id']}")
+
+
+async def _team_page(request: Request[Any, Any, Any], team_id: UUID, status_code: int = 200, **extra: Any) -> Template:
+    await _leader_of(request, team_id)
+    team = await views.team(team_id)
+    records = await views.team_records(team_id)
+    rows = await views.activities(team["community_id"], now() - timedelta(days=30), published_only=False)  # type: ignore[index]
+    return await render(
+        request,
+        "volunteering/team.html",
+        status_code=status_code,
+        team=team,
+        activities=[a for a in rows if a["team_id"] == team["id"]],  # type: ignore[index]
+        requests=[r for r in records if r["request_minutes"] is not None],
+        names=await residents.masked_names(str(r["volunteer_id"]) for r in records),
+        categories=CATEGORIES,
+        values=extra.pop("values", {"offer_hours": "12", "weeks": "1", "capacity": "10", "min_age": "0"}),
+        hours=hours,
+        **extra,
+    )
+
+
+@get("/teams/{team_id:uuid}", name="volunteering.team")
+async def team_page(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Template:
+    return await _team_page(request, team_id)
+
+
+FIELDS = (
+    "title",
+    "description",
+    "place",
+    "category",
+    "beneficiary",
+    "min_age",
+    "offer_hours",
+    "day",
+    "start",
+    "end",
+    "weeks",
+    "capacity",
+)
+
+
+def _int(value: str, field: str, message: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise DomainError(message, field) from None
+
+
+def _times(values: dict[str, str]) -> list[tuple[datetime, datetime]]:
+    try:
+        day = date.fromisoformat(values["day"])
+        start, end = time.fromisoformat(values["start"]), time.fromisoformat(values["end"])
+    except ValueError:
+        raise DomainError("Give the day and the start and end times of the first shift.", "day") from None
+    first = datetime.combine(day, start, LOCAL_ZONE).astimezone(UTC)
+    # An end at or before the start is on the next day (a night patrol 22:00–02:00).
+    last = datetime.combine(day + timedelta(days=int(end <= start)), end, LOCAL_ZONE).astimezone(UTC)
+    return recurring(first, last, _int(values["weeks"] or "1", "weeks", "Repeat for 1 to 60 weeks."))
+
+
+@post("/teams/{team_id:uuid}/activities", name="volunteering.create_activity")
+async def create_activity(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Response[Any]:
+    user = await _leader_of(request, team_id)
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in FIELDS}
+    values["risky"] = "1" if form.get("risky") == "1" else ""
+    try:
+        terms = ActivityTerms(
+            values["title"],
+            values["description"],
+            values["place"],
+            values["category"],
+            values["beneficiary"],
+            _int(values["min_age"] or "0", "min_age", "The minimum age must be between 0 and 80."),
+            values["risky"] == "1",
+            _int(values["offer_hours"] or "0", "offer_hours", "An offer lasts between 0 and 72 hours."),
+        )
+        capacity = _int(values["capacity"], "capacity", "A shift needs between 1 and 1000 seats.")
+        done = await commands.create_activity(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            team_id,
+            terms,
+            _times(values),
+            capacity,
+        )
+    except DomainError as error:
+        return await _team_page(
+            request, team_id, error_status(error), values=values, activity_error=_(error.message), field=error.field
+        )
+    flash(request, _("The activity is saved. Publish it when it is ready."), "success")
+    return redirect(f"/activities/{done.result['activity_id']}")
+
+
+async def _manage(request: Request[Any, Any, Any], activity_id: UUID, run: Any, success: str) -> Response[Any]:
+    row = await _activity_or_404(activity_id)
+    user = await _leader_of(request, row["team_id"])
+    form = await request.form()
+    try:
+        await run(request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), form)
+    except DomainError as error:
+        return await _activity_page(request, activity_id, error_status(error), manage_error=_(error.message))
+    flash(request, _(success), "success")
+    return redirect(f"/activities/{activity_id}")
+
+
+@post("/activities/{activity_id:uuid}/publish", name="volunteering.publish")
+async def publish(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+    async def run(rt: Any, ctx: Any, form: Any) -> None:
+        await commands.publish_activity(rt, ctx, activity_id)
+
+    return await _manage(request, activity_id, run, N_("The activity is published; residents can sign up."))
+
+
+@post("/activities/{activity_id:uuid}/insurance", name="volunteering.insurance")
+async def insurance(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+    async def run(rt: Any, ctx: Any, form: Any) -> None:
+        await commands.confirm_insurance(rt, ctx, activity_id, str(form.get("note", "")))
+
+    return await _manage(request, activity_id, run, N_("Insurance confirmed."))
+
+
+# -- the shift at the venue ------------------------------------------------------------------------------------
+async def _roster_page(
+    request: Request[Any, Any, Any], shift_id: UUID, status_code: int = 200, **extra: Any
+) -> Template:
+    shift = await _shift_or_404(shift_id)
+    await _leader_of(request, shift["team_id"])
+    rows = await views.roster(shift_id)
+    return await render(
+        request,
+        "volunteering/roster.html",
+        status_code=status_code,
+        shift=shift,
+        activity=await views.activity(shift["activity_id"]),
+        roster=rows,
+        names=await residents.full_names(str(r["volunteer_id"]) for r in rows),
+        minutes={str(r["volunteer_id"]): _served(shift, r) for r in rows},
+        **extra,
+    )
+
+
+def _served(shift: dict[str, Any], row: dict[str, Any]) -> int:
+    if not (row["checked_in_at"] and row["checked_out_at"]):
+        return 0
+    start, end = max(row["checked_in_at"], shift["starts_at"]), min(row["checked_out_at"], shift["ends_at"])
+    return max(0, int((end - start).total_seconds()) // 60)
+
+
+@get("/shifts/{shift_id:uuid}", name="volunteering.roster")
+async def roster_page(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Template:
+    return await _roster_page(request, shift_id)
+
+
+@get("/shifts/{shift_id:uuid}/code", name="volunteering.code")
+async def code_page(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Template:
+    """The leader's screen at the venue: the rotating code and its QR, refreshed while the page is open."""
+    shift = await _shift_or_404(shift_id)
+    await _leader_of(request, shift["team_id"])
+    code = checkin_code(request.app.state.runtime.personal.digest, shift_id, now())
+    url = f"{request.base_url}shifts/{shift_id}/checkin?code={code}"
+    qr = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=_("Check-in QR code"))
+    if request.headers.get("hx-request"):  # the poll: the fragment alone, leaving any flash for the next page
+        return Template(template_name="volunteering/_code.html", context={"code": code, "qr": qr})
+    return await render(request, "volunteering/code.html", shift=shift, code=code, qr=qr)
+
+
+async def _leader_attendance(request: Request[Any, Any, Any], shift_id: UUID, out: bool) -> Response[Any]:
+    shift = await _shift_or_404(shift_id)
+    user = await _leader_of(request, shift["team_id"])
+    form = await request.form()
+    try:
+        volunteer = UUID(str(form.get("volunteer_id", "")))
+        run = commands.check_out if out else commands.check_in
+        await run(request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), shift_id, volunteer, True)
+    except ValueError:
+        return await _roster_page(request, shift_id, 404, roster_error=_("No such volunteer."))
+    except DomainError as error:
+        return await _roster_page(request, shift_id, error_status(error), roster_error=_(error.message))
+    back = str(form.get("back", ""))
+    return redirect(back if back.startswith("/volunteers/") else f"/shifts/{shift_id}")
+
+
+@post("/shifts/{shift_id:uuid}/roster/checkin", name="volunteering.tick_in")
+async def tick_in(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    return await _leader_attendance(request, shift_id, out=False)
+
+
+@post("/shifts/{shift_id:uuid}/roster/checkout", name="volunteering.tick_out")
+async def tick_out(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    return await _leader_attendance(request, shift_id, out=True)
+
+
+@post("/shifts/{shift_id:uuid}/hours", name="volunteering.confirm_hours")
+async def confirm_hours(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    shift = await _shift_or_404(shift_id)
+    user = await _leader_of(request, shift["team_id"])
+    form = await request.form()
+    try:
+        volunteer = UUID(str(form.get("volunteer_id", "")))
+        await commands.confirm_hours(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), shift_id, volunteer
+        )
+    except ValueError:
+        return await _roster_page(request, shift_id, 404, roster_error=_("No such volunteer."))
+    except DomainError as error:
+        return await _roster_page(request, shift_id, error_status(error), roster_error=_(error.message))
+    flash(request, _("Hours confirmed."), "success")
+    return redirect(f"/shifts/{shift_id}")
+
+
+@get("/volunteers/{volunteer_id:uuid}/scan", name="volunteering.scan")
+async def scan(request: Request[Any, Any, Any], volunteer_id: FromPath[UUID]) -> Template:
+    """What the leader's phone opens on scanning a volunteer's personal QR code: that volunteer's seats on the
+    leader's shifts of today, to check them in or out."""
+    user = await require(request, "volunteering.lead")
+    led = {str(t["id"]) for t in await views.teams_led_by(user.community_id, user.id)}
+    today = now().astimezone(LOCAL_ZONE).date()
+    rows = [
+        r
+        for r in await views.my_shifts(volunteer_id, now() - timedelta(hours=1))
+        if str(r["shift"]["team_id"]) in led
+        and r["status"] == "seated"
+        and r["shift"]["starts_at"].astimezone(LOCAL_ZONE).date() == today
+    ]
+    names = await residents.full_names([str(volunteer_id)])
+    return await render(
+        request, "volunteering/scan.html", volunteer_id=volunteer_id, name=names.get(str(volunteer_id), ""), rows=rows
+    )
+
+
+@get("/shifts/{shift_id:uuid}/checkin", name="volunteering.checkin_form")
+async def checkin_form(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], code: FromQuery[str] = ""
+) -> Template:
+    user = await require(request, "volunteering.sign_up")
+    shift = await _shift_or_404(shift_id)
+    row = (await views.statuses([shift_id], user.id)).get(str(shift_id))
+    return await render(
+        request,
+        "volunteering/checkin.html",
+        shift=shift,
+        activity=await views.activity(shift["activity_id"]),
+        row=row,
+        code=code[:6],
+    )
+
+
+@post("/shifts/{shift_id:uuid}/checkin", name="volunteering.check_in")
+async def check_in(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    user = await require(request, "volunteering.sign_up")
+    shift = await _shift_or_404(shift_id)
+    form = await request.form()
+    rt = request.app.state.runtime
+    code = str(form.get("code", ""))
+    try:
+        if not checkin_code_valid(rt.personal.digest, shift_id, code, now()):
+            raise DomainError("That code is not the one on the leader's screen now (it changes every 30 seconds).")
+        await commands.check_in(rt, ctx_for(user, now(), command_id_from(form)), shift_id, user.id, False)
+    except DomainError as error:
+        return await render(
+            request,
+            "volunteering/checkin.html",
+            status_code=error_status(error),
+            shift=shift,
+            activity=await views.activity(shift["activity_id"]),
+            row=(await views.statuses([shift_id], user.id)).get(str(shift_id)),
+            code=code[:6],
+            checkin_error=_(error.message),
+        )
+    flash(request, _("You are checked in. Thank you!"), "success")
+    return redirect(f"/shifts/{shift_id}/checkin")
+
+
+@post("/shifts/{shift_id:uuid}/checkout", name="volunteering.check_out")
+async def check_out(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+    user = await require(request, "volunteering.sign_up")
+    shift = await _shift_or_404(shift_id)
+    form = await request.form()
+    try:
+        await commands.check_out(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), shift_id, user.id, False
+        )
+    except DomainError as error:
+        return await render(
+            request,
+            "volunteering/checkin.html",
+            status_code=error_status(error),
+            shift=shift,
+            activity=await views.activity(shift["activity_id"]),
+            row=(await views.statuses([shift_id], user.id)).get(str(shift_id)),
+            code="",
+            checkin_error=_(error.message),
+        )
+    flash(request, _("You are checked out."), "success")
+    return redirect(f"/shifts/{shift_id}/checkin")
+
+
+# -- the volunteer's own page: hours, stars, corrections, certificates ------------------------------------------
+async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **extra: Any) -> Template:
+    user = await require(request, "volunteering.sign_up")
+    records = await views.records_of(user.id)
+    total = sum(r["minutes"] for r in records)
+    by_year: dict[int, int] = defaultdict(int)
+    for r in records:
+        by_year[r["served_on"].year] += r["minutes"]
+    today = now().astimezone(LOCAL_ZONE).date()
+    thresholds = [await communities.rule(user.community_id, n, today) for n in commands.STAR_RULES]
+    teams = {str(r["team_id"]) for r in records}
+    qr = segno.make(f"{request.base_url}volunteers/{user.id}/scan", error="m").svg_inline(
+        scale=4, title=_("My volunteer code")
+    )
+    return await render(
+        request,
+        "volunteering/mine.html",
+        status_code=status_code,
+        shifts=await views.my_shifts(user.id, now()),
+        records=records,
+        entries=await views.entries([r["id"] for r in records]),
+        total=total,
+        by_year=sorted(by_year.items(), reverse=True),
+        stars=star_level(total, thresholds),
+        next_star=next((t for t in thresholds if total < t * 60), None),
+        teams=[await views.team(t) for t in sorted(teams)],
+        certificates=await views.certificates_of(user.id),
+        qr=qr,
+        hours=hours,
+        values=extra.pop("values", {}),
+        **extra,
+    )
+
+
+@get("/me/volunteering", name="volunteering.mine")
+async def mine(request: Request[Any, Any, Any]) -> Template:
+    return await _mine_page(request)
+
+
+def _minutes(form: Any) -> int:
+    return round(float(str(form.get("hours", "")).strip()) * 60)
+
+
+@post("/hours/{record_id:uuid}/correction", name="volunteering.request_correction")
+async def request_correction(request: Request[Any, Any, Any], record_id: FromPath[UUID]) -> Response[Any]:
+    user = await require(request, "volunteering.sign_up")
+    form = await request.form()
+    try:
+        try:
+            minutes = _minutes(form)
+        except ValueError:
+            raise DomainError("Give the hours as a number, e.g. 2.5.", "hours") from None
+        await commands.request_correction(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            record_id,
+            minutes,
+            str(form.get("reason", "")),
+        )
+    except DomainError as error:
+        return await _mine_page(request, error_status(error), correction_error=_(error.message), record_id=record_id)
+    flash(request, _("Your request is with the team leader."), "success")
+    return redirect("/me/volunteering")
+
+
+@post("/hours/{record_id:uuid}/decide", name="volunteering.decide_correction")
+async def decide_correction(request: Request[Any, Any, Any], record_id: FromPath[UUID]) -> Response[Any]:
+    record = await views.record(record_id)
+    if record is None:
+        raise NotFoundException(_("No such hours record."))
+    user = await _leader_of(request, record["team_id"])
+    form = await request.form()
+    try:
+        await commands.decide_correction(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            record_id,
+            form.get("decision") == "approve",
+            str(form.get("reason", "")),
+        )
+    except DomainError as error:
+        return await _team_page(request, record["team_id"], error_status(error), decide_error=_(error.message))
+    flash(request, _("The correction is decided."), "success")
+    return redirect(f"/teams/{record['team_id']}")
+
+
+@post("/certificates", name="volunteering.request_certificate")
+async def request_certificate(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await require(request, "volunteering.sign_up")
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in ("team_id", "period_from", "period_to")}
+    try:
+        try:
+            team_id = UUID(values["team_id"])
+            start, end = date.fromisoformat(values["period_from"]), date.fromisoformat(values["period_to"])
+        except ValueError:
+            raise DomainError("Choose the team and the period.", "period_from") from None
+        records = [r["id"] for r in await views.records_of(user.id) if str(r["team_id"]) == str(team_id)]
+        done = await commands.issue_certificate(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            team_id,
+            [_uuid(r) for r in records],
+            start,
+            end,
+        )
+    except DomainError as error:
+        return await _mine_page(request, error_status(error), certificate_error=_(error.message), values=values)
+    return redirect(f"/certificates/{done.result['certificate_id']}")
+
+
+@get("/certificates/{certificate_id:uuid}", name="volunteering.certificate")
+async def certificate_page(request: Request[Any, Any, Any], certificate_id: FromPath[UUID]) -> Template:
+    """The print view (A4) for the volunteer and the team's leaders, with a QR code to the public verification."""
+    user = await require(request, "volunteering.sign_up")
+    row = await views.certificate(certificate_id)
+    if row is None or not (row["volunteer_id"] == user.id or await _leads(user, row["team_id"])):
+        raise NotFoundException(_("No such certificate."))
+    url = f"{request.base_url}verify/certificates/{row['number']}"
+    return await render(
+        request,
+        "volunteering/certificate.html",
+        certificate=row,
+        team=await views.team(row["team_id"]),
+        name=(await residents.full_names([str(row["volunteer_id"])])).get(str(row["volunteer_id"]), ""),
+        qr=segno.make(url, error="m").svg_inline(scale=3, title=_("Verify this certificate")),
+        url=url,
+        hours=hours,
+    )
+
+
+@get("/verify/certificates", name="volunteering.verify_form")
+async def verify_form(request: Request[Any, Any, Any], number: FromQuery[str] = "") -> Response[Any]:
+    if number.strip():
+        return redirect(f"/verify/certificates/{number.strip().upper()}")
+    return await render(request, "volunteering/verify.html", certificate=None, number="")
+
+
+@get("/verify/certificates/{number:str}", name="volunteering.verify")
+async def verify(request: Request[Any, Any, Any], number: FromPath[str]) -> Template:
+    """Public: whether a certificate with this number was issued, and what it says (the name masked)."""
+    row = await views.certificate_by_number(number.strip().upper())
+    name = ""
+    if row is not None:
+        name = (await residents.masked_names([str(row["volunteer_id"])])).get(str(row["volunteer_id"]), "")
+    return await render(
+        request,
+        "volunteering/verify.html",
+        status_code=200 if row else 404,
+        certificate=row,
+        team=await views.team(row["team_id"]) if row else None,
+        name=name,
+        number=number,
+        hours=hours,
+    )
+
+
+routes = [
+    activity_list,
+    activity_page,
+    sign_up,
+    cancel,
+    accept,
+    team_list,
+    found_team,
+    team_page,
+    create_activity,
+    publish,
+    insurance,
+    roster_page,
+    code_page,
+    tick_in,
+    tick_out,
+    confirm_hours,
+    scan,
+    checkin_form,
+    check_in,
+    check_out,
+    mine,
+    request_correction,
+    decide_correction,
+    request_certificate,
+    certificate_page,
+    verify_form,
+    verify,
+]

@@ -1,0 +1,600 @@
+"""Volunteering views: teams, activities and their shifts with seat counts, each shift's roster (seats, waitlist in
+order, offers, check-in and check-out), the hours ledger and the certificates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID as PyUUID
+
+from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from backend.volunteering.domain import Activity, Certificate, HoursRecord, Shift, Team
+from projections.db import bulk_execute, bulk_insert
+from projections.runner import Item, LiveMessage
+
+
+class TeamView(Table, tablename="volunteer_team"):
+    id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    name = Varchar(length=60)
+    description = Text()
+    leaders = JSON()
+    founded_at = Timestamptz()
+
+
+class ActivityView(Table, tablename="volunteer_activity"):
+    id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    team_id = UUID(index=True)
+    title = Varchar(length=60)
+    description = Text()
+    place = Varchar(length=60)
+    category = Varchar(length=20)
+    beneficiary = Varchar(length=60)
+    min_age = Integer()
+    risky = Boolean()
+    insured = Boolean(default=False)
+    insurance = Text(default="")
+    published = Boolean(default=False)
+    offer_hours = Integer()
+    first_start = Timestamptz(null=True, default=None)
+    last_end = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class ShiftView(Table, tablename="volunteer_shift"):
+    id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    activity_id = UUID(index=True)
+    team_id = UUID()
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    capacity = Integer()
+    seated = Integer(default=0)
+    waitlisted = Integer(default=0)
+    offered = Integer(default=0)
+
+
+class ShiftRoster(Table, tablename="volunteer_roster"):
+    """One row per volunteer and shift: seated | waitlisted | offered | cancelled | lapsed."""
+
+    shift_id = UUID(index=True)
+    volunteer_id = UUID(index=True)
+    status = Varchar(length=12)
+    joined_position = BigInt()  # the waitlist's order
+    offer_until = Timestamptz(null=True, default=None)
+    checked_in_at = Timestamptz(null=True, default=None)
+    checked_out_at = Timestamptz(null=True, default=None)
+    forgotten = Boolean(default=False)
+    record_id = UUID(null=True, default=None)
+    on_behalf_of = UUID(null=True, default=None)
+
+
+class HoursRecordView(Table, tablename="volunteer_record"):
+    id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    volunteer_id = UUID(index=True)
+    team_id = UUID(index=True)
+    activity_id = UUID()
+    shift_id = UUID()
+    served_on = Date()
+    activity = Varchar(length=60)
+    place = Varchar(length=60)
+    content = Text()
+    beneficiary = Varchar(length=60)
+    minutes = Integer()  # the ledger's total
+    leader_id = UUID(null=True)
+    recorder_id = UUID(null=True)
+    request_minutes = Integer(null=True, default=None)
+    request_reason = Text(default="")
+    rejected_reason = Text(default="")
+
+
+class HoursEntry(Table, tablename="volunteer_hours_entry"):
+    record_id = UUID(index=True)
+    entry = Integer()
+    delta_minutes = Integer()
+    reason = Text(default="")
+    refers_to = Integer(default=0)
+    actor_id = UUID(null=True)
+    at = Timestamptz()
+    position = BigInt()
+
+
+class CertificateView(Table, tablename="volunteer_certificate"):
+    id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    team_id = UUID()
+    volunteer_id = UUID(index=True)
+    number = Varchar(length=40, unique=True)
+    period_from = Date()
+    period_to = Date()
+    minutes = Integer()
+    lines = JSON()
+    issued_at = Timestamptz()
+    position = BigInt()
+
+
+ROSTER_STATUS = {
+    Shift.Cancelled: "cancelled",
+    Shift.Offered: "offered",
+    Shift.OfferLapsed: "lapsed",
+    Shift.Seated: "seated",
+}
+
+
+class VolunteeringProjection:
+    name = "volunteering"
+    tables: ClassVar[Sequence[type[Table]]] = (
+        TeamView,
+        ActivityView,
+        ShiftView,
+        ShiftRoster,
+        HoursRecordView,
+        HoursEntry,
+        CertificateView,
+    )
+    handles: ClassVar[Sequence[type]] = (
+        Team.Founded,
+        Activity.Created,
+        Activity.InsuranceConfirmed,
+        Activity.Published,
+        Shift.Scheduled,
+        Shift.SignedUp,
+        Shift.Cancelled,
+        Shift.Offered,
+        Shift.OfferLapsed,
+        Shift.Seated,
+        Shift.CheckedIn,
+        Shift.CheckedOut,
+        HoursRecord.Recorded,
+        HoursRecord.CorrectionRequested,
+        HoursRecord.CorrectionRejected,
+        HoursRecord.Corrected,
+        Certificate.Issued,
+    )
+
+    async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        touched: set[PyUUID] = set()
+        for item in items:
+            e = item.event
+            if isinstance(e, Shift.Event):
+                await self._shift(item)
+                touched.add(e.originator_id)
+            elif isinstance(e, HoursRecord.Event):
+                await self._record(item)
+            elif isinstance(e, Activity.Event):
+                await self._activity(item)
+            elif isinstance(e, Team.Founded):
+                await bulk_insert(
+                    TeamView,
+                    [
+                        {
+                            "id": e.originator_id,
+                            "community_id": e.community_id,
+                            "name": e.name,
+                            "description": e.description,
+                            "leaders": [str(e.actor_id)] if e.actor_id else [],
+                            "founded_at": e.timestamp,
+                        }
+                    ],
+                )
+            elif isinstance(e, Certificate.Issued):
+                await bulk_insert(
+                    CertificateView,
+                    [
+                        {
+                            "id": e.originator_id,
+                            "community_id": e.community_id,
+                            "team_id": e.team_id,
+                            "volunteer_id": e.volunteer_id,
+                            "number": e.number,
+                            "period_from": e.period_from,
+                            "period_to": e.period_to,
+                            "minutes": e.minutes,
+                            "lines": e.lines,
+                            "issued_at": e.timestamp,
+                            "position": item.position,
+                        }
+                    ],
+                )
+        return await self._counts(touched)
+
+    async def _activity(self, item: Item) -> None:
+        e, aid = item.event, item.event.originator_id
+        if isinstance(e, Activity.Created):
+            await bulk_insert(
+                ActivityView,
+                [
+                    {
+                        "id": aid,
+                        "community_id": e.community_id,
+                        "team_id": e.team_id,
+                        "title": e.title,
+                        "description": e.description,
+                        "place": e.place,
+                        "category": e.category,
+                        "beneficiary": e.beneficiary,
+                        "min_age": e.min_age,
+                        "risky": e.risky,
+                        "insured": False,
+                        "insurance": "",
+                        "published": False,
+                        "offer_hours": e.offer_hours,
+                        "first_start": None,
+                        "last_end": None,
+                        "created_at": e.timestamp,
+                    }
+                ],
+            )
+        elif isinstance(e, Activity.InsuranceConfirmed):
+            await bulk_execute(
+                ActivityView,
+                "UPDATE volunteer_activity SET insured = ?, insurance = ? WHERE id = ?",
+                [(True, e.note, aid)],
+            )
+        else:
+            await bulk_execute(ActivityView, "UPDATE volunteer_activity SET published = ? WHERE id = ?", [(True, aid)])
+
+    async def _shift(self, item: Item) -> None:
+        e, sid = item.event, item.event.originator_id
+        if isinstance(e, Shift.Scheduled):
+            await bulk_insert(
+                ShiftView,
+                [
+                    {
+                        "id": sid,
+                        "community_id": e.community_id,
+                        "activity_id": e.activity_id,
+                        "team_id": e.team_id,
+                        "starts_at": e.starts_at,
+                        "ends_at": e.ends_at,
+                        "capacity": e.capacity,
+                        "seated": 0,
+                        "waitlisted": 0,
+                        "offered": 0,
+                    }
+                ],
+            )
+            await bulk_execute(
+                ActivityView,
+                "UPDATE volunteer_activity SET first_start = CASE WHEN first_start IS NULL OR first_start > ? "
+                "THEN ? ELSE first_start END, last_end = CASE WHEN last_end IS NULL OR last_end < ? THEN ? "
+                "ELSE last_end END WHERE id = ?",
+                [(e.starts_at, e.starts_at, e.ends_at, e.ends_at, e.activity_id)],
+            )
+            return
+        where = "WHERE shift_id = ? AND volunteer_id = ?"
+        if isinstance(e, Shift.SignedUp):
+            await bulk_execute(ShiftRoster, f"DELETE FROM volunteer_roster {where}", [(sid, e.volunteer_id)])
+            row = {
+                "shift_id": sid,
+                "volunteer_id": e.volunteer_id,
+                "status": "seated" if e.seated else "waitlisted",
+                "joined_position": item.position,
+                "offer_until": None,
+                "checked_in_at": None,
+                "checked_out_at": None,
+                "forgotten": False,
+                "record_id": None,
+                "on_behalf_of": e.on_behalf_of,
+            }
+            await bulk_insert(ShiftRoster, [row])
+        elif isinstance(e, Shift.CheckedIn):
+            await bulk_execute(
+                ShiftRoster, f"UPDATE volunteer_roster SET checked_in_at = ? {where}", [(e.at, sid, e.volunteer_id)]
+            )
+        elif isinstance(e, Shift.CheckedOut):
+            await bulk_execute(
+                ShiftRoster,
+                f"UPDATE volunteer_roster SET checked_out_at = ?, forgotten = ? {where}",
+                [(e.at, e.forgotten, sid, e.volunteer_id)],
+            )
+        else:
+            until = e.until if isinstance(e, Shift.Offered) else None
+            await bulk_execute(
+                ShiftRoster,
+                f"UPDATE volunteer_roster SET status = ?, offer_until = ? {where}",
+                [(ROSTER_STATUS[type(e)], until, sid, e.volunteer_id)],
+            )
+
+    async def _record(self, item: Item) -> None:
+        e, rid = item.event, item.event.originator_id
+        if isinstance(e, HoursRecord.Recorded):
+            await bulk_insert(
+                HoursRecordView,
+                [
+                    {
+                        "id": rid,
+                        "community_id": e.community_id,
+                        "volunteer_id": e.volunteer_id,
+                        "team_id": e.team_id,
+                        "activity_id": e.activity_id,
+                        "shift_id": e.shift_id,
+                        "served_on": e.served_on,
+                        "activity": e.activity,
+                        "place": e.place,
+                        "content": e.content,
+                        "beneficiary": e.beneficiary,
+                        "minutes": e.minutes,
+                        "leader_id": e.leader_id,
+                        "recorder_id": e.recorder_id,
+                        "request_minutes": None,
+                        "request_reason": "",
+                        "rejected_reason": "",
+                    }
+                ],
+            )
+            await bulk_insert(HoursEntry, [_entry(item, 1, e.minutes, "", 0)])
+            await bulk_execute(
+                ShiftRoster,
+                "UPDATE volunteer_roster SET record_id = ? WHERE shift_id = ? AND volunteer_id = ?",
+                [(rid, e.shift_id, e.volunteer_id)],
+            )
+        elif isinstance(e, HoursRecord.CorrectionRequested):
+            await bulk_execute(
+                HoursRecordView,
+                "UPDATE volunteer_record SET request_minutes = ?, request_reason = ?, rejected_reason = '' "
+                "WHERE id = ?",
+                [(e.minutes, e.reason, rid)],
+            )
+        elif isinstance(e, HoursRecord.CorrectionRejected):
+            await bulk_execute(
+                HoursRecordView,
+                "UPDATE volunteer_record SET request_minutes = NULL, rejected_reason = ? WHERE id = ?",
+                [(e.reason, rid)],
+            )
+        else:
+            await bulk_insert(HoursEntry, [_entry(item, e.entry, e.delta_minutes, e.reason, e.refers_to)])
+            await bulk_execute(
+                HoursRecordView,
+                "UPDATE volunteer_record SET minutes = minutes + ?, request_minutes = NULL WHERE id = ?",
+                [(e.delta_minutes, rid)],
+            )
+
+    async def _counts(self, shifts: set[PyUUID]) -> list[LiveMessage]:
+        """Seat counts of the shifts this batch touched, from their rosters; one live message per activity."""
+        if not shifts:
+            return []
+        counts: dict[PyUUID, dict[str, int]] = defaultdict(dict)
+        statuses: dict[PyUUID, dict[str, str]] = defaultdict(dict)
+        rows = await ShiftRoster.select(ShiftRoster.shift_id, ShiftRoster.volunteer_id, ShiftRoster.status).where(
+            ShiftRoster.shift_id.is_in(list(shifts))
+        )
+        for row in rows:
+            sid = _uuid(row["shift_id"])
+            counts[sid][row["status"]] = counts[sid].get(row["status"], 0) + 1
+            if row["status"] in ("seated", "waitlisted", "offered"):
+                statuses[sid][str(row["volunteer_id"])] = row["status"]
+        await bulk_execute(
+            ShiftView,
+            "UPDATE volunteer_shift SET seated = ?, waitlisted = ?, offered = ? WHERE id = ?",
+            [(c.get("seated", 0), c.get("waitlisted", 0), c.get("offered", 0), s) for s in shifts for c in [counts[s]]],
+        )
+        by_activity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for shift in await ShiftView.select().where(ShiftView.id.is_in(list(shifts))):
+            by_activity[str(shift["activity_id"])].append(
+                {
+                    "id": str(shift["id"]),
+                    "capacity": shift["capacity"],
+                    "seated": shift["seated"],
+                    "waitlisted": shift["waitlisted"],
+                    "offered": shift["offered"],
+                    "statuses": statuses[_uuid(shift["id"])],
+                }
+            )
+        return [(f"activity:{a}", {"shifts": s}) for a, s in by_activity.items()]
+
+
+def _entry(item: Item, entry: int, delta: int, reason: str, refers_to: int) -> dict[str, Any]:
+    e = item.event
+    return {
+        "record_id": e.originator_id,
+        "entry": entry,
+        "delta_minutes": delta,
+        "reason": reason,
+        "refers_to": refers_to,
+        "actor_id": e.actor_id,
+        "at": e.timestamp,
+        "position": item.position,
+    }
+
+
+def _uuid(value: object) -> PyUUID:
+    return value if type(value) is PyUUID else PyUUID(str(value))  # type: ignore[return-value]
+
+
+# -- reading ----------------------------------------------------------------------------------------------------
+async def teams(community_id: object) -> list[dict[str, Any]]:
+    return await TeamView.select().where(TeamView.community_id == community_id).order_by(TeamView.name)
+
+
+async def team(team_id: object) -> dict[str, Any] | None:
+    return await TeamView.select().where(TeamView.id == team_id).output(load_json=True).first()
+
+
+async def teams_led_by(community_id: object, resident_id: object) -> list[dict[str, Any]]:
+    rows = await TeamView.select().where(TeamView.community_id == community_id).output(load_json=True)
+    return [r for r in rows if str(resident_id) in r["leaders"]]
+
+
+async def activities(
+    community_id: object,
+    after: datetime,
+    category: str = "",
+    on: date | None = None,
+    published_only: bool = True,
+    team_ids: Iterable[object] = (),
+) -> list[dict[str, Any]]:
+    """Activities with a shift ending after `after`, soonest first; optionally of one category or with a shift on
+    a day (China time); the leader's own drafts with `team_ids`."""
+    query = ActivityView.select().where((ActivityView.community_id == community_id) & (ActivityView.last_end > after))
+    if category:
+        query = query.where(ActivityView.category == category)
+    rows = await query.order_by(ActivityView.first_start)
+    teams_of = {str(t) for t in team_ids}
+    rows = [r for r in rows if r["published"] or (not published_only) or str(r["team_id"]) in teams_of]
+    if on is not None:
+        days = await shift_days([r["id"] for r in rows])
+        rows = [r for r in rows if on in days.get(str(r["id"]), set())]
+    return rows
+
+
+async def shift_days(activity_ids: list[object]) -> dict[str, set[date]]:
+    from backend.config import LOCAL_ZONE
+
+    found: dict[str, set[date]] = defaultdict(set)
+    if activity_ids:
+        for row in await ShiftView.select(ShiftView.activity_id, ShiftView.starts_at).where(
+            ShiftView.activity_id.is_in(activity_ids)
+        ):
+            found[str(row["activity_id"])].add(row["starts_at"].astimezone(LOCAL_ZONE).date())
+    return found
+
+
+async def activity(activity_id: object) -> dict[str, Any] | None:
+    return await ActivityView.select().where(ActivityView.id == activity_id).first()
+
+
+async def shifts_of(activity_id: object) -> list[dict[str, Any]]:
+    return await ShiftView.select().where(ShiftView.activity_id == activity_id).order_by(ShiftView.starts_at)
+
+
+async def shift(shift_id: object) -> dict[str, Any] | None:
+    return await ShiftView.select().where(ShiftView.id == shift_id).first()
+
+
+async def roster(shift_id: object) -> list[dict[str, Any]]:
+    """Seated first, then offers, then the waitlist in order; cancelled and lapsed ones last."""
+    rows = await ShiftRoster.select().where(ShiftRoster.shift_id == shift_id).order_by(ShiftRoster.joined_position)
+    order = {"seated": 0, "offered": 1, "waitlisted": 2}
+    return sorted(rows, key=lambda r: order.get(r["status"], 3))
+
+
+async def statuses(shift_ids: list[object], volunteer_id: object) -> dict[str, dict[str, Any]]:
+    """The volunteer's row on each of these shifts (shift id -> row)."""
+    if not shift_ids:
+        return {}
+    rows = await ShiftRoster.select().where(
+        ShiftRoster.shift_id.is_in(shift_ids) & (ShiftRoster.volunteer_id == volunteer_id)
+    )
+    return {str(r["shift_id"]): r for r in rows}
+
+
+async def waitlist_place(shift_id: object, volunteer_id: object) -> int:
+    rows = (
+        await ShiftRoster.select(ShiftRoster.volunteer_id)
+        .where((ShiftRoster.shift_id == shift_id) & (ShiftRoster.status == "waitlisted"))
+        .order_by(ShiftRoster.joined_position)
+    )
+    ids = [str(r["volunteer_id"]) for r in rows]
+    return ids.index(str(volunteer_id)) + 1 if str(volunteer_id) in ids else 0
+
+
+async def my_shifts(volunteer_id: object, after: datetime) -> list[dict[str, Any]]:
+    """The volunteer's seats, offers and waitlist places on shifts that have not ended, soonest first."""
+    rows = await ShiftRoster.select().where(
+        (ShiftRoster.volunteer_id == volunteer_id) & ShiftRoster.status.is_in(["seated", "offered", "waitlisted"])
+    )
+    if not rows:
+        return []
+    shifts = {
+        str(s["id"]): s
+        for s in await ShiftView.select().where(
+            ShiftView.id.is_in([r["shift_id"] for r in rows]) & (ShiftView.ends_at > after)
+        )
+    }
+    titles = {
+        str(a["id"]): a["title"]
+        for a in await ActivityView.select(ActivityView.id, ActivityView.title).where(
+            ActivityView.id.is_in([s["activity_id"] for s in shifts.values()] or [None])
+        )
+    }
+    found = [
+        {**r, "shift": shifts[str(r["shift_id"])], "title": titles.get(str(shifts[str(r["shift_id"])]["activity_id"]))}
+        for r in rows
+        if str(r["shift_id"]) in shifts
+    ]
+    return sorted(found, key=lambda r: r["shift"]["starts_at"])
+
+
+async def overlapping(volunteer_id: object, starts_at: datetime, ends_at: datetime, other_than: object) -> bool:
+    """Whether the volunteer holds a seat or an offer on another shift overlapping this time."""
+    rows = await ShiftRoster.select(ShiftRoster.shift_id).where(
+        (ShiftRoster.volunteer_id == volunteer_id) & ShiftRoster.status.is_in(["seated", "offered"])
+    )
+    ids = [r["shift_id"] for r in rows if str(r["shift_id"]) != str(other_than)]
+    if not ids:
+        return False
+    clash = await ShiftView.count().where(
+        ShiftView.id.is_in(ids) & (ShiftView.starts_at < ends_at) & (ShiftView.ends_at > starts_at)
+    )
+    return clash > 0
+
+
+async def records_of(volunteer_id: object) -> list[dict[str, Any]]:
+    return (
+        await HoursRecordView.select()
+        .where(HoursRecordView.volunteer_id == volunteer_id)
+        .order_by(HoursRecordView.served_on, ascending=False)
+    )
+
+
+async def record(record_id: object) -> dict[str, Any] | None:
+    return await HoursRecordView.select().where(HoursRecordView.id == record_id).first()
+
+
+async def entries(record_ids: list[object]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if record_ids:
+        for row in await HoursEntry.select().where(HoursEntry.record_id.is_in(record_ids)).order_by(HoursEntry.entry):
+            found[str(row["record_id"])].append(row)
+    return found
+
+
+async def team_records(team_id: object) -> list[dict[str, Any]]:
+    return (
+        await HoursRecordView.select()
+        .where(HoursRecordView.team_id == team_id)
+        .order_by(HoursRecordView.served_on, ascending=False)
+    )
+
+
+async def certificates_of(volunteer_id: object) -> list[dict[str, Any]]:
+    return (
+        await CertificateView.select()
+        .where(CertificateView.volunteer_id == volunteer_id)
+        .order_by(CertificateView.issued_at, ascending=False)
+        .output(load_json=True)
+    )
+
+
+async def certificate(certificate_id: object) -> dict[str, Any] | None:
+    return await CertificateView.select().where(CertificateView.id == certificate_id).output(load_json=True).first()
+
+
+async def certificate_by_number(number: str) -> dict[str, Any] | None:
+    return await CertificateView.select().where(CertificateView.number == number).output(load_json=True).first()
+
+
+async def shifts_due(now: datetime) -> list[dict[str, Any]]:
+    """Shifts where an offer has lapsed or someone is still checked in after the end: the system's rounds."""
+    lapsed = await ShiftRoster.select(ShiftRoster.shift_id).where(
+        (ShiftRoster.status == "offered") & (ShiftRoster.offer_until < now)
+    )
+    still_in = await ShiftRoster.select(ShiftRoster.shift_id).where(
+        ShiftRoster.checked_in_at.is_not_null() & ShiftRoster.checked_out_at.is_null()
+    )
+    ids = {r["shift_id"] for r in lapsed}
+    if still_in:
+        ended = await ShiftView.select(ShiftView.id).where(
+            ShiftView.id.is_in([r["shift_id"] for r in still_in]) & (ShiftView.ends_at <= now)
+        )
+        ids |= {r["id"] for r in ended}
+    if not ids:
+        return []
+    return await ShiftView.select(ShiftView.id, ShiftView.community_id).where(ShiftView.id.is_in(list(ids)))
