@@ -12,7 +12,8 @@ def test_health(live_server):
         body = json.load(response)
     assert body["status"] == "ok"
     assert body["events"] > 100
-    assert set(body["projections"]) == {"chain", "community", "residents", "deliberation", "procedure"}
+    names = {"chain", "community", "residents", "deliberation", "procedure", "volunteering"}
+    assert set(body["projections"]) == names
 
 
 def test_board_is_public_and_accessible(phone):

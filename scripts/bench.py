@@ -36,6 +36,7 @@ from backend.eventstore import Ctx  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
 from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
+from backend.volunteering.domain import Activity, ActivityTerms, Team, recurring  # noqa: E402
 
 PASSWORD = "bench2026"
 BIN = Path(sys.executable).parent
@@ -393,6 +394,146 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
     }
 
 
+def seed_shifts(rt: Runtime, residents: int, shifts: int, seats: int) -> tuple[list[UUID], UUID]:
+    """`residents` with sign-in codes ("bench-<n>") and one published activity of `shifts` weekly shifts."""
+    cid, _, _ = seed(rt, residents, 0)
+    now = datetime.now(UTC)
+    ctx = Ctx(cid, None, now)
+    ids = [
+        n.originator_id
+        for n in rt.store.recorder.select_notifications(1, 10 * residents + 10)
+        if n.topic.endswith("Resident.Registered")
+    ]
+    codes = [
+        SignInCode.issue(ctx, signin_code_id(rt, f"bench-{k}"), rt.store.repository.get(r), now + timedelta(days=1))
+        for k, r in enumerate(ids)
+    ]
+    for start in range(0, len(codes), 500):
+        rt.store.save(*codes[start : start + 500])
+    team = Team.found(ctx, uuid4(), "压测服务队", "")
+    first = now + timedelta(days=1)
+    terms = ActivityTerms("压测活动", "压测用的活动。", "活动室", "other", "全体居民", offer_hours=0)
+    activity, made = Activity.create(
+        ctx, uuid4(), team, terms, recurring(first, first + timedelta(hours=2), shifts), seats
+    )
+    activity.publish(ctx, team)
+    rt.store.save(team, activity, *made)
+    return [s.id for s in made], activity.id
+
+
+async def once_each(base: str, requests: list[tuple[str, str, dict[str, str]]], concurrency: int) -> dict[str, Any]:
+    """Send every request exactly once, `concurrency` at a time; time each one and the whole burst."""
+    queue: asyncio.Queue[tuple[str, str, dict[str, str]]] = asyncio.Queue()
+    for item in requests:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            path, body, headers = queue.get_nowait()
+            sent = time.perf_counter()
+            response = await client.post(path, content=body, headers=headers)
+            latencies.append(time.perf_counter() - sent)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return {
+        "requests": len(requests),
+        "seconds": seconds,
+        "rps": len(requests) / seconds,
+        "statuses": statuses,
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+    }
+
+
+def rosters(data_dir: Path, shift_ids: list[UUID]) -> dict[str, Any]:
+    """The rosters as the log has them, and as the views have them."""
+
+    async def body(rt: Runtime) -> dict[str, Any]:
+        from projections import volunteering as views
+
+        await rt.projector.catch_up()
+        logged = {"seated": [], "waitlisted": [], "signed_up": 0, "volunteers": set()}
+        for shift_id in shift_ids:
+            shift = rt.store.repository.get(shift_id)
+            logged["seated"].append(len(shift.seated))
+            logged["waitlisted"].append(len(shift.waitlist))
+            logged["volunteers"] |= {*shift.seated, *shift.waitlist}
+        start = 1
+        while batch := rt.store.recorder.select_notifications(start, 5000):
+            logged["signed_up"] += sum(1 for n in batch if n.topic.endswith("Shift.SignedUp"))
+            start = batch[-1].id + 1
+        viewed = [await views.shift(s) for s in shift_ids]
+        return {
+            **logged,
+            "volunteers": len(logged["volunteers"]),
+            "views_match": [v["seated"] for v in viewed] == logged["seated"]
+            and [v["waitlisted"] for v in viewed] == logged["waitlisted"],
+        }
+
+    return asyncio.run(with_runtime(data_dir, body))
+
+
+def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> dict[str, Any]:
+    """A sign-up burst: `residents` each signing up once (waitlist accepted) for one of `shifts` shifts of `seats`
+    seats, through the server; the same driver against the bare endpoint is the baseline."""
+    data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-signups-"))
+
+    async def setup(rt: Runtime) -> list[UUID]:
+        made, _ = seed_shifts(rt, residents, shifts, seats)
+        await rt.projector.catch_up()
+        return made
+
+    shift_ids = asyncio.run(with_runtime(data_dir, setup))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}
+    server = start_server([str(BIN / "linli"), "serve"], env, base + "/healthz")
+    try:
+        sessions = asyncio.run(code_sign_in_all(base, residents))
+        requests = []
+        for k, (cookies, token) in enumerate(sessions):
+            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            headers = {
+                "cookie": cookie,
+                "x-csrftoken": token,
+                "content-type": "application/x-www-form-urlencoded",
+                "hx-request": "true",
+            }
+            body = f"waitlist=1&_csrf_token={token}&command_id={uuid4().hex}"
+            requests.append((f"/shifts/{shift_ids[k % shifts]}/signup", body, headers))
+        burst = asyncio.run(once_each(base, requests, concurrency))
+    finally:
+        stop(server)
+    bare_port = free_port()
+    bare_base = f"http://127.0.0.1:{bare_port}"
+    bare_server = start_server(
+        [str(BIN / "uvicorn"), "scripts.bench_bare:app", "--port", str(bare_port), "--log-level", "warning"],
+        {},
+        bare_base + "/bare",
+    )
+    try:
+        plain = {"content-type": "application/x-www-form-urlencoded"}
+        bare = asyncio.run(once_each(bare_base, [("/bare", "x=1", plain)] * residents, concurrency))
+    finally:
+        stop(bare_server)
+    return {
+        **burst,
+        "bare": bare,
+        "residents": residents,
+        "shifts": shifts,
+        "seats": seats,
+        **rosters(data_dir, shift_ids),
+    }
+
+
 def bench_bare(seconds: int, concurrency: int) -> dict[str, Any]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -507,6 +648,34 @@ def report(cosign: dict, bare: dict, votes: dict, rebuild: dict, serve: dict, ar
     return "\n".join(lines)
 
 
+def report_signups(signups: dict, args: argparse.Namespace) -> str:
+    bare = signups["bare"]
+    expected_seated = [min(args.seats, -(-(args.signup_residents - k) // args.shifts)) for k in range(args.shifts)]
+    lines = [
+        f"#### Sign-up burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite",
+        "",
+        f"`scripts/bench --signups-only --concurrency {args.concurrency} --signup-residents {args.signup_residents} "
+        f"--shifts {args.shifts} --seats {args.seats}`: every resident signs up once (waitlist accepted), all at once,",
+        "sent by one asyncio/httpx client; the baseline is the same client against a bare Litestar POST.",
+        "",
+        "| measure | Linli | baseline | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| sign-ups/s | {signups['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | "
+        f"{signups['rps'] / bare['rps']:.2f} | |",
+        f"| latency p50 / p95 / p99 (ms) | {signups['p50']:.1f} / {signups['p95']:.1f} / {signups['p99']:.1f} | "
+        f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | |",
+        f"| responses | {signups['statuses']} | {bare['statuses']} | | all 303 |",
+        f"| SignedUp events / distinct volunteers on rosters / residents | {signups['signed_up']} / "
+        f"{signups['volunteers']} / {signups['residents']} | | | equal |",
+        f"| seated per shift (log) | {sorted(set(signups['seated']))} | expected {sorted(set(expected_seated))} | | "
+        "exact |",
+        f"| waitlisted in all (log) | {sum(signups['waitlisted'])} | expected "
+        f"{args.signup_residents - sum(expected_seated)} | | exact |",
+        f"| views equal the log | {signups['views_match']} | | | True |",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="load duration for each server")
@@ -518,12 +687,27 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=2000, help="distinct residents in the vote burst")
     parser.add_argument("--ws-clients", type=int, default=1000, help="websockets watching the tally")
     parser.add_argument("--probes", type=int, default=40, help="single votes timed to every websocket")
+    parser.add_argument("--signup-residents", type=int, default=2000, help="residents in the sign-up burst")
+    parser.add_argument("--shifts", type=int, default=20, help="shifts competed for in the sign-up burst")
+    parser.add_argument("--seats", type=int, default=50, help="seats per shift in the sign-up burst")
+    parser.add_argument("--signups-only", action="store_true", help="only the sign-up burst")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.residents, args.proposals, args.events = 3, 40, 40, 5_000
         args.voters, args.ws_clients, args.probes = 100, 50, 5
+        args.signup_residents, args.shifts, args.seats = 100, 4, 10
+    print(f"sign-up burst ({args.signup_residents} residents, {args.shifts} shifts of {args.seats})…", flush=True)
+    signups = bench_signups(args.concurrency, args.signup_residents, args.shifts, args.seats)
+    if args.signups_only:
+        text = report_signups(signups, args)
+        print(text)
+        print(json.dumps(signups, default=str))
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     print("co-sign load…", flush=True)
     cosign = bench_cosign(args.seconds, args.concurrency, args.residents, args.proposals, args.hot)
     print("bare baseline…", flush=True)
@@ -534,9 +718,17 @@ def main() -> None:
     rebuild, big_dir = bench_rebuild(args.events)
     print("first load and RSS…", flush=True)
     serve = bench_rss_and_first_load(big_dir)
-    text = report(cosign, bare, votes, rebuild, serve, args)
+    text = report(cosign, bare, votes, rebuild, serve, args) + "\n\n" + report_signups(signups, args)
     print(text)
-    print(json.dumps({"cosign": cosign, "bare": bare, "votes": votes, "rebuild": rebuild, "serve": serve}, default=str))
+    everything = {
+        "cosign": cosign,
+        "bare": bare,
+        "votes": votes,
+        "rebuild": rebuild,
+        "serve": serve,
+        "signups": signups,
+    }
+    print(json.dumps(everything, default=str))
     if args.write:
         with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
             out.write("\n" + text + "\n")
