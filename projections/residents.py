@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any, ClassVar
 
 import anyio
-from piccolo.columns import JSON, UUID, Boolean, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.masking import mask_name
-from backend.residents.domain import Household, Resident, SignInCode
+from backend.residents.domain import Household, Resident, SignInCode, birth_date
 from backend.residents.personal import PersonalData, unseal
 from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
@@ -33,6 +33,7 @@ class ResidentView(Table, tablename="resident"):
     household_id = UUID(null=True, default=None, index=True)
     household = Varchar(length=60)
     has_id_number = Boolean(default=False)
+    birth_date = Date(null=True, default=None)  # from the ID number: who needs a guardian's consent
     password_hash = Varchar(length=200)
     status = Varchar(length=10, default="pending")  # pending | verified | rejected | erased
     reject_reason = Varchar(length=200, default="")
@@ -137,6 +138,7 @@ class ResidentsProjection:
                 "household_id": e.household_id if name else None,
                 "household": e.household if name else "",
                 "has_id_number": bool(e.id_number_sealed) and name is not None,
+                "birth_date": birth_date(unseal(key, e.id_number_sealed) or "") if name else None,
                 "password_hash": e.password_hash if name else "",
                 "status": "pending" if name else "erased",
                 "reject_reason": "",
@@ -171,7 +173,7 @@ class ResidentsProjection:
         await bulk_execute(
             ResidentView,
             "UPDATE resident SET name = ?, name_masked = ?, phone = '', household = '', household_id = NULL, "
-            "password_hash = '', has_id_number = ?, status = 'erased' WHERE id = ?",
+            "password_hash = '', has_id_number = ?, birth_date = NULL, status = 'erased' WHERE id = ?",
             [(TOMBSTONE, TOMBSTONE, False, rid) for rid in erased],
         )
 
@@ -347,3 +349,16 @@ async def holding(community_id: object, roles: Iterable[str], day: date) -> list
         .output(load_json=True)
     )
     return [uuid.UUID(str(r["id"])) for r in rows if wanted & set(roles_in_force(r, day))]
+
+
+async def minors_in_household(household_id: object, born_after: date) -> list[dict[str, Any]]:
+    """Verified residents of a household born after a day (younger than an age on a day)."""
+    return (
+        await ResidentView.select(ResidentView.id, ResidentView.name, ResidentView.birth_date)
+        .where(
+            (ResidentView.household_id == household_id)
+            & (ResidentView.status == "verified")
+            & (ResidentView.birth_date > born_after)
+        )
+        .order_by(ResidentView.birth_date)
+    )

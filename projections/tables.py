@@ -19,6 +19,7 @@ from projections.runner import ProjectionPosition
 from projections.volunteering import (
     ActivityView,
     CertificateView,
+    ConsentView,
     HoursEntry,
     HoursRecordView,
     ShiftRoster,
@@ -51,4 +52,5 @@ ALL_TABLES = (
     HoursRecordView,
     HoursEntry,
     CertificateView,
+    ConsentView,
 )

@@ -12,7 +12,7 @@ from uuid import UUID as PyUUID
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.volunteering.domain import Activity, Certificate, HoursRecord, Shift, Team
+from backend.volunteering.domain import Activity, Certificate, GuardianConsent, HoursRecord, Shift, Team
 from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
 
@@ -119,6 +119,13 @@ class CertificateView(Table, tablename="volunteer_certificate"):
     position = BigInt()
 
 
+class ConsentView(Table, tablename="volunteer_consent"):
+    activity_id = UUID(index=True)
+    minor_id = UUID(index=True)
+    guardian_id = UUID()
+    given_at = Timestamptz()
+
+
 ROSTER_STATUS = {
     Shift.Cancelled: "cancelled",
     Shift.Offered: "offered",
@@ -137,6 +144,7 @@ class VolunteeringProjection:
         HoursRecordView,
         HoursEntry,
         CertificateView,
+        ConsentView,
     )
     handles: ClassVar[Sequence[type]] = (
         Team.Founded,
@@ -156,6 +164,7 @@ class VolunteeringProjection:
         HoursRecord.CorrectionRejected,
         HoursRecord.Corrected,
         Certificate.Issued,
+        GuardianConsent.Given,
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
@@ -183,6 +192,9 @@ class VolunteeringProjection:
                         }
                     ],
                 )
+            elif isinstance(e, GuardianConsent.Given):
+                row = {"activity_id": e.activity_id, "minor_id": e.minor_id, "guardian_id": e.guardian_id}
+                await bulk_insert(ConsentView, [{**row, "given_at": e.timestamp}])
             elif isinstance(e, Certificate.Issued):
                 await bulk_insert(
                     CertificateView,
@@ -598,3 +610,13 @@ async def shifts_due(now: datetime) -> list[dict[str, Any]]:
     if not ids:
         return []
     return await ShiftView.select(ShiftView.id, ShiftView.community_id).where(ShiftView.id.is_in(list(ids)))
+
+
+async def consents(activity_id: object, minor_ids: list[object]) -> set[str]:
+    """Which of these minors have a guardian's consent for the activity."""
+    if not minor_ids:
+        return set()
+    rows = await ConsentView.select(ConsentView.minor_id).where(
+        (ConsentView.activity_id == activity_id) & ConsentView.minor_id.is_in(minor_ids)
+    )
+    return {str(r["minor_id"]) for r in rows}

@@ -107,7 +107,7 @@ async def test_sign_up_burst_fills_exactly_the_capacity_and_waitlists_the_rest_i
     def attempt(index: int) -> str:
         ctx = Ctx(place.community_id, volunteers[index], NOW)
         runner = runtime.commands if index % 2 else other
-        action = commands.sign_up_action(ctx, shifts[0], waitlist=True)
+        action = commands.sign_up_action(ctx, shifts[0], runtime.personal, waitlist=True)
         return runner.run("shift.sign_up", ctx, shifts[0], action).result["status"]
 
     with ThreadPoolExecutor(max_workers=32) as pool:
@@ -263,3 +263,82 @@ async def test_a_rebuild_gives_the_same_views(runtime):
     await runtime.projector.reset(["volunteering"])
     await runtime.projector.catch_up()
     assert await snapshot() == before, "a rebuild from zero equals the incremental result"
+
+
+# -- minors: a guardian's consent -----------------------------------------------------------------------------------
+def id_number(born) -> str:
+    """A valid 18-character ID number for a birth date."""
+    from backend.residents.domain import ID_CHECK, ID_WEIGHTS
+
+    body = f"110101{born:%Y%m%d}123"
+    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+async def family(rt, place, household: int, *births) -> list[UUID]:
+    """Verified residents with ID numbers (so their ages are known) in one household of the register."""
+    from backend.residents import commands as resident_commands
+
+    made = []
+    for k, born in enumerate(births):
+        result = await resident_commands.register(
+            rt,
+            Ctx(place.community_id, None, NOW),
+            f"家人{household}{k}",
+            f"1370000{household:02d}{k:02d}",
+            place.households[household],
+            "",
+            id_number=id_number(born),
+            verified=True,
+        )
+        made.append(UUID(result.result["resident_id"]))
+    return made
+
+
+async def test_a_minor_signs_up_only_with_a_guardians_consent_given_in_the_same_household(runtime):
+    from datetime import date
+
+    place, _, _, activity_id, shifts = await setup(runtime, residents=4)
+    parent, child = await family(runtime, place, 2, date(1985, 3, 1), date(2014, 6, 1))  # the child is 12
+    (stranger,) = await family(runtime, place, 3, date(1980, 1, 1))
+    before = runtime.event_count()
+    with pytest.raises(DomainError, match="guardian's consent") as refused:
+        await commands.sign_up(runtime, Ctx(place.community_id, child, NOW), shifts[0])
+    assert refused.value.status == 403
+    with pytest.raises(DomainError, match="same household"):
+        await commands.give_consent(runtime, Ctx(place.community_id, stranger, NOW), activity_id, child)
+    with pytest.raises(DomainError, match="Only an adult"):
+        await commands.give_consent(runtime, Ctx(place.community_id, child, NOW), activity_id, parent)
+    assert runtime.event_count() == before
+    await commands.give_consent(runtime, Ctx(place.community_id, parent, NOW), activity_id, child)
+    done = await commands.sign_up(runtime, Ctx(place.community_id, child, NOW), shifts[0])
+    assert done.result == {"status": "seated"}
+    assert await views.consents(activity_id, [child, parent]) == {str(child)}
+
+
+async def test_the_consent_age_comes_from_the_rulebook_and_the_minimum_age_from_the_activity(runtime):
+    from datetime import date
+
+    from backend.community import commands as community_commands
+
+    place, leader, team_id, _, shifts = await setup(runtime, residents=4)
+    (teen,) = await family(runtime, place, 2, date(2010, 5, 1))  # 16 on NOW
+    assert (await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), shifts[0])).result["status"]
+    await commands.cancel(runtime, Ctx(place.community_id, teen, NOW), shifts[0])
+    await community_commands.set_rule(
+        runtime, Ctx(place.community_id, None, NOW), "volunteer_consent_age", 18, NOW.date()
+    )
+    with pytest.raises(DomainError, match="guardian's consent"):
+        await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), shifts[0])
+    adults = await commands.create_activity(
+        runtime,
+        fresh(leader),
+        team_id,
+        ActivityTerms("夜间巡逻", "巡逻", "小区", "safety", "全体居民", min_age=18, offer_hours=0),
+        [(START + timedelta(days=1), START + timedelta(days=1, hours=2))],
+        5,
+    )
+    adults_id = UUID(adults.result["activity_id"])
+    await commands.publish_activity(runtime, fresh(leader), adults_id)
+    patrol = UUID(str((await views.shifts_of(adults_id))[0]["id"]))
+    with pytest.raises(DomainError, match="minimum age"):
+        await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), patrol)

@@ -30,6 +30,13 @@ RULES: dict[str, Rule] = {
         Rule("residents_ballot_by_household", 0, 0, 1, "城市居民委员会组织法 Art 9: one vote per household (1 = yes)"),
         Rule("notice_period_days", 10, 10, 90, "公示 ≥ 10 days on the board (重庆 implementing rules)"),
         Rule("objection_answer_days", 15, 1, 30, "objection answered within 15 days (上海, 浙江; 3 in 重庆)"),
+        Rule(
+            "volunteer_consent_age",
+            14,
+            14,
+            18,
+            "个人信息保护法 Art 31: guardian consent under 14 (to 18 where local rules say)",
+        ),
         *(
             Rule(f"volunteer_star_{n}_hours", hours, 1, 10_000, "民政部 志愿服务记录办法 (2012): star levels in hours")
             for n, hours in enumerate((100, 300, 600, 1000, 1500), start=1)

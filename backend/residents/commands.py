@@ -23,12 +23,14 @@ from backend.residents.domain import (
     Resident,
     SignInCode,
     address_parts,
+    age_on,
+    birth_date,
     check_id_number,
     check_name,
     household_id_for,
     normalise_phone,
 )
-from backend.residents.personal import unseal
+from backend.residents.personal import PersonalData, unseal
 from backend.runtime import Runtime
 
 PHONE_NAMESPACE = UUID("5a0c2d1e-8f3b-4c6a-9e7d-3b2a1c0d9e8f")
@@ -366,3 +368,14 @@ async def erase(rt: Runtime, ctx: Ctx, resident_id: UUID) -> None:
             raise
     rt.personal.forget(resident_id)
     forget_actor(resident_id)
+
+
+def age_of(app: LinliApp, personal: PersonalData, resident_id: UUID, on: date) -> int | None:
+    """A resident's age on a day, from the birth date in their ID number; None when no ID number is on record (or
+    it was erased)."""
+    resident: Resident = app.repository.get(resident_id)
+    if not resident.id_number_sealed:
+        return None
+    id_number = unseal(personal.keys([resident_id]).get(resident_id), resident.id_number_sealed)
+    born = birth_date(id_number) if id_number else None
+    return age_on(born, on) if born else None

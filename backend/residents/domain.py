@@ -34,6 +34,17 @@ def check_name(name: str) -> str:
     return name
 
 
+def birth_date(id_number: str) -> date | None:
+    """The birth date an 18-character ID number carries (checked when it was registered), or None without one."""
+    if len(id_number) != 18:
+        return None
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def check_id_number(value: str) -> str:
     """An 18-character resident ID (GB 11643): a real birth date and the ISO 7064 check character."""
     value = value.strip().upper()

@@ -7,18 +7,25 @@ from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError
+
 from backend.community.commands import load_community
 from backend.config import LOCAL_ZONE
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
-from backend.residents.commands import authorize
+from backend.residents.commands import age_of, authorize
+from backend.residents.domain import Resident
+from backend.residents.personal import PersonalData
 from backend.runtime import Runtime
 from backend.volunteering.domain import (
     Activity,
     ActivityTerms,
     Certificate,
+    GuardianConsent,
     HoursRecord,
+    Minor,
     Shift,
     Team,
+    consent_id_for,
     record_id_for,
 )
 
@@ -107,7 +114,7 @@ async def publish_activity(rt: Runtime, ctx: Ctx, activity_id: UUID) -> CommandR
     return await rt.execute("activity.publish", ctx, activity_id, action)
 
 
-def sign_up_action(ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> Action:
+def sign_up_action(ctx: Ctx, shift_id: UUID, personal: PersonalData, waitlist: bool = False) -> Action:
     volunteer = volunteer_of(ctx)
 
     def action(app: LinliApp) -> Steps:
@@ -116,16 +123,30 @@ def sign_up_action(ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> Action:
         activity = load_in_community(app, ctx, shift.activity_id, Activity, "No such shift.", read_only=True)
         if not activity.published:
             raise DomainError("This activity is not open for sign-up yet.", status=409)
-        seated = shift.sign_up(ctx, volunteer, waitlist)
+        seated = shift.sign_up(ctx, volunteer, waitlist, minor_check(app, ctx, personal, activity, volunteer))
         return [shift], {"status": "seated" if seated else "waitlisted"}
 
     return action
 
 
+def minor_check(app: LinliApp, ctx: Ctx, personal: PersonalData, activity: Activity, volunteer: UUID) -> Minor | None:
+    """What the shift needs to know of the volunteer's age: nothing when no ID number is on record."""
+    age = age_of(app, personal, volunteer, ctx.today)
+    if age is None:
+        return None
+    consent_age = load_community(app, ctx.community_id).rule("volunteer_consent_age", ctx.today)
+    try:
+        app.repository.get(consent_id_for(activity.id, volunteer))
+        consented = True
+    except AggregateNotFoundError:
+        consented = False
+    return Minor(age, activity.min_age, consent_age, consented)
+
+
 async def sign_up(rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> CommandResult:
     """A seat, or (when asked) the waitlist. Overlapping shifts are checked by the route from the views first: a
     warning that refuses, not an invariant of the log."""
-    return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, waitlist))
+    return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, rt.personal, waitlist))
 
 
 def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right: str) -> Callable:
@@ -234,6 +255,34 @@ async def correct_hours(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, re
         return [record], {}
 
     return await rt.execute("hours.correct", ctx, record_id, action)
+
+
+async def give_consent(rt: Runtime, ctx: Ctx, activity_id: UUID, minor_id: UUID) -> CommandResult:
+    """A guardian consents, in the app, to a minor of their household volunteering in this activity."""
+    consent_id = consent_id_for(activity_id, minor_id)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.sign_up")
+        activity = load_activity(app, ctx, activity_id)
+        guardian: Resident = load_in_community(app, ctx, ctx.actor_id, Resident, "No such resident.")
+        minor: Resident = load_in_community(app, ctx, minor_id, Resident, "No such resident.")
+        try:
+            app.repository.get(consent_id)
+            raise DomainError("Consent is already given.", status=409)
+        except AggregateNotFoundError:
+            pass
+        consent = GuardianConsent.give(
+            ctx,
+            activity,
+            minor_id,
+            guardian.household_id == minor.household_id and minor.status == "verified",
+            age_of(app, rt.personal, minor_id, ctx.today),
+            age_of(app, rt.personal, guardian.id, ctx.today),
+            load_community(app, ctx.community_id).rule("volunteer_consent_age", ctx.today),
+        )
+        return [consent], {}
+
+    return await rt.execute("activity.consent", ctx, consent_id, action)
 
 
 async def issue_certificate(

@@ -30,6 +30,7 @@ STARS = (1, 2, 3, 4, 5)
 SHIFT_NAMESPACE = UUID("5d0c6a8e-2f4b-4c1d-9e7a-3b6f8d2c1a40")
 RECORD_NAMESPACE = UUID("9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d")
 CERTIFICATE_NAMESPACE = UUID("c4e8a2f6-1b3d-4f5a-9c7e-2d4f6a8b0c1e")
+CONSENT_NAMESPACE = UUID("7e3c5a9b-2d4f-4b6a-8c1e-5f7a9b3d2c10")
 CATEGORIES = {
     "elderly": N_("Elderly care"),
     "children": N_("Children and youth"),
@@ -252,6 +253,73 @@ def check_shift_times(ctx: Ctx, start: datetime, end: datetime) -> None:
         raise DomainError("A shift must start in the future.", "starts_at")
 
 
+@dataclass(frozen=True)
+class Minor:
+    """A volunteer's age against the activity's minimum age and the rulebook's consent age."""
+
+    age: int
+    min_age: int
+    consent_age: int
+    consented: bool
+
+    def check(self) -> None:
+        if self.age < self.min_age:
+            raise DomainError("You are younger than this activity's minimum age.", status=403)
+        if self.age < self.consent_age and not self.consented:
+            raise DomainError(
+                "Volunteers under the consent age need a guardian's consent: ask a parent in your household to give "
+                "it on this activity's page.",
+                status=403,
+            )
+
+
+class GuardianConsent(LinliAggregate):
+    """A guardian's consent for a minor of their household to volunteer in one activity (个人信息保护法 Art 31)."""
+
+    class Given(LinliAggregate.Created):
+        activity_id: UUID
+        minor_id: UUID
+        guardian_id: UUID
+
+    def __init__(self, activity_id: UUID, minor_id: UUID, guardian_id: UUID) -> None:
+        self.activity_id = activity_id
+        self.minor_id = minor_id
+        self.guardian_id = guardian_id
+
+    @classmethod
+    def give(
+        cls,
+        ctx: Ctx,
+        activity: Activity,
+        minor_id: UUID,
+        same_household: bool,
+        minor_age: int | None,
+        guardian_age: int | None,
+        consent_age: int,
+    ) -> GuardianConsent:
+        guardian = ctx.actor_id
+        if guardian is None or guardian == minor_id or not same_household:
+            raise DomainError("Only a guardian in the same household gives consent.", status=403)
+        if guardian_age is not None and guardian_age < 18:
+            raise DomainError("Only an adult gives consent.", status=403)
+        if minor_age is None or minor_age >= consent_age:
+            raise DomainError("This resident does not need a guardian's consent.", status=409)
+        if not activity.published:
+            raise DomainError("This activity is not open for sign-up yet.", status=409)
+        return cls.start(
+            cls.Given,
+            ctx,
+            consent_id_for(activity.id, minor_id),
+            activity_id=activity.id,
+            minor_id=minor_id,
+            guardian_id=guardian,
+        )
+
+
+def consent_id_for(activity_id: UUID, minor_id: UUID) -> UUID:
+    return uuid5(CONSENT_NAMESPACE, f"{activity_id}|{minor_id}")
+
+
 class Shift(LinliAggregate):
     """班次: seats, waitlist (in order) and timed offers; who checked in and out, and when."""
 
@@ -373,12 +441,15 @@ class Shift(LinliAggregate):
             return "waitlisted"
         return ""
 
-    def sign_up(self, ctx: Ctx, volunteer_id: UUID, waitlist: bool) -> bool:
-        """A seat if one is free and nobody waits for it; otherwise the waitlist, when asked for. True: seated."""
+    def sign_up(self, ctx: Ctx, volunteer_id: UUID, waitlist: bool, minor: Minor | None = None) -> bool:
+        """A seat if one is free and nobody waits for it; otherwise the waitlist, when asked for. True: seated.
+        `minor`: what is known of a volunteer's age (from the ID number; none on record counts as an adult)."""
         if ctx.now >= self.starts_at:
             raise DomainError("This shift has already started.", status=409)
         if self.status_of(volunteer_id):
             raise DomainError("You have already signed up for this shift.", status=409)
+        if minor is not None:
+            minor.check()
         seated = self.free > 0 and not self.waitlist
         if not seated and not waitlist:
             raise DomainError("This shift is full. You can join the waitlist.", status=409)

@@ -107,9 +107,12 @@ async def _activity_page(
     shifts = await views.shifts_of(activity_id)
     mine = await views.statuses([s["id"] for s in shifts], user.id) if user else {}
     team = await views.team(row["team_id"])
+    minors = await _minors(user) if user and row["published"] else []
     return await render(
         request,
         "volunteering/activity.html",
+        minors=minors,
+        consented=await views.consents(activity_id, [m["id"] for m in minors]),
         status_code=status_code,
         activity=row,
         team=team,
@@ -123,6 +126,19 @@ async def _activity_page(
         started=now(),
         **extra,
     )
+
+
+async def _minors(user: User) -> list[dict[str, Any]]:
+    """The residents of the user's household young enough to need a guardian's consent (none for a minor)."""
+    me = await residents.by_id(user.id)
+    if not me or not me["household_id"] or not user.can("volunteering.sign_up"):
+        return []
+    today = now().astimezone(LOCAL_ZONE).date()
+    consent_age = await communities.rule(user.community_id, "volunteer_consent_age", today)
+    born_after = today.replace(year=today.year - consent_age) if (today.month, today.day) != (2, 29) else today
+    if me["birth_date"] and me["birth_date"] > today.replace(year=today.year - 18):
+        return []
+    return [m for m in await residents.minors_in_household(me["household_id"], born_after) if m["id"] != user.id]
 
 
 @get("/activities/{activity_id:uuid}", name="volunteering.activity")
@@ -174,6 +190,26 @@ async def accept(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> R
         return await commands.accept_offer(rt, ctx, shift_id)
 
     return await _on_shift(request, shift_id, run, N_("You have a seat."))
+
+
+@post("/activities/{activity_id:uuid}/consent", name="volunteering.consent")
+async def consent(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+    """A guardian consents to a minor of their household volunteering in this activity."""
+    user = await require(request, "volunteering.sign_up")
+    await _activity_or_404(activity_id)
+    form = await request.form()
+    try:
+        try:
+            minor = UUID(str(form.get("minor_id", "")))
+        except ValueError:
+            raise DomainError("No such resident.", status=404) from None
+        await commands.give_consent(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), activity_id, minor
+        )
+    except DomainError as error:
+        return await _activity_page(request, activity_id, error_status(error), manage_error=_(error.message))
+    flash(request, _("Consent given: your child can now sign up for this activity."), "success")
+    return redirect(f"/activities/{activity_id}")
 
 
 # -- the leader's teams and activities ---------------------------------------------------------------------------
@@ -670,6 +706,7 @@ routes = [
     sign_up,
     cancel,
     accept,
+    consent,
     team_list,
     found_team,
     team_page,
