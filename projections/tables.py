@@ -20,6 +20,7 @@ from projections.volunteering import (
     ActivityView,
     CertificateView,
     ConsentView,
+    HonoursView,
     HoursEntry,
     HoursRecordView,
     ShiftRoster,
@@ -53,4 +54,5 @@ ALL_TABLES = (
     HoursEntry,
     CertificateView,
     ConsentView,
+    HonoursView,
 )

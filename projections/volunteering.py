@@ -12,7 +12,16 @@ from uuid import UUID as PyUUID
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.volunteering.domain import Activity, Certificate, GuardianConsent, HoursRecord, Shift, Team
+from backend.volunteering.domain import (
+    Activity,
+    Certificate,
+    GuardianConsent,
+    HonoursChoice,
+    HoursRecord,
+    Shift,
+    Team,
+    star_level,
+)
 from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
 
@@ -126,6 +135,15 @@ class ConsentView(Table, tablename="volunteer_consent"):
     given_at = Timestamptz()
 
 
+class HonoursView(Table, tablename="volunteer_honours"):
+    """Volunteers who agreed to appear in the honours (absent or False: never shown)."""
+
+    id = UUID(primary_key=True)  # the choice's
+    volunteer_id = UUID(index=True)
+    community_id = UUID(index=True)
+    show = Boolean(default=False)
+
+
 ROSTER_STATUS = {
     Shift.Cancelled: "cancelled",
     Shift.Offered: "offered",
@@ -145,6 +163,7 @@ class VolunteeringProjection:
         HoursEntry,
         CertificateView,
         ConsentView,
+        HonoursView,
     )
     handles: ClassVar[Sequence[type]] = (
         Team.Founded,
@@ -165,6 +184,8 @@ class VolunteeringProjection:
         HoursRecord.Corrected,
         Certificate.Issued,
         GuardianConsent.Given,
+        HonoursChoice.Chosen,
+        HonoursChoice.Changed,
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
@@ -191,6 +212,16 @@ class VolunteeringProjection:
                             "founded_at": e.timestamp,
                         }
                     ],
+                )
+            elif isinstance(e, HonoursChoice.Chosen):
+                row = {"id": e.originator_id, "volunteer_id": e.volunteer_id, "community_id": e.community_id}
+                row["show"] = e.show
+                await bulk_insert(HonoursView, [row])
+            elif isinstance(e, HonoursChoice.Changed):
+                await bulk_execute(
+                    HonoursView,
+                    "UPDATE volunteer_honours SET show = ? WHERE id = ?",
+                    [(e.show, e.originator_id)],
                 )
             elif isinstance(e, GuardianConsent.Given):
                 row = {"activity_id": e.activity_id, "minor_id": e.minor_id, "guardian_id": e.guardian_id}
@@ -620,3 +651,41 @@ async def consents(activity_id: object, minor_ids: list[object]) -> set[str]:
         (ConsentView.activity_id == activity_id) & ConsentView.minor_id.is_in(minor_ids)
     )
     return {str(r["minor_id"]) for r in rows}
+
+
+async def shows_in_honours(volunteer_id: object) -> bool:
+    row = await HonoursView.select(HonoursView.show).where(HonoursView.volunteer_id == volunteer_id).first()
+    return bool(row and row["show"])
+
+
+async def honours(community_id: object, month_start: date, thresholds: list[int], top: int = 10) -> dict[str, Any]:
+    """This month's most hours, and who reached a new star level this month: only volunteers who agreed."""
+    shown = {
+        str(r["volunteer_id"])
+        for r in await HonoursView.select(HonoursView.volunteer_id).where(
+            (HonoursView.community_id == community_id) & (HonoursView.show == True)  # noqa: E712
+        )
+    }
+    if not shown:
+        return {"month": [], "stars": []}
+    month: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for r in await HoursRecordView.select(
+        HoursRecordView.volunteer_id, HoursRecordView.served_on, HoursRecordView.minutes
+    ).where(HoursRecordView.community_id == community_id):
+        volunteer = str(r["volunteer_id"])
+        if volunteer not in shown:
+            continue
+        total[volunteer] += r["minutes"]
+        if r["served_on"] >= month_start:
+            month[volunteer] += r["minutes"]
+        else:
+            before[volunteer] += r["minutes"]
+    leaders = sorted(((m, v) for v, m in month.items() if m > 0), key=lambda item: (-item[0], item[1]))[:top]
+    stars = []
+    for volunteer, minutes in total.items():
+        level, earlier = star_level(minutes, thresholds), star_level(before[volunteer], thresholds)
+        if level > earlier:
+            stars.append((level, volunteer))
+    return {"month": [(v, m) for m, v in leaders], "stars": sorted(stars, reverse=True)}

@@ -342,3 +342,25 @@ async def test_the_consent_age_comes_from_the_rulebook_and_the_minimum_age_from_
     patrol = UUID(str((await views.shifts_of(adults_id))[0]["id"]))
     with pytest.raises(DomainError, match="minimum age"):
         await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), patrol)
+
+
+async def test_the_honours_show_only_volunteers_who_agreed(runtime):
+    place, leader, _, _, shifts = await setup(runtime, residents=4, capacity=3)
+    for index in (1, 2):
+        volunteer = place.residents[index]
+        await commands.sign_up(runtime, as_resident(place, index), shifts[0])
+        await commands.check_in(runtime, as_resident(place, index, START), shifts[0], volunteer, False)
+        out = START + timedelta(minutes=60 + 30 * index)
+        await commands.check_out(runtime, as_resident(place, index, out), shifts[0], volunteer, False)
+        await commands.confirm_hours(runtime, fresh(leader, out), shifts[0], volunteer)
+    await commands.choose_honours(runtime, as_resident(place, 1), True)
+    await commands.choose_honours(runtime, as_resident(place, 2), True)
+    await commands.choose_honours(runtime, as_resident(place, 2, NOW + timedelta(minutes=1)), False)
+    with pytest.raises(DomainError, match="already"):
+        await commands.choose_honours(runtime, as_resident(place, 2, NOW + timedelta(minutes=2)), False)
+    shown = await views.honours(place.community_id, START.date().replace(day=1), [1, 300, 600, 1000, 1500])
+    assert shown["month"] == [(str(place.residents[1]), 90)]
+    assert shown["stars"] == [(1, str(place.residents[1]))]
+    assert not await views.shows_in_honours(place.residents[2])
+    later = await views.honours(place.community_id, START.date().replace(month=12, day=1), [1, 2, 3, 4, 5])
+    assert later == {"month": [], "stars": []}, "last month's hours are not this month's"

@@ -21,11 +21,13 @@ from backend.volunteering.domain import (
     ActivityTerms,
     Certificate,
     GuardianConsent,
+    HonoursChoice,
     HoursRecord,
     Minor,
     Shift,
     Team,
     consent_id_for,
+    honours_id_for,
     record_id_for,
 )
 
@@ -283,6 +285,22 @@ async def give_consent(rt: Runtime, ctx: Ctx, activity_id: UUID, minor_id: UUID)
         return [consent], {}
 
     return await rt.execute("activity.consent", ctx, consent_id, action)
+
+
+async def choose_honours(rt: Runtime, ctx: Ctx, show: bool) -> CommandResult:
+    volunteer = volunteer_of(ctx)
+    choice_id = honours_id_for(volunteer)
+
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.sign_up")
+        try:
+            choice: HonoursChoice = app.repository.get(choice_id)
+        except AggregateNotFoundError:
+            return [HonoursChoice.choose(ctx, volunteer, show)], {}
+        choice.change(ctx, show)
+        return [choice], {}
+
+    return await rt.execute("volunteer.honours", ctx, choice_id, action)
 
 
 async def issue_certificate(

@@ -31,6 +31,7 @@ SHIFT_NAMESPACE = UUID("5d0c6a8e-2f4b-4c1d-9e7a-3b6f8d2c1a40")
 RECORD_NAMESPACE = UUID("9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d")
 CERTIFICATE_NAMESPACE = UUID("c4e8a2f6-1b3d-4f5a-9c7e-2d4f6a8b0c1e")
 CONSENT_NAMESPACE = UUID("7e3c5a9b-2d4f-4b6a-8c1e-5f7a9b3d2c10")
+HONOURS_NAMESPACE = UUID("a8d6c4b2-0e1f-4a3b-9c5d-7e9f1a3b5c7d")
 CATEGORIES = {
     "elderly": N_("Elderly care"),
     "children": N_("Children and youth"),
@@ -748,3 +749,34 @@ class Certificate(LinliAggregate):
             minutes=minutes,
             lines=[[r.served_on.isoformat(), r.activity_title, str(r.total)] for r in mine if r.total],
         )
+
+
+class HonoursChoice(LinliAggregate):
+    """Whether a volunteer agrees to be shown (name masked) in the volunteer honours on the board."""
+
+    class Chosen(LinliAggregate.Created):
+        volunteer_id: UUID
+        show: bool
+
+    class Changed(LinliAggregate.Event):
+        show: bool
+
+        def apply(self, choice: HonoursChoice) -> None:
+            choice.show = self.show
+
+    def __init__(self, volunteer_id: UUID, show: bool) -> None:
+        self.volunteer_id = volunteer_id
+        self.show = show
+
+    @classmethod
+    def choose(cls, ctx: Ctx, volunteer_id: UUID, show: bool) -> HonoursChoice:
+        return cls.start(cls.Chosen, ctx, honours_id_for(volunteer_id), volunteer_id=volunteer_id, show=show)
+
+    def change(self, ctx: Ctx, show: bool) -> None:
+        if show == self.show:
+            raise DomainError("That is already your choice.", status=409)
+        self.emit(self.Changed, ctx, show=show)
+
+
+def honours_id_for(volunteer_id: UUID) -> UUID:
+    return uuid5(HONOURS_NAMESPACE, str(volunteer_id))

@@ -81,6 +81,10 @@ async def activity_list(
     except ValueError:
         on = ""
     led = await views.teams_led_by(place["id"], user.id) if user else []
+    today = now().astimezone(LOCAL_ZONE).date()
+    thresholds = [await communities.rule(place["id"], n, today) for n in commands.STAR_RULES]
+    honours = await views.honours(place["id"], today.replace(day=1), thresholds)
+    people = [v for v, _ in honours["month"]] + [v for _, v in honours["stars"]]
     rows = await views.activities(
         place["id"], now(), category if category in CATEGORIES else "", day, team_ids=[t["id"] for t in led]
     )
@@ -93,6 +97,9 @@ async def activity_list(
         category=category,
         on=on,
         led=led,
+        honours=honours,
+        names=await residents.masked_names(people),
+        hours=hours,
     )
 
 
@@ -572,6 +579,7 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
         certificates=await views.certificates_of(user.id),
         qr=qr,
         hours=hours,
+        in_honours=await views.shows_in_honours(user.id),
         values=extra.pop("values", {}),
         **extra,
     )
@@ -580,6 +588,20 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
 @get("/me/volunteering", name="volunteering.mine")
 async def mine(request: Request[Any, Any, Any]) -> Template:
     return await _mine_page(request)
+
+
+@post("/me/volunteering/honours", name="volunteering.honours")
+async def honours_choice(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await require(request, "volunteering.sign_up")
+    form = await request.form()
+    try:
+        await commands.choose_honours(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), form.get("show") == "1"
+        )
+    except DomainError as error:
+        return await _mine_page(request, error_status(error), honours_error=_(error.message))
+    flash(request, _("Your choice is saved."), "success")
+    return redirect("/me/volunteering")
 
 
 def _minutes(form: Any) -> int:
@@ -723,6 +745,7 @@ routes = [
     check_in,
     check_out,
     mine,
+    honours_choice,
     request_correction,
     decide_correction,
     request_certificate,
