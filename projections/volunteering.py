@@ -80,7 +80,7 @@ class ShiftRoster(Table, tablename="volunteer_roster"):
     checked_out_at = Timestamptz(null=True, default=None)
     forgotten = Boolean(default=False)
     record_id = UUID(null=True, default=None)
-    on_behalf_of = UUID(null=True, default=None)
+    assisted_by = UUID(null=True, default=None)  # the clerk who signed them up at the counter
 
 
 class HoursRecordView(Table, tablename="volunteer_record"):
@@ -324,7 +324,7 @@ class VolunteeringProjection:
                 "checked_out_at": None,
                 "forgotten": False,
                 "record_id": None,
-                "on_behalf_of": e.on_behalf_of,
+                "assisted_by": e.actor_id if e.on_behalf_of else None,
             }
             await bulk_insert(ShiftRoster, [row])
         elif isinstance(e, Shift.CheckedIn):
@@ -689,3 +689,22 @@ async def honours(community_id: object, month_start: date, thresholds: list[int]
         if level > earlier:
             stars.append((level, volunteer))
     return {"month": [(v, m) for m, v in leaders], "stars": sorted(stars, reverse=True)}
+
+
+async def open_shifts(community_id: object, after: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    """The next shifts of published activities, soonest first, with their activity's title."""
+    published = {
+        str(a["id"]): a["title"]
+        for a in await ActivityView.select(ActivityView.id, ActivityView.title).where(
+            (ActivityView.community_id == community_id) & (ActivityView.published == True)  # noqa: E712
+        )
+    }
+    if not published:
+        return []
+    rows = (
+        await ShiftView.select()
+        .where(ShiftView.activity_id.is_in(list(published)) & (ShiftView.starts_at > after))
+        .order_by(ShiftView.starts_at)
+        .limit(limit)
+    )
+    return [{**r, "title": published[str(r["activity_id"])]} for r in rows]

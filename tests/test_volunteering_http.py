@@ -149,6 +149,13 @@ async def test_sign_up_waitlist_check_in_hours_correction_and_certificate(client
     await settle(rt)
 
     await sign_in(client, place.phones[2])
+    assert "志愿之星" not in (await client.get("/volunteer")).text, "nobody agreed to be shown yet"
+    shown = await form_post(client, "/me/volunteering", "/me/volunteering/honours", {"show": "1"})
+    assert shown.status_code == 303
+    await settle(rt)
+    board = (await client.get("/volunteer")).text
+    assert "本月服务时长榜" in board and "1.5 小时" in board
+    assert re.search(r"<title>[^<]*</title>", board), "the honours are on the page, not in its title"
     today = datetime.now(LOCAL_ZONE).date()
     early = await form_post(
         client,
@@ -174,3 +181,37 @@ async def test_sign_up_waitlist_check_in_hours_correction_and_certificate(client
     assert (await client.get(issued.headers["location"])).status_code == 404, "the print view is the owner's"
     unknown = await client.get("/verify/certificates/2026-XXXX-00001")
     assert unknown.status_code == 404
+
+
+async def test_a_clerk_signs_up_a_resident_at_the_counter_and_the_resident_sees_who_did(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=3)
+    await grant(rt, place, 0, "volunteer_leader", now=NOW)
+    await grant(rt, place, 1, "clerk", now=NOW)
+    now = datetime.now(UTC)
+    leader = Ctx(place.community_id, place.residents[0], now)
+    team_id = UUID((await commands.found_team(rt, leader, "队", "")).result["team_id"])
+    start = now + timedelta(days=2)
+    terms = ActivityTerms("读报", "给老人读报", "活动室", "elderly", "老人", offer_hours=0)
+    created = await commands.create_activity(
+        rt, Ctx(place.community_id, place.residents[0], now), team_id, terms, [(start, start + timedelta(hours=1))], 1
+    )
+    await commands.publish_activity(
+        rt, Ctx(place.community_id, place.residents[0], now), UUID(created.result["activity_id"])
+    )
+    await settle(rt)
+    shift_id = shift_id_for(UUID(created.result["activity_id"]), start)
+    resident = f"/clerk/residents/{place.residents[2]}"
+
+    await sign_in(client, place.phones[0])  # not a clerk
+    refused = await form_post(client, "/me/volunteering", f"{resident}/signup/{shift_id}", {})
+    assert refused.status_code == 403
+    await sign_in(client, place.phones[1])
+    page = await client.get(resident)
+    assert "读报" in page.text and "代为报名" in page.text
+    assert (await form_post(client, resident, f"{resident}/signup/{shift_id}", {})).status_code == 303
+    await settle(rt)
+    assert f"/signup/{shift_id}" not in (await client.get(resident)).text, "no second sign-up offered"
+    await sign_in(client, place.phones[2])
+    mine = await client.get("/me/volunteering")
+    assert "读报" in mine.text and "代为报名" in mine.text

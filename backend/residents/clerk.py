@@ -25,9 +25,11 @@ from backend.residents import commands
 from backend.residents.commands import SIGNIN_CODE_DAYS, HouseholdRow
 from backend.residents.register_file import read_register
 from backend.residents.web import ROLE_LABELS, STATUS_LABELS, form_values, parse_uuid, registration_form
+from backend.volunteering import commands as volunteering
 from projections import community as communities
 from projections import deliberation as proposal_views
 from projections import residents
+from projections import volunteering as volunteering_views
 
 IMPORT_MAX_BYTES = 4 * 1024 * 1024
 
@@ -148,6 +150,8 @@ async def _resident_page(
     collecting = [p for p in await proposal_views.collecting(user.community_id) if p["author_id"] != resident_id]
     cosigned = {c["proposal_id"] for c in (await proposal_views.by_resident(resident_id))["cosigns"]}
     granters = await residents.masked_names(g["by"] for g in row["roles"] if g.get("by"))
+    shifts = await volunteering_views.open_shifts(user.community_id, now())
+    taken = await volunteering_views.statuses([s["id"] for s in shifts], resident_id)
     return await render(
         request,
         "residents/resident.html",
@@ -159,6 +163,9 @@ async def _resident_page(
         grantable=GRANTABLE,
         granters=granters,
         proposals=[p for p in collecting if p["id"] not in cosigned],
+        shifts=[
+            s for s in shifts if taken.get(str(s["id"]), {}).get("status") not in ("seated", "waitlisted", "offered")
+        ],
         code_days=SIGNIN_CODE_DAYS,
         **extra,
     )
@@ -258,6 +265,30 @@ async def assisted_cosign(
     return redirect(f"/clerk/residents/{resident_id}")
 
 
+@post("/clerk/residents/{resident_id:uuid}/signup/{shift_id:uuid}", name="clerk.assist.sign_up")
+async def assisted_sign_up(
+    request: Request[Any, Any, Any], resident_id: FromPath[UUID], shift_id: FromPath[UUID]
+) -> Response[Any]:
+    """The clerk signs up a resident who is present for a shift (the waitlist when it is full)."""
+    user = await require(request, "resident.assist")
+    row = await _resident_in(user, resident_id)
+    form = await request.form()
+    try:
+        done = await volunteering.sign_up(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form), on_behalf_of=resident_id),
+            shift_id,
+            waitlist=True,
+        )
+    except DomainError as error:
+        return await _resident_page(request, user, resident_id, error_status(error), assist_error=_(error.message))
+    if done.result["status"] == "seated":
+        flash(request, _("%(name)s has a seat.", name=row["name"]), "success")
+    else:
+        flash(request, _("%(name)s is on the waitlist.", name=row["name"]), "success")
+    return redirect(f"/clerk/residents/{resident_id}")
+
+
 # -- the household register ------------------------------------------------------------------------------------------
 async def _households(request: Request[Any, Any, Any], user: User, status_code: int = 200, **extra: Any) -> Template:
     return await render(
@@ -342,6 +373,7 @@ routes = [
     revoke,
     issue_code,
     assisted_cosign,
+    assisted_sign_up,
     households,
     add_household,
     import_register,

@@ -564,11 +564,13 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
     qr = segno.make(f"{request.base_url}volunteers/{user.id}/scan", error="m").svg_inline(
         scale=4, title=_("My volunteer code")
     )
+    shifts = await views.my_shifts(user.id, now())
     return await render(
         request,
         "volunteering/mine.html",
         status_code=status_code,
-        shifts=await views.my_shifts(user.id, now()),
+        shifts=shifts,
+        helpers=await residents.masked_names(str(r["assisted_by"]) for r in shifts if r["assisted_by"]),
         records=records,
         entries=await views.entries([r["id"] for r in records]),
         total=total,

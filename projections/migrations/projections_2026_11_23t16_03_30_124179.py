@@ -792,8 +792,8 @@ async def forwards():
     manager.add_column(
         table_class_name="ShiftRoster",
         tablename="volunteer_roster",
-        column_name="on_behalf_of",
-        db_column_name="on_behalf_of",
+        column_name="assisted_by",
+        db_column_name="assisted_by",
         column_class_name="UUID",
         column_class=UUID,
         params={
