@@ -130,6 +130,7 @@ async def activity_live(
         "volunteering/_live.html",
         current,
         viewer=str(user.id) if user else "",
+        activity_id=str(activity_id),
         live=True,
     )
 

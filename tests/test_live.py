@@ -1,7 +1,7 @@
 """Live co-sign counts over websockets: current state at once, each change after the projector commits, and
 only for our own origin."""
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import anyio
 import pytest
@@ -49,8 +49,6 @@ def next_change(socket, unchanged: str) -> str:
 
 
 def anyio_uuid(value: str):
-    from uuid import UUID
-
     return UUID(value)
 
 
@@ -66,3 +64,53 @@ def test_foreign_origin_and_unknown_proposal_are_refused(settings):
 
 
 __all__ = ["anyio"]
+
+
+def test_a_freed_seat_reaches_the_waitlisted_residents_open_page(settings):
+    """The activity's socket carries seat counts, and to the signed-in viewer their own place on each shift."""
+    from datetime import timedelta
+
+    from backend.volunteering import commands as volunteering
+    from backend.volunteering.domain import ActivityTerms, recurring
+    from projections import volunteering as views
+    from tests.factories import PASSWORD, grant
+
+    with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
+        rt = client.app.state.runtime
+
+        async def setup():
+            place = await community(rt, NOW, residents=3, threshold=2)
+            await grant(rt, place, 0, "volunteer_leader", now=NOW)
+            leader = Ctx(place.community_id, place.residents[0], NOW)
+            team = await volunteering.found_team(rt, leader, "队", "")
+            start = NOW + timedelta(days=2)
+            terms = ActivityTerms("读报", "读报", "活动室", "elderly", "老人", offer_hours=12)
+            created = await volunteering.create_activity(
+                rt,
+                Ctx(place.community_id, place.residents[0], NOW),
+                UUID(team.result["team_id"]),
+                terms,
+                recurring(start, start + timedelta(hours=1), 1),
+                1,
+            )
+            activity_id = UUID(created.result["activity_id"])
+            await volunteering.publish_activity(rt, Ctx(place.community_id, place.residents[0], NOW), activity_id)
+            shift_id = UUID(str((await views.shifts_of(activity_id))[0]["id"]))
+            await volunteering.sign_up(rt, Ctx(place.community_id, place.residents[1], NOW), shift_id)
+            await volunteering.sign_up(rt, Ctx(place.community_id, place.residents[2], NOW), shift_id, waitlist=True)
+            return place, activity_id, shift_id
+
+        place, activity_id, shift_id = client.blocking_portal.call(setup)
+        client.get("/signin")
+        token = client.cookies.get("csrftoken")
+        client.post("/signin", data={"phone": place.phones[2], "password": PASSWORD, "_csrf_token": token})
+        with client.websocket_connect(
+            f"/live/activities/{activity_id}", headers={"origin": "http://testserver.local"}
+        ) as socket:
+            first = socket.receive_text()
+            assert "已报 1 / 1 人" in first and "您在候补名单中" in first
+            client.blocking_portal.call(
+                volunteering.cancel, rt, Ctx(place.community_id, place.residents[1], NOW), shift_id
+            )
+            message = next_change(socket, "您在候补名单中")
+            assert "有名额为您保留" in message and f"/activities/{activity_id}#shift-{shift_id}" in message
