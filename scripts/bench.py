@@ -234,15 +234,14 @@ async def sign_in_all(base: str, phones: list[str]) -> list[tuple[dict[str, str]
     return await asyncio.gather(*(one(p) for p in phones))
 
 
-def seed_ballot(rt: Runtime, voters: int) -> UUID:
-    """`voters` residents with one-time sign-in codes ("bench-<n>", no argon2 per sign-in), and a residents' meeting
-    at stage ④ with its ballot open and all of them expected."""
-    cid, _, _ = seed(rt, voters, 0)
+def seed_with_codes(rt: Runtime, residents: int) -> tuple[UUID, list[UUID]]:
+    """`residents` with one-time sign-in codes "bench-<n>" (no argon2 per sign-in)."""
+    cid, _, _ = seed(rt, residents, 0)
     now = datetime.now(UTC)
     ctx = Ctx(cid, None, now)
     ids = [
         n.originator_id
-        for n in rt.store.recorder.select_notifications(1, 10 * voters + 10)
+        for n in rt.store.recorder.select_notifications(1, 10 * residents + 10)
         if n.topic.endswith("Resident.Registered")
     ]
     codes = [
@@ -251,6 +250,15 @@ def seed_ballot(rt: Runtime, voters: int) -> UUID:
     ]
     for start in range(0, len(codes), 500):
         rt.store.save(*codes[start : start + 500])
+    return cid, ids
+
+
+def seed_ballot(rt: Runtime, voters: int) -> UUID:
+    """`voters` residents with one-time sign-in codes ("bench-<n>", no argon2 per sign-in), and a residents' meeting
+    at stage ④ with its ballot open and all of them expected."""
+    cid, ids = seed_with_codes(rt, voters)
+    now = datetime.now(UTC)
+    ctx = Ctx(cid, None, now)
     matter = Matter.open(ctx, uuid4(), "压测表决", "压测用的事项。", None, False)
     for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
         matter.record(ctx, body, Outcome.PASSED, uuid4())
@@ -396,20 +404,9 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
 
 def seed_shifts(rt: Runtime, residents: int, shifts: int, seats: int) -> tuple[list[UUID], UUID]:
     """`residents` with sign-in codes ("bench-<n>") and one published activity of `shifts` weekly shifts."""
-    cid, _, _ = seed(rt, residents, 0)
+    cid, _ = seed_with_codes(rt, residents)
     now = datetime.now(UTC)
     ctx = Ctx(cid, None, now)
-    ids = [
-        n.originator_id
-        for n in rt.store.recorder.select_notifications(1, 10 * residents + 10)
-        if n.topic.endswith("Resident.Registered")
-    ]
-    codes = [
-        SignInCode.issue(ctx, signin_code_id(rt, f"bench-{k}"), rt.store.repository.get(r), now + timedelta(days=1))
-        for k, r in enumerate(ids)
-    ]
-    for start in range(0, len(codes), 500):
-        rt.store.save(*codes[start : start + 500])
     team = Team.found(ctx, uuid4(), "压测服务队", "")
     first = now + timedelta(days=1)
     terms = ActivityTerms("压测活动", "压测用的活动。", "活动室", "other", "全体居民", offer_hours=0)

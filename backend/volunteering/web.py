@@ -483,21 +483,28 @@ async def scan(request: Request[Any, Any, Any], volunteer_id: FromPath[UUID]) ->
     )
 
 
+async def _checkin_page(
+    request: Request[Any, Any, Any], user: User, shift: dict[str, Any], code: str, status_code: int = 200, **extra: Any
+) -> Template:
+    return await render(
+        request,
+        "volunteering/checkin.html",
+        status_code=status_code,
+        shift=shift,
+        activity=await views.activity(shift["activity_id"]),
+        row=(await views.statuses([shift["id"]], user.id)).get(str(shift["id"])),
+        code=code[:6],
+        **extra,
+    )
+
+
 @get("/shifts/{shift_id:uuid}/checkin", name="volunteering.checkin_form")
 async def checkin_form(
     request: Request[Any, Any, Any], shift_id: FromPath[UUID], code: FromQuery[str] = ""
 ) -> Template:
+    """What the rotating code's QR opens on the volunteer's phone (the code filled in)."""
     user = await require(request, "volunteering.sign_up")
-    shift = await _shift_or_404(shift_id)
-    row = (await views.statuses([shift_id], user.id)).get(str(shift_id))
-    return await render(
-        request,
-        "volunteering/checkin.html",
-        shift=shift,
-        activity=await views.activity(shift["activity_id"]),
-        row=row,
-        code=code[:6],
-    )
+    return await _checkin_page(request, user, await _shift_or_404(shift_id), code)
 
 
 @post("/shifts/{shift_id:uuid}/checkin", name="volunteering.check_in")
@@ -512,16 +519,7 @@ async def check_in(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) ->
             raise DomainError("That code is not the one on the leader's screen now (it changes every 30 seconds).")
         await commands.check_in(rt, ctx_for(user, now(), command_id_from(form)), shift_id, user.id, False)
     except DomainError as error:
-        return await render(
-            request,
-            "volunteering/checkin.html",
-            status_code=error_status(error),
-            shift=shift,
-            activity=await views.activity(shift["activity_id"]),
-            row=(await views.statuses([shift_id], user.id)).get(str(shift_id)),
-            code=code[:6],
-            checkin_error=_(error.message),
-        )
+        return await _checkin_page(request, user, shift, code, error_status(error), checkin_error=_(error.message))
     flash(request, _("You are checked in. Thank you!"), "success")
     return redirect(f"/shifts/{shift_id}/checkin")
 
@@ -536,16 +534,7 @@ async def check_out(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -
             request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), shift_id, user.id, False
         )
     except DomainError as error:
-        return await render(
-            request,
-            "volunteering/checkin.html",
-            status_code=error_status(error),
-            shift=shift,
-            activity=await views.activity(shift["activity_id"]),
-            row=(await views.statuses([shift_id], user.id)).get(str(shift_id)),
-            code="",
-            checkin_error=_(error.message),
-        )
+        return await _checkin_page(request, user, shift, "", error_status(error), checkin_error=_(error.message))
     flash(request, _("You are checked out."), "success")
     return redirect(f"/shifts/{shift_id}/checkin")
 
