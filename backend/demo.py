@@ -4,7 +4,7 @@ in every role (the last one operates the street), two registrations waiting for 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from backend.community import commands as community_commands
@@ -176,4 +176,32 @@ async def _demo_volunteering(rt: Runtime, community_id: UUID, residents: list[UU
     first = shift_id_for(activity_id, start)
     for resident in residents[11:15]:
         await volunteering.sign_up(rt, Ctx(community_id, resident, now - timedelta(days=2)), first)
-    return len(plans)
+    await _demo_past_service(rt, team_id, residents, now, today)
+    return len(plans) + 1
+
+
+async def _demo_past_service(rt: Runtime, team_id: UUID, residents: list[UUID], now: datetime, today: date) -> None:
+    """Last week's clean-up, done: four volunteers checked in and out, their hours confirmed; two of them agreed to
+    appear in the honours. (Commands take their time from the context, so the past can be replayed.)"""
+    community_id = community_id_for(DEMO_CODE)
+    start = datetime.combine(today - timedelta(days=7), time(9), LOCAL_ZONE).astimezone(UTC)
+    leader = residents[5]
+
+    def at(who: UUID, when: datetime) -> Ctx:
+        return Ctx(community_id, who, when)
+
+    terms = ActivityTerms("楼道清扫日", "清扫楼道、清理小广告。", "1–3栋", "environment", "1–3栋居民", offer_hours=0)
+    created = await volunteering.create_activity(
+        rt, at(leader, start - timedelta(days=10)), team_id, terms, [(start, start + timedelta(hours=2))], 6
+    )
+    activity_id = UUID(created.result["activity_id"])
+    await volunteering.publish_activity(rt, at(leader, start - timedelta(days=10)), activity_id)
+    shift_id = shift_id_for(activity_id, start)
+    for offset, volunteer in enumerate(residents[11:15]):
+        await volunteering.sign_up(rt, at(volunteer, start - timedelta(days=5)), shift_id)
+        arrived = start + timedelta(minutes=5 * offset)
+        await volunteering.check_in(rt, at(volunteer, arrived), shift_id, volunteer, False)
+        await volunteering.check_out(rt, at(volunteer, start + timedelta(hours=2)), shift_id, volunteer, False)
+        await volunteering.confirm_hours(rt, at(leader, start + timedelta(hours=3)), shift_id, volunteer)
+    for volunteer in residents[11:13]:
+        await volunteering.choose_honours(rt, at(volunteer, start + timedelta(days=1)), True)

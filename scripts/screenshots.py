@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -79,6 +80,31 @@ def procedure(browser, device, base: str, clerk) -> None:  # type: ignore[no-unt
     resident.screenshot(path=str(OUT / "matter.png"), full_page=True)
 
 
+def volunteering(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Resident 12 (demo: hours from last week's clean-up) signs up, sees their hours and prints a certificate;
+    the volunteer leader (6) opens a shift's roster with the rotating check-in code."""
+    resident = signed_in(browser, device, base, 12)
+    resident.goto(base + "/volunteer")
+    resident.get_by_role("link", name="周六敬老院陪伴").click()
+    resident.locator("li[id^=shift-]").first.get_by_role("button", name="报名").click()
+    resident.get_by_text("您已报名成功。").first.wait_for()
+    resident.screenshot(path=str(OUT / "activity.png"), full_page=True)
+    resident.goto(base + "/me/volunteering")
+    resident.screenshot(path=str(OUT / "my-volunteering.png"), full_page=True)
+    today = date.today()
+    resident.get_by_label("起", exact=True).fill((today - timedelta(days=30)).isoformat())
+    resident.get_by_label("止", exact=True).fill(today.isoformat())
+    resident.get_by_role("button", name="开具证明（免费）").click()
+    resident.wait_for_url("**/certificates/*")
+    resident.screenshot(path=str(OUT / "certificate.png"), full_page=True)
+    leader = signed_in(browser, device, base, 6)
+    leader.goto(base + "/volunteer")
+    leader.get_by_role("link", name="小区环境清洁日").click()
+    leader.locator("li[id^=shift-]").first.get_by_role("link", name="名单和签到").click()
+    leader.locator(".checkin-code").wait_for()
+    leader.screenshot(path=str(OUT / "roster.png"), full_page=True)
+
+
 def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="linli-shots-")
     env = {**os.environ, "LINLI_DATA_DIR": data_dir, "LINLI_PORT": "8765", "LINLI_DEMO": "1", "LINLI_DATABASE_URL": ""}
@@ -133,6 +159,7 @@ def main() -> None:
             clerk.get_by_role("button", name="打印登录条").click()
             clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
             procedure(browser, p.devices["Pixel 7"], base, clerk)
+            volunteering(browser, p.devices["Pixel 7"], base)
             browser.close()
     finally:
         server.terminate()
