@@ -5,6 +5,7 @@ certificates), the certificate's print view and its public verification."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -153,8 +154,11 @@ async def activity_page(request: Request[Any, Any, Any], activity_id: FromPath[U
     return await _activity_page(request, activity_id)
 
 
-async def _on_shift(request: Request[Any, Any, Any], shift_id: UUID, run: Any, success: str) -> Response[Any]:
-    """Sign up, cancel or accept, then back to the activity; a refusal re-renders it with the reason."""
+async def _on_shift(
+    request: Request[Any, Any, Any], shift_id: UUID, run: Any, success: str | Callable[[Any], str]
+) -> Response[Any]:
+    """Sign up, cancel or accept, then back to the activity; a refusal re-renders it with the reason. `success`: the
+    message (to translate), or a function of the command's result giving it."""
     user = await require(request, "volunteering.sign_up")
     shift = await _shift_or_404(shift_id)
     form = await request.form()
@@ -163,24 +167,22 @@ async def _on_shift(request: Request[Any, Any, Any], shift_id: UUID, run: Any, s
         done = await run(request.app.state.runtime, ctx, shift, form)
     except DomainError as error:
         return await _activity_page(request, shift["activity_id"], error_status(error), shift_error=_(error.message))
-    flash(request, _(success) if not callable(success) else success(done), "success")
+    flash(request, success(done) if callable(success) else _(success), "success")
     return redirect(f"/activities/{shift['activity_id']}#shift-{shift_id}")
 
 
 @post("/shifts/{shift_id:uuid}/signup", name="volunteering.sign_up")
 async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
     async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
-        async def busy() -> bool:
-            return await views.overlapping(ctx.actor_id, shift["starts_at"], shift["ends_at"], shift_id)
-
-        if await busy():
+        # A warning that refuses, read from the views: not an invariant of the log.
+        if await views.overlapping(ctx.actor_id, shift["starts_at"], shift["ends_at"], shift_id):
             raise DomainError("You already have a shift at this time.", status=409)
         return await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1")
 
     def said(done: Any) -> str:
         return _("You have a seat.") if done.result["status"] == "seated" else _("You are on the waitlist.")
 
-    return await _on_shift(request, shift_id, run, said)  # type: ignore[arg-type]
+    return await _on_shift(request, shift_id, run, said)
 
 
 @post("/shifts/{shift_id:uuid}/cancel", name="volunteering.cancel")
