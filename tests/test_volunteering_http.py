@@ -135,6 +135,11 @@ async def test_sign_up_waitlist_check_in_hours_correction_and_certificate(client
         client, "/me/volunteering", f"/hours/{record['id']}/correction", {"hours": "-1", "reason": "错"}
     )
     assert negative.status_code == 422 and "不能为负" in negative.text
+    for nonsense in ("两小时", "nan", "1e999"):
+        refused = await form_post(
+            client, "/me/volunteering", f"/hours/{record['id']}/correction", {"hours": nonsense, "reason": "错"}
+        )
+        assert refused.status_code == 422 and "请用数字填写小时数" in refused.text, nonsense
     assert rt.event_count() == before
     asked = await form_post(
         client, "/me/volunteering", f"/hours/{record['id']}/correction", {"hours": "1.5", "reason": "提前到岗"}

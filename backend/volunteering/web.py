@@ -608,7 +608,7 @@ async def request_correction(request: Request[Any, Any, Any], record_id: FromPat
     try:
         try:
             minutes = _minutes(form)
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "nan", "1e999"
             raise DomainError("Give the hours as a number, e.g. 2.5.", "hours") from None
         await commands.request_correction(
             request.app.state.runtime,
