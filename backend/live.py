@@ -38,7 +38,7 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
 async def stream(
     socket: WebSocket[Any, Any, Any],
     channels: ChannelsPlugin,
-    channel: str,
+    channel: str | list[str],
     template: str,
     current: Callable[[], Awaitable[dict[str, Any] | None]],
     **context: Any,
@@ -52,12 +52,15 @@ async def stream(
     await socket.accept()
     engine = socket.app.template_engine
     fragment = engine.get_template(template)  # type: ignore[union-attr]
-    async with channels.start_subscription([channel]) as subscriber, anyio.create_task_group() as tasks:
+    listened = [channel] if isinstance(channel, str) else channel
+    async with channels.start_subscription(listened) as subscriber, anyio.create_task_group() as tasks:
         frozen = tuple(sorted(context.items()))
 
         async def forward() -> None:
             async for message in subscriber.iter_events():
-                await socket.send_text(_rendered(fragment, current_locale(), message, frozen))
+                text = _rendered(fragment, current_locale(), message, frozen)
+                if text.strip():  # e.g. the viewer's place on another activity's shift
+                    await socket.send_text(text)
 
         now = await current()
         if now is None:
@@ -115,21 +118,20 @@ async def activity_live(
         shifts = await volunteering.shifts_of(activity_id)
         mine = await volunteering.statuses([s["id"] for s in shifts], user.id) if user else {}
         return {
-            "shifts": [
-                {**s, "id": str(s["id"]), "statuses": {str(user.id): mine[str(s["id"])]["status"]}}
-                if user and str(s["id"]) in mine
-                else {**s, "id": str(s["id"]), "statuses": {}}
+            "shifts": [volunteering.seat_counts(s) for s in shifts],
+            "mines": [
+                {"shift": str(s["id"]), "status": mine[str(s["id"])]["status"], "activity": str(activity_id)}
                 for s in shifts
-            ]
+                if str(s["id"]) in mine
+            ],
         }
 
     await stream(
         socket,
         channels,
-        f"activity:{activity_id}",
+        [f"activity:{activity_id}", *([f"volunteer:{user.id}"] if user else [])],
         "volunteering/_live.html",
         current,
-        viewer=str(user.id) if user else "",
         activity_id=str(activity_id),
         live=True,
     )

@@ -119,7 +119,7 @@ class CertificateView(Table, tablename="volunteer_certificate"):
     community_id = UUID(index=True)
     team_id = UUID()
     volunteer_id = UUID(index=True)
-    number = Varchar(length=40, unique=True)
+    number = Varchar(length=40, index=True)  # unique in the log: the certificate's id is derived from it
     period_from = Date()
     period_to = Date()
     minutes = Integer()
@@ -190,11 +190,14 @@ class VolunteeringProjection:
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         touched: set[PyUUID] = set()
+        places: set[tuple[PyUUID, PyUUID]] = set()
         for item in items:
             e = item.event
             if isinstance(e, Shift.Event):
                 await self._shift(item)
                 touched.add(e.originator_id)
+                if hasattr(e, "volunteer_id"):
+                    places.add((e.originator_id, e.volunteer_id))
             elif isinstance(e, HoursRecord.Event):
                 await self._record(item)
             elif isinstance(e, Activity.Event):
@@ -245,7 +248,7 @@ class VolunteeringProjection:
                         }
                     ],
                 )
-        return await self._counts(touched)
+        return await self._counts(touched, places)
 
     async def _activity(self, item: Item) -> None:
         e, aid = item.event, item.event.originator_id
@@ -399,38 +402,46 @@ class VolunteeringProjection:
                 [(e.delta_minutes, rid)],
             )
 
-    async def _counts(self, shifts: set[PyUUID]) -> list[LiveMessage]:
-        """Seat counts of the shifts this batch touched, from their rosters; one live message per activity."""
+    async def _counts(self, shifts: set[PyUUID], places: set[tuple[PyUUID, PyUUID]]) -> list[LiveMessage]:
+        """Seat counts of the shifts this batch touched, one message per activity (small, whatever the shift's
+        size: PostgreSQL's NOTIFY takes at most 8,000 bytes); and to each volunteer whose place changed, on their
+        own channel, where they now stand."""
         if not shifts:
             return []
         counts: dict[PyUUID, dict[str, int]] = defaultdict(dict)
-        statuses: dict[PyUUID, dict[str, str]] = defaultdict(dict)
-        rows = await ShiftRoster.select(ShiftRoster.shift_id, ShiftRoster.volunteer_id, ShiftRoster.status).where(
+        for row in await ShiftRoster.select(ShiftRoster.shift_id, ShiftRoster.status).where(
             ShiftRoster.shift_id.is_in(list(shifts))
-        )
-        for row in rows:
+        ):
             sid = _uuid(row["shift_id"])
             counts[sid][row["status"]] = counts[sid].get(row["status"], 0) + 1
-            if row["status"] in ("seated", "waitlisted", "offered"):
-                statuses[sid][str(row["volunteer_id"])] = row["status"]
         await bulk_execute(
             ShiftView,
             "UPDATE volunteer_shift SET seated = ?, waitlisted = ?, offered = ? WHERE id = ?",
             [(c.get("seated", 0), c.get("waitlisted", 0), c.get("offered", 0), s) for s in shifts for c in [counts[s]]],
         )
         by_activity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        activity_of: dict[PyUUID, str] = {}
         for shift in await ShiftView.select().where(ShiftView.id.is_in(list(shifts))):
-            by_activity[str(shift["activity_id"])].append(
-                {
-                    "id": str(shift["id"]),
-                    "capacity": shift["capacity"],
-                    "seated": shift["seated"],
-                    "waitlisted": shift["waitlisted"],
-                    "offered": shift["offered"],
-                    "statuses": statuses[_uuid(shift["id"])],
-                }
-            )
-        return [(f"activity:{a}", {"shifts": s}) for a, s in by_activity.items()]
+            activity_of[_uuid(shift["id"])] = str(shift["activity_id"])
+            by_activity[str(shift["activity_id"])].append(seat_counts(shift))
+        messages: list[LiveMessage] = [(f"activity:{a}", {"shifts": s}) for a, s in by_activity.items()]
+        mine: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for shift_id, volunteer_id in places:
+            row = (await statuses([shift_id], volunteer_id)).get(str(shift_id))
+            place = {"shift": str(shift_id), "status": row["status"] if row else "", "activity": activity_of[shift_id]}
+            mine[str(volunteer_id)].append(place)
+        messages += [(f"volunteer:{v}", {"mines": m}) for v, m in mine.items()]
+        return messages
+
+
+def seat_counts(shift: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(shift["id"]),
+        "capacity": shift["capacity"],
+        "seated": shift["seated"],
+        "waitlisted": shift["waitlisted"],
+        "offered": shift["offered"],
+    }
 
 
 def _entry(item: Item, entry: int, delta: int, reason: str, refers_to: int) -> dict[str, Any]:
@@ -518,13 +529,16 @@ async def roster(shift_id: object) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: order.get(r["status"], 3))
 
 
-async def statuses(shift_ids: list[object], volunteer_id: object) -> dict[str, dict[str, Any]]:
-    """The volunteer's row on each of these shifts (shift id -> row)."""
+async def statuses(
+    shift_ids: list[object], volunteer_id: object, only: Sequence[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """The volunteer's row on each of these shifts (shift id -> row); `only` rows in these statuses."""
     if not shift_ids:
         return {}
-    rows = await ShiftRoster.select().where(
+    query = ShiftRoster.select().where(
         ShiftRoster.shift_id.is_in(shift_ids) & (ShiftRoster.volunteer_id == volunteer_id)
     )
+    rows = await (query.where(ShiftRoster.status.is_in(list(only))) if only else query)
     return {str(r["shift_id"]): r for r in rows}
 
 

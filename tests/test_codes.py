@@ -20,4 +20,7 @@ def test_a_code_expires_after_the_next_window_and_belongs_to_one_target(tmp_path
     assert checkin_code_valid(digest, shift, f" {code} ", start + timedelta(seconds=CODE_SECONDS))
     assert not checkin_code_valid(digest, shift, code, start + timedelta(seconds=2 * CODE_SECONDS))
     assert not checkin_code_valid(digest, other, code, start) or checkin_code(digest, other, start) == code
+    full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert checkin_code_valid(digest, shift, full_width, start), "typed on a Chinese keyboard"
+    assert not checkin_code_valid(digest, shift, "一二三四五六", start)
     personal.close()

@@ -443,7 +443,7 @@ def test_certificates_are_numbered_one_after_another_by_each_team():
     team, mine = record(60)
     other, theirs = record(60, team=found(OTHER_LEADER))
     numbers = [Certificate.issue(LATER, team, VOLUNTEER, *NOVEMBER, [mine]).number for _ in range(3)]
-    prefix = f"2026-{str(team.id)[:4].upper()}-"
+    prefix = f"2026-{team.id.hex[:8].upper()}-"
     assert numbers == [f"{prefix}00001", f"{prefix}00002", f"{prefix}00003"] and team.certificates == 3
     assert Certificate.issue(LATER, other, VOLUNTEER, *NOVEMBER, [theirs]).number.endswith("-00001")
     assert [e.number for e in team.collect_events()] == [1, 2, 3]
@@ -483,3 +483,14 @@ def test_a_certificate_is_refused_for_a_period_without_hours_in_the_future_or_ba
         Certificate.issue(LATER, team, VOLUNTEER, *period, [r])
     assert refused.value.field == field
     assert team.certificates == 0 and not team.collect_events(), "a refused certificate takes no number"
+
+
+def test_nobody_confirms_or_corrects_their_own_hours():
+    team = found()
+    activity, (shift,) = Activity.create(ctx(), uuid4(), team, TERMS, [(START, START + timedelta(hours=2))], 2)
+    shift.sign_up(ctx(), LEADER, False)
+    shift.check_in(ctx(LEADER, START), LEADER, "leader")
+    shift.check_out(ctx(LEADER, START + timedelta(hours=1)), LEADER)
+    with pytest.raises(DomainError, match="own hours") as refused:
+        HoursRecord.confirm(ctx(LEADER, START + timedelta(hours=2)), team, activity, shift, LEADER, START.date())
+    assert refused.value.status == 403

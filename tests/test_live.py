@@ -112,5 +112,8 @@ def test_a_freed_seat_reaches_the_waitlisted_residents_open_page(settings):
             client.blocking_portal.call(
                 volunteering.cancel, rt, Ctx(place.community_id, place.residents[1], NOW), shift_id
             )
-            message = next_change(socket, "您在候补名单中")
-            assert "有名额为您保留" in message and f"/activities/{activity_id}#shift-{shift_id}" in message
+            frames = [socket.receive_text(), socket.receive_text()]  # the counts, and her own place on her channel
+            counts = next(f for f in frames if f'id="seats-{shift_id}"' in f)
+            mine = next(f for f in frames if f'id="mine-{shift_id}"' in f)
+            assert "已报 1 / 1 人" in counts and "您" not in counts, "counts only: they go to everyone"
+            assert "有名额为您保留" in mine and f"/activities/{activity_id}#shift-{shift_id}" in mine

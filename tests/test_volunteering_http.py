@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from backend import codes
 from backend.config import LOCAL_ZONE
@@ -52,10 +52,13 @@ async def test_a_leader_sets_up_an_activity_and_bad_input_writes_nothing(client)
         ({"day": "2020-01-01"}, "将来"),
         ({"weeks": "99"}, "1 到 60"),
         ({"title": ""}, "标题"),
+        ({"day": "9999-12-31", "start": "23:00", "end": "01:00"}, "一年之内"),
+        ({"day": "0001-01-01"}, "将来"),
     ]:
         refused = await form_post(client, team, f"{team}/activities", {**form, **bad})
         assert refused.status_code in (409, 422) and message in refused.text, (bad, refused.status_code)
     assert rt.event_count() == before
+    assert (await client.get(f"/volunteers/{uuid4()}/scan")).status_code == 404
     created = await form_post(client, team, f"{team}/activities", form)
     assert created.status_code == 303
     activity = created.headers["location"]
@@ -105,6 +108,8 @@ async def test_sign_up_waitlist_check_in_hours_correction_and_certificate(client
     await sign_in(client, place.phones[1])
     assert (await form_post(client, page, f"/shifts/{shift_id}/cancel", {})).status_code == 303
     await settle(rt)
+    after = (await client.get(page)).text
+    assert f"/shifts/{shift_id}/signup" in after and "取消报名</button>" not in after, "after cancelling: sign up again"
 
     await sign_in(client, place.phones[2])
     checkin = f"/shifts/{shift_id}/checkin"

@@ -45,6 +45,14 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier; 29 February becomes 28 February in a year without it."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def check_id_number(value: str) -> str:
     """An 18-character resident ID (GB 11643): a real birth date and the ISO 7064 check character."""
     value = value.strip().upper()

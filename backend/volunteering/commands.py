@@ -30,6 +30,7 @@ from backend.volunteering.domain import (
     honours_id_for,
     record_id_for,
 )
+from projections import volunteering as views
 
 TEAM_NAMESPACE = UUID("6f2e4d1c-8b3a-4c5d-9e6f-1a2b3c4d5e6f")
 ACTIVITY_NAMESPACE = UUID("2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e")
@@ -146,8 +147,13 @@ def minor_check(app: LinliApp, ctx: Ctx, personal: PersonalData, activity: Activ
 
 
 async def sign_up(rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> CommandResult:
-    """A seat, or (when asked) the waitlist. Overlapping shifts are checked by the route from the views first: a
-    warning that refuses, not an invariant of the log."""
+    """A seat, or (when asked) the waitlist. A seat or offer on an overlapping shift is refused, as the views show
+    it just before: a warning that refuses, not an invariant of the log (two sign-ups at the same instant on two
+    overlapping shifts may both pass; a promotion from a waitlist does not ask)."""
+    shift = await views.shift(shift_id)
+    volunteer = volunteer_of(ctx)
+    if shift is not None and await views.overlapping(volunteer, shift["starts_at"], shift["ends_at"], shift_id):
+        raise DomainError("You already have a shift at this time.", status=409)
     return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, rt.personal, waitlist))
 
 

@@ -27,6 +27,7 @@ OFFER_HOURS_MAX = 72
 EARLY_CHECKIN = timedelta(minutes=30)
 MINUTES_MAX = 24 * 60
 STARS = (1, 2, 3, 4, 5)
+OWN_HOURS = N_("Nobody confirms or corrects their own hours: another leader of the team does.")
 SHIFT_NAMESPACE = UUID("5d0c6a8e-2f4b-4c1d-9e7a-3b6f8d2c1a40")
 RECORD_NAMESPACE = UUID("9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d")
 CERTIFICATE_NAMESPACE = UUID("c4e8a2f6-1b3d-4f5a-9c7e-2d4f6a8b0c1e")
@@ -619,6 +620,8 @@ class HoursRecord(LinliAggregate):
         """The leader confirms the service time measured from check-in to check-out."""
         if shift.team_id != team.id or not team.led_by(ctx.actor_id):
             raise DomainError("Only the team's leaders confirm hours.", status=403)
+        if ctx.actor_id == volunteer_id:
+            raise DomainError(OWN_HOURS, status=403)
         minutes = shift.served_minutes(volunteer_id)
         return cls.start(
             cls.Recorded,
@@ -677,6 +680,8 @@ class HoursRecord(LinliAggregate):
     def _led(self, ctx: Ctx, team: Team) -> None:
         if team.id != self.team_id or not team.led_by(ctx.actor_id):
             raise DomainError("Only the team's leaders correct its records.", status=403)
+        if ctx.actor_id == self.volunteer_id:
+            raise DomainError(OWN_HOURS, status=403)
 
     @staticmethod
     def _check_total(minutes: int) -> None:
@@ -736,11 +741,13 @@ class Certificate(LinliAggregate):
         if minutes <= 0:
             raise DomainError("There are no confirmed hours with this team in this period.", "period_from")
         number = team.next_certificate(ctx)
-        code = f"{ctx.today.year}-{str(team.id)[:4].upper()}-{number:05d}"
+        # The team's part has 32 bits; the certificate's id is derived from the whole number, so should two teams
+        # ever share it, the store refuses the second certificate (the runner then reports it busy) — no duplicate.
+        code = f"{ctx.today.year}-{team.id.hex[:8].upper()}-{number:05d}"
         return cls.start(
             cls.Issued,
             ctx,
-            uuid5(CERTIFICATE_NAMESPACE, f"{team.id}|{number}"),
+            uuid5(CERTIFICATE_NAMESPACE, code),
             team_id=team.id,
             volunteer_id=volunteer_id,
             number=code,

@@ -23,11 +23,14 @@ from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.pages import command_id_from, error_status, flash, now, redirect, render
+from backend.residents.domain import years_before
 from backend.volunteering import commands
 from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, star_level
 from projections import community as communities
 from projections import residents
 from projections import volunteering as views
+
+ACTIVE = ("seated", "offered", "waitlisted")  # a roster row's statuses that hold a place
 
 
 def hours(minutes: int) -> str:
@@ -113,7 +116,7 @@ async def _activity_page(
     if not row["published"] and not leads:
         raise NotFoundException(_("No such activity."))
     shifts = await views.shifts_of(activity_id)
-    mine = await views.statuses([s["id"] for s in shifts], user.id) if user else {}
+    mine = await views.statuses([s["id"] for s in shifts], user.id, ACTIVE) if user else {}
     team = await views.team(row["team_id"])
     minors = await _minors(user) if user and row["published"] else []
     return await render(
@@ -127,7 +130,6 @@ async def _activity_page(
         shifts=shifts,
         mine={k: v["status"] for k, v in mine.items()},
         offers={k: v["offer_until"] for k, v in mine.items() if v["status"] == "offered"},
-        viewer=str(user.id) if user else "",
         may_sign_up=user is not None and user.can("volunteering.sign_up", row["community_id"]),
         leads=leads,
         categories=CATEGORIES,
@@ -143,9 +145,9 @@ async def _minors(user: User) -> list[dict[str, Any]]:
         return []
     today = now().astimezone(LOCAL_ZONE).date()
     consent_age = await communities.rule(user.community_id, "volunteer_consent_age", today)
-    born_after = today.replace(year=today.year - consent_age) if (today.month, today.day) != (2, 29) else today
-    if me["birth_date"] and me["birth_date"] > today.replace(year=today.year - 18):
+    if me["birth_date"] and me["birth_date"] > years_before(today, 18):
         return []
+    born_after = years_before(today, consent_age)
     return [m for m in await residents.minors_in_household(me["household_id"], born_after) if m["id"] != user.id]
 
 
@@ -174,9 +176,6 @@ async def _on_shift(
 @post("/shifts/{shift_id:uuid}/signup", name="volunteering.sign_up")
 async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
     async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
-        # A warning that refuses, read from the views: not an invariant of the log.
-        if await views.overlapping(ctx.actor_id, shift["starts_at"], shift["ends_at"], shift_id):
-            raise DomainError("You already have a shift at this time.", status=409)
         return await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1")
 
     def said(done: Any) -> str:
@@ -308,6 +307,10 @@ def _times(values: dict[str, str]) -> list[tuple[datetime, datetime]]:
         start, end = time.fromisoformat(values["start"]), time.fromisoformat(values["end"])
     except ValueError:
         raise DomainError("Give the day and the start and end times of the first shift.", "day") from None
+    if day > now().astimezone(LOCAL_ZONE).date() + timedelta(days=366):
+        raise DomainError("The first shift must be within the coming year.", "day")
+    if day.year < 2000:
+        raise DomainError("A shift must start in the future.", "day")
     first = datetime.combine(day, start, LOCAL_ZONE).astimezone(UTC)
     # An end at or before the start is on the next day (a night patrol 22:00–02:00).
     last = datetime.combine(day + timedelta(days=int(end <= start)), end, LOCAL_ZONE).astimezone(UTC)
@@ -470,6 +473,9 @@ async def scan(request: Request[Any, Any, Any], volunteer_id: FromPath[UUID]) ->
     """What the leader's phone opens on scanning a volunteer's personal QR code: that volunteer's seats on the
     leader's shifts of today, to check them in or out."""
     user = await require(request, "volunteering.lead")
+    volunteer = await residents.by_id(volunteer_id)
+    if volunteer is None or volunteer["community_id"] != user.community_id:
+        raise NotFoundException(_("No such volunteer."))
     led = {str(t["id"]) for t in await views.teams_led_by(user.community_id, user.id)}
     today = now().astimezone(LOCAL_ZONE).date()
     rows = [
@@ -479,10 +485,9 @@ async def scan(request: Request[Any, Any, Any], volunteer_id: FromPath[UUID]) ->
         and r["status"] == "seated"
         and r["shift"]["starts_at"].astimezone(LOCAL_ZONE).date() == today
     ]
-    names = await residents.full_names([str(volunteer_id)])
-    return await render(
-        request, "volunteering/scan.html", volunteer_id=volunteer_id, name=names.get(str(volunteer_id), ""), rows=rows
-    )
+    # The full name only to the leader of a shift the volunteer is on today (to tell them apart at the door).
+    name = volunteer["name"] if rows else volunteer["name_masked"]
+    return await render(request, "volunteering/scan.html", volunteer_id=volunteer_id, name=name, rows=rows)
 
 
 async def _checkin_page(
