@@ -167,6 +167,7 @@ class VolunteeringProjection:
     )
     handles: ClassVar[Sequence[type]] = (
         Team.Founded,
+        Team.LeaderAdded,
         Activity.Created,
         Activity.InsuranceConfirmed,
         Activity.Published,
@@ -215,6 +216,17 @@ class VolunteeringProjection:
                             "founded_at": e.timestamp,
                         }
                     ],
+                )
+            elif isinstance(e, Team.LeaderAdded):
+                row = (
+                    await TeamView.select(TeamView.leaders)
+                    .where(TeamView.id == e.originator_id)
+                    .output(load_json=True)
+                    .first()
+                )
+                leaders = [*(row["leaders"] if row else []), str(e.resident_id)]
+                await bulk_execute(
+                    TeamView, "UPDATE volunteer_team SET leaders = ? WHERE id = ?", [(leaders, e.originator_id)]
                 )
             elif isinstance(e, HonoursChoice.Chosen):
                 row = {"id": e.originator_id, "volunteer_id": e.volunteer_id, "community_id": e.community_id}

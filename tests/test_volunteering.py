@@ -364,3 +364,24 @@ async def test_the_honours_show_only_volunteers_who_agreed(runtime):
     assert not await views.shows_in_honours(place.residents[2])
     later = await views.honours(place.community_id, START.date().replace(month=12, day=1), [1, 2, 3, 4, 5])
     assert later == {"month": [], "stars": []}, "last month's hours are not this month's"
+
+
+async def test_a_co_leader_confirms_the_founders_hours(runtime):
+    place, leader, team_id, _, shifts = await setup(runtime, residents=4)
+    founder = place.residents[0]
+    with pytest.raises(DomainError, match="volunteer leader role"):
+        await commands.add_leader(runtime, fresh(leader), team_id, place.residents[1])
+    await grant(runtime, place, 1, "volunteer_leader", now=NOW)
+    with pytest.raises(DomainError, match="not allowed"):  # a leader of no team adds nobody
+        await commands.add_leader(runtime, as_resident(place, 2), team_id, place.residents[1])
+    await commands.add_leader(runtime, fresh(leader), team_id, place.residents[1])
+    with pytest.raises(DomainError, match="already leads"):
+        await commands.add_leader(runtime, fresh(leader), team_id, place.residents[1])
+    assert (await views.team(team_id))["leaders"] == [str(founder), str(place.residents[1])]
+    await commands.sign_up(runtime, fresh(leader), shifts[0])
+    await commands.check_in(runtime, fresh(leader, START), shifts[0], founder, False)
+    await commands.check_out(runtime, fresh(leader, START + timedelta(hours=1)), shifts[0], founder, False)
+    with pytest.raises(DomainError, match="own hours"):
+        await commands.confirm_hours(runtime, fresh(leader, START + timedelta(hours=1)), shifts[0], founder)
+    co_leader = as_resident(place, 1, START + timedelta(hours=1))
+    assert (await commands.confirm_hours(runtime, co_leader, shifts[0], founder)).result["minutes"] == "60"

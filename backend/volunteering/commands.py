@@ -9,6 +9,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
+from backend.authz import may
 from backend.community.commands import load_community
 from backend.config import LOCAL_ZONE
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
@@ -76,6 +77,17 @@ async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> Comm
         return [Team.found(ctx, team_id, name, description)], {"team_id": str(team_id)}
 
     return await rt.execute("team.found", ctx, team_id, action)
+
+
+async def add_leader(rt: Runtime, ctx: Ctx, team_id: UUID, resident_id: UUID) -> CommandResult:
+    def action(app: LinliApp) -> Steps:
+        authorize(app, ctx, "volunteering.lead")
+        team = load_team(app, ctx, team_id)
+        resident: Resident = load_in_community(app, ctx, resident_id, Resident, "No such resident.")
+        team.add_leader(ctx, resident_id, may(resident.actor(ctx.today), "volunteering.lead", ctx.community_id))
+        return [team], {}
+
+    return await rt.execute("team.add_leader", ctx, team_id, action)
 
 
 async def create_activity(

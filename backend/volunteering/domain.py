@@ -59,7 +59,8 @@ def star_level(minutes: int, thresholds_hours: list[int]) -> int:
 
 
 class Team(LinliAggregate):
-    """志愿服务队: led by the volunteer leader who founded it; numbers the certificates it issues."""
+    """志愿服务队: led by the volunteer leader who founded it and the co-leaders added; numbers the certificates it
+    issues."""
 
     class Founded(LinliAggregate.Created):
         name: str
@@ -75,6 +76,12 @@ class Team(LinliAggregate):
         def apply(self, team: Team) -> None:
             team.certificates = self.number
 
+    class LeaderAdded(LinliAggregate.Event):
+        resident_id: UUID
+
+        def apply(self, team: Team) -> None:
+            team.leaders.append(self.resident_id)
+
     def __init__(self, name: str, description: str) -> None:
         self.name = name
         self.description = description
@@ -89,6 +96,16 @@ class Team(LinliAggregate):
 
     def led_by(self, actor_id: UUID | None) -> bool:
         return actor_id is None or actor_id in self.leaders
+
+    def add_leader(self, ctx: Ctx, resident_id: UUID, is_volunteer_leader: bool) -> None:
+        """A leader adds a co-leader (who holds the volunteer leader role): then each can confirm the other's hours."""
+        if not self.led_by(ctx.actor_id):
+            raise DomainError("Only the team's leaders do this.", status=403)
+        if not is_volunteer_leader:
+            raise DomainError("A co-leader needs the volunteer leader role (the clerk grants it).", "resident_id")
+        if resident_id in self.leaders:
+            raise DomainError("This resident already leads the team.", "resident_id", status=409)
+        self.emit(self.LeaderAdded, ctx, resident_id=resident_id)
 
     def next_certificate(self, ctx: Ctx) -> int:
         self.emit(self.CertificateNumbered, ctx, number=self.certificates + 1)

@@ -254,8 +254,11 @@ async def found_team(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 async def _team_page(request: Request[Any, Any, Any], team_id: UUID, status_code: int = 200, **extra: Any) -> Template:
-    await _leader_of(request, team_id)
+    user = await _leader_of(request, team_id)
     team = await views.team(team_id)
+    today = now().astimezone(LOCAL_ZONE).date()
+    leaders = [str(r) for r in await residents.holding(user.community_id, ["volunteer_leader"], today)]
+    candidates = [r for r in leaders if r not in team["leaders"]]  # type: ignore[index]
     records = await views.team_records(team_id)
     rows = await views.activities(team["community_id"], now() - timedelta(days=30), published_only=False)  # type: ignore[index]
     return await render(
@@ -266,6 +269,8 @@ async def _team_page(request: Request[Any, Any, Any], team_id: UUID, status_code
         activities=[a for a in rows if a["team_id"] == team["id"]],  # type: ignore[index]
         requests=[r for r in records if r["request_minutes"] is not None],
         names=await residents.masked_names(str(r["volunteer_id"]) for r in records),
+        leader_names=await residents.full_names([*team["leaders"], *candidates]),  # type: ignore[index]
+        candidates=candidates,
         categories=CATEGORIES,
         values=extra.pop("values", {"offer_hours": "12", "weeks": "1", "capacity": "10", "min_age": "0"}),
         hours=hours,
@@ -276,6 +281,24 @@ async def _team_page(request: Request[Any, Any, Any], team_id: UUID, status_code
 @get("/teams/{team_id:uuid}", name="volunteering.team")
 async def team_page(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Template:
     return await _team_page(request, team_id)
+
+
+@post("/teams/{team_id:uuid}/leaders", name="volunteering.add_leader")
+async def add_leader(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Response[Any]:
+    user = await _leader_of(request, team_id)
+    form = await request.form()
+    try:
+        try:
+            resident = UUID(str(form.get("resident_id", "")))
+        except ValueError:
+            raise DomainError("Choose a volunteer leader.", "resident_id") from None
+        await commands.add_leader(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), team_id, resident
+        )
+    except DomainError as error:
+        return await _team_page(request, team_id, error_status(error), leader_error=_(error.message))
+    flash(request, _("The co-leader is added."), "success")
+    return redirect(f"/teams/{team_id}")
 
 
 FIELDS = (
@@ -730,6 +753,7 @@ routes = [
     team_list,
     found_team,
     team_page,
+    add_leader,
     create_activity,
     publish,
     insurance,
