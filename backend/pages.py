@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 from litestar import Request
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
@@ -100,3 +101,10 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
+
+
+def found(row: dict[str, Any] | None, message: str) -> dict[str, Any]:
+    """The view row, or a 404 page saying `message` (already translated)."""
+    if row is None:
+        raise NotFoundException(message)
+    return row

@@ -8,13 +8,16 @@ from projections.residents import ResidentsProjection
 from projections.runner import Projection
 from projections.volunteering import VolunteeringProjection
 
+PROJECTIONS = (
+    ChainProjection,
+    CommunityProjection,
+    ResidentsProjection,
+    DeliberationProjection,
+    ProcedureProjection,
+    VolunteeringProjection,
+)
+
 
 def all_projections(personal: PersonalData) -> list[Projection]:
-    return [
-        ChainProjection(),
-        CommunityProjection(),
-        ResidentsProjection(personal),
-        DeliberationProjection(),
-        ProcedureProjection(),
-        VolunteeringProjection(),
-    ]
+    """The residents' views open sealed personal data; the others need nothing."""
+    return [ResidentsProjection(personal) if p is ResidentsProjection else p() for p in PROJECTIONS]

@@ -34,7 +34,7 @@ from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.money import parse_yuan, yuan
-from backend.pages import command_id_from, error_status, flash, now, redirect, render
+from backend.pages import command_id_from, error_status, flash, found, now, redirect, render
 from backend.uploads import prepare_photo, store_photo
 from projections import chain, residents
 from projections import community as communities
@@ -58,17 +58,11 @@ CHOICE_LABELS = {"yes": N_("For (赞成)"), "no": N_("Against (反对)"), "absta
 
 
 async def _matter_or_404(matter_id: UUID) -> dict[str, Any]:
-    row = await views.matter(matter_id)
-    if row is None:
-        raise NotFoundException(_("No such matter."))
-    return row
+    return found(await views.matter(matter_id), _("No such matter."))
 
 
 async def _meeting_or_404(meeting_id: UUID) -> dict[str, Any]:
-    row = await views.meeting(meeting_id)
-    if row is None:
-        raise NotFoundException(_("No such meeting."))
-    return row
+    return found(await views.meeting(meeting_id), _("No such meeting."))
 
 
 def labels() -> dict[str, Any]:

@@ -109,7 +109,7 @@ async def create_activity(
     return await rt.execute("activity.create", ctx, activity_id, action)
 
 
-def _manage(rt: Runtime, ctx: Ctx, activity_id: UUID, change: Callable[[Activity, Team], None]) -> Callable:
+def _manage(ctx: Ctx, activity_id: UUID, change: Callable[[Activity, Team], None]) -> Action:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "volunteering.lead")
         activity = load_activity(app, ctx, activity_id)
@@ -120,12 +120,12 @@ def _manage(rt: Runtime, ctx: Ctx, activity_id: UUID, change: Callable[[Activity
 
 
 async def confirm_insurance(rt: Runtime, ctx: Ctx, activity_id: UUID, note: str) -> CommandResult:
-    action = _manage(rt, ctx, activity_id, lambda a, t: a.confirm_insurance(ctx, t, note))
+    action = _manage(ctx, activity_id, lambda a, t: a.confirm_insurance(ctx, t, note))
     return await rt.execute("activity.insure", ctx, activity_id, action)
 
 
 async def publish_activity(rt: Runtime, ctx: Ctx, activity_id: UUID) -> CommandResult:
-    action = _manage(rt, ctx, activity_id, lambda a, t: a.publish(ctx, t))
+    action = _manage(ctx, activity_id, lambda a, t: a.publish(ctx, t))
     return await rt.execute("activity.publish", ctx, activity_id, action)
 
 
@@ -169,7 +169,7 @@ async def sign_up(rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False)
     return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, rt.personal, waitlist))
 
 
-def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right: str) -> Callable:
+def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right: str) -> Action:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, right)
         shift = load_shift(app, ctx, shift_id)
@@ -193,30 +193,36 @@ async def accept_offer(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
 
 async def check_in(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
     """The volunteer with the rotating code (checked by the route), or a leader of the team for them."""
-
-    def action(app: LinliApp) -> Steps:
-        shift = load_shift(app, ctx, shift_id)
-        if by_leader:
-            _leader(app, ctx, shift)
-        elif volunteer_id != ctx.actor_id:
-            raise DomainError("You can only check yourself in.", status=403)
-        shift.check_in(ctx, volunteer_id, "leader" if by_leader else "code")
-        return [shift], {}
-
+    action = _attendance(
+        ctx,
+        shift_id,
+        volunteer_id,
+        by_leader,
+        lambda s: s.check_in(ctx, volunteer_id, "leader" if by_leader else "code"),
+    )
     return await rt.execute("shift.check_in", ctx, shift_id, action)
 
 
 async def check_out(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
+    action = _attendance(ctx, shift_id, volunteer_id, by_leader, lambda s: s.check_out(ctx, volunteer_id))
+    return await rt.execute("shift.check_out", ctx, shift_id, action)
+
+
+def _attendance(
+    ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool, change: Callable[[Shift], None]
+) -> Action:
     def action(app: LinliApp) -> Steps:
         shift = load_shift(app, ctx, shift_id)
         if by_leader:
             _leader(app, ctx, shift)
-        elif volunteer_id != ctx.actor_id:
-            raise DomainError("You can only check yourself out.", status=403)
-        shift.check_out(ctx, volunteer_id)
+        else:
+            authorize(app, ctx, "volunteering.sign_up")
+            if volunteer_id != ctx.actor_id:
+                raise DomainError("You can only check yourself in or out.", status=403)
+        change(shift)
         return [shift], {}
 
-    return await rt.execute("shift.check_out", ctx, shift_id, action)
+    return action
 
 
 def _leader(app: LinliApp, ctx: Ctx, shift: Shift) -> Team:
@@ -247,33 +253,37 @@ async def confirm_hours(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUI
     return await rt.execute("hours.confirm", ctx, record_id, action)
 
 
-async def request_correction(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+def _on_record(ctx: Ctx, record_id: UUID, right: str, change: Callable[[HoursRecord, LinliApp], None]) -> Action:
     def action(app: LinliApp) -> Steps:
-        authorize(app, ctx, "volunteering.sign_up")
+        authorize(app, ctx, right)
         record = load_record(app, ctx, record_id)
-        record.request_correction(ctx, minutes, reason)
+        change(record, app)
         return [record], {}
 
+    return action
+
+
+async def request_correction(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+    def change(record: HoursRecord, app: LinliApp) -> None:
+        record.request_correction(ctx, minutes, reason)
+
+    action = _on_record(ctx, record_id, "volunteering.sign_up", change)
     return await rt.execute("hours.request_correction", ctx, record_id, action)
 
 
 async def decide_correction(rt: Runtime, ctx: Ctx, record_id: UUID, approve: bool, reason: str = "") -> CommandResult:
-    def action(app: LinliApp) -> Steps:
-        authorize(app, ctx, "volunteering.lead")
-        record = load_record(app, ctx, record_id)
+    def change(record: HoursRecord, app: LinliApp) -> None:
         record.decide_request(ctx, load_team(app, ctx, record.team_id), approve, reason)
-        return [record], {}
 
+    action = _on_record(ctx, record_id, "volunteering.lead", change)
     return await rt.execute("hours.decide_correction", ctx, record_id, action)
 
 
 async def correct_hours(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
-    def action(app: LinliApp) -> Steps:
-        authorize(app, ctx, "volunteering.lead")
-        record = load_record(app, ctx, record_id)
+    def change(record: HoursRecord, app: LinliApp) -> None:
         record.correct(ctx, load_team(app, ctx, record.team_id), minutes, reason)
-        return [record], {}
 
+    action = _on_record(ctx, record_id, "volunteering.lead", change)
     return await rt.execute("hours.correct", ctx, record_id, action)
 
 

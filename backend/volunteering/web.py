@@ -22,7 +22,7 @@ from backend.config import LOCAL_ZONE
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, flash, now, redirect, render
+from backend.pages import command_id_from, error_status, flash, found, now, redirect, render
 from backend.residents.domain import years_before
 from backend.volunteering import commands
 from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, star_level
@@ -43,17 +43,11 @@ def _uuid(value: object) -> UUID:
 
 
 async def _activity_or_404(activity_id: UUID) -> dict[str, Any]:
-    row = await views.activity(activity_id)
-    if row is None:
-        raise NotFoundException(_("No such activity."))
-    return row
+    return found(await views.activity(activity_id), _("No such activity."))
 
 
 async def _shift_or_404(shift_id: UUID) -> dict[str, Any]:
-    row = await views.shift(shift_id)
-    if row is None:
-        raise NotFoundException(_("No such shift."))
-    return row
+    return found(await views.shift(shift_id), _("No such shift."))
 
 
 async def _leads(user: User | None, team_id: object) -> bool:
@@ -653,9 +647,7 @@ async def request_correction(request: Request[Any, Any, Any], record_id: FromPat
 
 @post("/hours/{record_id:uuid}/decide", name="volunteering.decide_correction")
 async def decide_correction(request: Request[Any, Any, Any], record_id: FromPath[UUID]) -> Response[Any]:
-    record = await views.record(record_id)
-    if record is None:
-        raise NotFoundException(_("No such hours record."))
+    record = found(await views.record(record_id), _("No such hours record."))
     user = await _leader_of(request, record["team_id"])
     form = await request.form()
     try:
