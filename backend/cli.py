@@ -147,7 +147,7 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         ctx = Ctx(community_id_for(args.community), actor_id=None, now=datetime.now(UTC))
-        since = date.fromisoformat(args.since) if args.since else ctx.now.date()
+        since = date.fromisoformat(args.since) if args.since else ctx.today
         try:
             await community_commands.set_rule(rt, ctx, args.rule, args.value, since)
         except DomainError as error:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from piccolo.columns import UUID, Date, Integer, Varchar
 from piccolo.table import Table
 
-from backend.community.domain import Community
+from backend.community.domain import RULES, Community
 from projections.runner import Item, LiveMessage
 
 
@@ -76,9 +76,8 @@ async def in_streets(streets: list[str]) -> list[dict]:
 
 
 async def rule(community_id: object, name: str, on: date) -> int:
-    """The value of a rule in force on a day, as the rulebook's events set it; else the default."""
-    from backend.community.domain import RULES
-
+    """The value of a rule in force on a day, as the rulebook's events set it; else the default (the same reading
+    as Community.rule in commands)."""
     row = (
         await RuleView.select(RuleView.value)
         .where((RuleView.community_id == community_id) & (RuleView.rule == name) & (RuleView.effective_from <= on))

@@ -352,8 +352,6 @@ class ProcedureProjection:
         done, round_ = (row["done"], row["round"]) if row else ([], 1)
         if isinstance(e, Matter.StagesPassed):
             done, state, entry = done + e.stages, "open", _timeline(item, mid, "passed", ",".join(e.stages))
-            if len(done) == 6:
-                state = "completed"
         elif isinstance(e, Matter.NoticePublished):
             done, state, entry = [*done, e.stage], "open", _timeline(item, mid, "notice", e.stage)
             if len(done) == 6:
@@ -532,10 +530,13 @@ async def tally(meeting_id: object) -> dict[str, Any]:
     voters = (str(v["household_id"] or v["resident_id"]) for v in votes)
     present = {*(meeting["present"] if meeting else []), *voters}
     present_count = len(present & set(expected))
+    if meeting and meeting["outcome"]:  # recorded from the log up to the close: a late vote never shows
+        counts = {choice: meeting[choice] for choice in counts}
+        present_count = meeting["present_count"]
     body = Body(meeting["body"]) if meeting else None
     return {
         **counts,
-        "voted": len(votes),
+        "voted": sum(counts.values()),
         "expected_count": len(expected),
         "present_count": present_count,
         "quorum": quorum(body, len(expected)) if body else 0,
@@ -619,10 +620,6 @@ async def matters(community_id: object) -> list[dict[str, Any]]:
 
 async def matter(matter_id: object) -> dict[str, Any] | None:
     return await MatterView.select().where(MatterView.id == matter_id).output(load_json=True).first()
-
-
-async def matter_for_proposal(proposal_id: object) -> dict[str, Any] | None:
-    return await MatterView.select().where(MatterView.proposal_id == proposal_id).output(load_json=True).first()
 
 
 async def matter_timeline(matter_id: object) -> list[dict[str, Any]]:

@@ -107,8 +107,10 @@ class Community(LinliAggregate):
         )
 
     def rule(self, name: str, on: date) -> int:
-        """The value in force on a day: the latest setting effective on or before it, else the default."""
-        in_force = [(since, value) for rule, since, value in self.rules if rule == name and since <= on]
-        if not in_force:
-            return RULES[name].default
-        return max(in_force, key=lambda item: item[0])[1]
+        """The value in force on a day: the setting with the latest effective date on or before it (of two with the
+        same date, the one set later), else the default — as projections.community.rule reads it."""
+        found, latest = RULES[name].default, None
+        for rule, since, value in self.rules:  # in the order they were set: a later setting of the same day wins
+            if rule == name and since <= on and (latest is None or since >= latest):
+                found, latest = value, since
+        return found

@@ -25,7 +25,7 @@ async def submit(
 
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
         authorize(app, ctx, "proposal.submit")
-        threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.now.date())
+        threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.today)
         proposal = Proposal.submit(ctx, proposal_id, title, description, category, photos, threshold)
         return [proposal], {"proposal_id": str(proposal_id)}
 

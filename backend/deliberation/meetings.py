@@ -12,14 +12,14 @@ from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 from backend.community.commands import load_community
 from backend.deliberation.commands import load_proposal
 from backend.deliberation.domain import ProposalState
 from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, vote_id
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
-from backend.residents.commands import authorize
-from backend.residents.domain import Resident
+from backend.residents.commands import authorize, load_resident
 from backend.runtime import Runtime
 
 MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
@@ -30,8 +30,9 @@ NOTICE_RULES = {
 }
 
 
-def topic(event_class: type) -> str:
-    return f"{event_class.__module__}:{event_class.__qualname__}"
+def matter_id_for(proposal_id: object) -> UUID:
+    """The matter a proposal on the agenda becomes (once)."""
+    return uuid5(MATTER_NAMESPACE, str(proposal_id))
 
 
 def load_matter(app: LinliApp, ctx: Ctx, matter_id: UUID) -> Matter:
@@ -46,7 +47,7 @@ async def open_matter(
     rt: Runtime, ctx: Ctx, title: str, description: str, proposal_id: UUID | None = None
 ) -> CommandResult:
     """A matter raised by the committee, or taken up from a proposal on the agenda (once per proposal)."""
-    matter_id = uuid5(MATTER_NAMESPACE, str(proposal_id) if proposal_id else ctx.command_id)
+    matter_id = matter_id_for(proposal_id) if proposal_id else uuid5(MATTER_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.open")
@@ -88,7 +89,7 @@ async def schedule(
         rule = NOTICE_RULES.get(body)
         notice = community.rule(rule, ctx.today) if rule else 0
         by_household = online_until is not None and community.rule("residents_ballot_by_household", ctx.today) == 1
-        members = sorted({household_of(app, r) for r in expected}, key=str) if by_household else expected
+        members = sorted({household_of(app, ctx, r) for r in expected}, key=str) if by_household else expected
         meeting = Meeting.schedule(
             ctx, meeting_id, matter, body, place, starts_at, motion, members, notice, online_until, by_household
         )
@@ -120,9 +121,8 @@ async def open_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
     return await rt.execute("meeting.open_ballot", ctx, meeting_id, action)
 
 
-def household_of(app: LinliApp, resident_id: UUID) -> UUID:
-    resident: Resident = app.repository.get(resident_id)
-    return resident.household_id
+def household_of(app: LinliApp, ctx: Ctx, resident_id: UUID) -> UUID:
+    return load_resident(app, ctx, resident_id).household_id
 
 
 def voter(ctx: Ctx, paper: bool) -> UUID:
@@ -144,7 +144,7 @@ def vote_action(ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) ->
             authorize(app, ctx, "meeting.vote")
         # Read, never changed here: skip the copy (a meeting of all residents lists thousands of them).
         ballot = load_in_community(app, ctx, meeting_id, Meeting, "No such meeting.", read_only=True).ballot_state
-        household = household_of(app, member) if ballot.per_household else None
+        household = household_of(app, ctx, member) if ballot.per_household else None
         try:
             vote: Vote = app.repository.get(vote_id(meeting_id, household or member))
         except AggregateNotFoundError:
@@ -183,7 +183,7 @@ def counted_votes(app: LinliApp, meeting: Meeting) -> dict[UUID, Choice]:
     opened, close = _ballot_positions(app, meeting.id)
     ids = {vote_id(meeting.id, member): member for member in meeting.expected}
     state: dict[UUID, dict[str, object]] = {}
-    topics = [topic(Vote.Cast), topic(Vote.Changed), topic(Vote.Confirmed)]
+    topics = [get_topic(Vote.Cast), get_topic(Vote.Changed), get_topic(Vote.Confirmed)]
     start = opened + 1
     while batch := app.recorder.select_notifications(start, 1000, stop=close - 1, topics=topics):
         for notification in batch:
@@ -204,7 +204,7 @@ def counted_votes(app: LinliApp, meeting: Meeting) -> dict[UUID, Choice]:
 def _ballot_positions(app: LinliApp, meeting_id: UUID) -> tuple[int, int]:
     """Where the ballot's opening and closing events stand in the log."""
     found: dict[str, int] = {}
-    topics = [topic(Meeting.BallotOpened), topic(Meeting.BallotClosed)]
+    topics = [get_topic(Meeting.BallotOpened), get_topic(Meeting.BallotClosed)]
     start = 1
     while len(found) < 2 and (batch := app.recorder.select_notifications(start, 1000, topics=topics)):
         for notification in batch:
@@ -226,7 +226,7 @@ async def close_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult
         return [meeting], {}
 
     await rt.execute("meeting.close_ballot", ctx, meeting_id, closing)
-    return await record_result(rt, Ctx(ctx.community_id, ctx.actor_id, ctx.now), meeting_id)
+    return await record_result(rt, ctx, meeting_id)  # its own command name: its own record of the same form
 
 
 async def record_result(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:

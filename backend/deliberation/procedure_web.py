@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from backend import codes
-from backend.auth import User, ctx_for, current_user, require
+from backend.auth import ctx_for, current_user, require
 from backend.codes import checkin_code_valid
 from backend.config import LOCAL_ZONE
 from backend.deliberation import meetings
@@ -375,9 +375,7 @@ async def meeting_page(request: Request[Any, Any, Any], meeting_id: FromPath[UUI
     return await _meeting_page(request, meeting_id)
 
 
-async def _act(
-    request: Request[Any, Any, Any], meeting_id: UUID, user: User, run: Any, success: str | None
-) -> Response[Any]:
+async def _act(request: Request[Any, Any, Any], meeting_id: UUID, run: Any, success: str | None) -> Response[Any]:
     """Run, then back to the meeting page; `success` as a flash, unless the page itself shows the outcome."""
     try:
         await run()
@@ -399,7 +397,7 @@ async def vote(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> R
         await meetings.vote(request.app.state.runtime, ctx, meeting_id, choice)
 
     # The page says "您的投票：…" itself; no flash keeps a burst of votes from rewriting every session.
-    return await _act(request, meeting_id, user, run, None)
+    return await _act(request, meeting_id, run, None)
 
 
 @post("/meetings/{meeting_id:uuid}/checkin", name="meetings.check_in")
@@ -421,7 +419,7 @@ async def check_in(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) 
             raise DomainError("That check-in code is not the one on the screen; please type the current one.", "code")
         await meetings.check_in(rt, ctx, meeting_id, resident_id)
 
-    return await _act(request, meeting_id, user, run, _("Checked in."))
+    return await _act(request, meeting_id, run, _("Checked in."))
 
 
 @post("/meetings/{meeting_id:uuid}/ballot/{action:str}", name="meetings.ballot")
@@ -439,7 +437,7 @@ async def ballot(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], ac
         else:
             raise DomainError("Not found.", status=404)
 
-    return await _act(request, meeting_id, user, run, _("Done."))
+    return await _act(request, meeting_id, run, _("Done."))
 
 
 @post("/meetings/{meeting_id:uuid}/paper", name="meetings.paper")
@@ -460,7 +458,7 @@ async def paper(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> 
             ctx = ctx_for(user, now(), command_id_from(form), on_behalf_of=member)
             await meetings.vote(rt, ctx, meeting_id, str(form.get("choice", "")), paper=True)
 
-    return await _act(request, meeting_id, user, run, _("Paper ballot saved."))
+    return await _act(request, meeting_id, run, _("Paper ballot saved."))
 
 
 @get("/meetings/{meeting_id:uuid}/code", name="meetings.code")
@@ -489,7 +487,7 @@ async def minutes(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -
             request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), meeting_id, text
         )
 
-    return await _act(request, meeting_id, user, run, _("The minutes are saved."))
+    return await _act(request, meeting_id, run, _("The minutes are saved."))
 
 
 @post("/meetings/{meeting_id:uuid}/sign", name="meetings.sign")
@@ -500,7 +498,7 @@ async def sign(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> R
     async def run() -> None:
         await meetings.sign_off(request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), meeting_id)
 
-    return await _act(request, meeting_id, user, run, _("You have signed the minutes."))
+    return await _act(request, meeting_id, run, _("You have signed the minutes."))
 
 
 @get("/meetings/{meeting_id:uuid}/record", name="meetings.record")

@@ -15,6 +15,7 @@ from litestar.response import Template
 from backend.auth import User, ctx_for, current_user
 from backend.deliberation import commands
 from backend.deliberation.domain import CATEGORIES, DESCRIPTION_MAX, PHOTOS_MAX, TITLE_MAX, check_text
+from backend.deliberation.meetings import matter_id_for
 from backend.eventstore import DomainError
 from backend.i18n import gettext as _
 from backend.pages import command_id_from, error_status, flash, is_htmx, now, redirect, render
@@ -180,7 +181,7 @@ async def _detail_context(request: Request[Any, Any, Any], row: dict[str, Any]) 
         "names": await residents.masked_names(people),
         "community": await communities.by_id(row["community_id"]),
         "categories": CATEGORIES,
-        "matter": await views.matter_for_proposal(row["id"]),
+        "matter": await views.matter(matter_id_for(row["id"])),
         "can_take_up": row["state"] == "on_agenda"
         and user is not None
         and user.can("matter.open", row["community_id"]),

@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import User, ctx_for, forget_user, require
+from backend.auth import User, ctx_for, require
 from backend.authz import GRANTABLE
 from backend.deliberation import commands as proposal_commands
 from backend.eventstore import DomainError
@@ -23,7 +23,7 @@ from backend.masking import mask_phone
 from backend.pages import command_id_from, error_status, flash, now, redirect, render
 from backend.residents import commands
 from backend.residents.commands import SIGNIN_CODE_DAYS, HouseholdRow
-from backend.residents.register_file import read_register
+from backend.residents.register_file import read_register, split_members
 from backend.residents.web import ROLE_LABELS, STATUS_LABELS, form_values, parse_uuid, registration_form
 from backend.volunteering import commands as volunteering
 from projections import community as communities
@@ -75,7 +75,6 @@ async def verify(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -
         await commands.verify(request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), resident_id)
     except DomainError as error:
         return await _desk(request, user, error_status(error), errors={str(resident_id): _(error.message)})
-    forget_user(str(resident_id))
     flash(request, _("%(name)s is verified.", name=row["name"]), "success")
     return redirect("/clerk")
 
@@ -94,7 +93,6 @@ async def reject(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -
         )
     except DomainError as error:
         return await _desk(request, user, error_status(error), errors={str(resident_id): _(error.message)})
-    forget_user(str(resident_id))
     flash(request, _("The registration of %(name)s was rejected.", name=row["name"]), "success")
     return redirect("/clerk")
 
@@ -196,7 +194,6 @@ async def grant(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) ->
         )
     except DomainError as error:
         return await _resident_page(request, user, resident_id, error_status(error), role_error=_(error.message))
-    forget_user(str(resident_id))
     flash(request, _("Role given: %(role)s.", role=_(ROLE_LABELS[role])), "success")
     return redirect(f"/clerk/residents/{resident_id}")
 
@@ -216,7 +213,6 @@ async def revoke(request: Request[Any, Any, Any], resident_id: FromPath[UUID], r
         )
     except DomainError as error:
         return await _resident_page(request, user, resident_id, error_status(error), role_error=_(error.message))
-    forget_user(str(resident_id))
     flash(request, _("Role ended: %(role)s.", role=_(ROLE_LABELS.get(role, role))), "success")
     return redirect(f"/clerk/residents/{resident_id}")
 
@@ -312,11 +308,8 @@ async def add_household(request: Request[Any, Any, Any]) -> Response[Any]:
     user = await require(request, "household.edit")
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("building", "unit", "room", "members")}
-    members = tuple(
-        m.strip() for m in values["members"].replace("，", "、").replace(",", "、").split("、") if m.strip()
-    )
-    row = HouseholdRow(0, values["building"], values["unit"], values["room"], members)
     try:
+        row = HouseholdRow(0, values["building"], values["unit"], values["room"], split_members(values["members"]))
         done = await commands.import_households(
             request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), [row]
         )

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
+from backend.auth import forget_user
 from backend.authz import Actor, may
 from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
 from backend.residents.domain import (
@@ -95,7 +96,9 @@ def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
 
 
 def forget_actor(resident_id: UUID) -> None:
+    """After a change to a resident's status or roles: both caches of them (commands' and the web's) forget it."""
     _actors.pop(resident_id, None)
+    forget_user(str(resident_id))
 
 
 def authorize(app: LinliApp, ctx: Ctx, action: str) -> None:
@@ -256,7 +259,9 @@ async def resubmit(rt: Runtime, ctx: Ctx, household_id: UUID) -> CommandResult:
         resident.resubmit(ctx, load_household(app, ctx, household_id))
         return [resident], {}
 
-    return await rt.execute("resident.resubmit", ctx, resident_id, action)
+    done = await rt.execute("resident.resubmit", ctx, resident_id, action)
+    forget_actor(resident_id)
+    return done
 
 
 # -- roles and passwords --------------------------------------------------------------------------------------------

@@ -96,15 +96,23 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
+def split_members(text: str) -> tuple[str, ...]:
+    """The names in a register's members cell (or the clerk's form), each checked."""
+    members = tuple(check_name(m) for m in MEMBER_SEPARATORS.split(text) if m.strip())
+    if len(members) > MAX_MEMBERS:
+        raise DomainError("At most 20 members per household.", "members")
+    return members
+
+
 def _parse(table: list[list[str]]) -> ParsedRegister:
-    while table and not any(c.strip() for c in table[0]):
-        table = table[1:]
-    if not table:
+    # Lines are numbered as the spreadsheet shows them, blank lines before the header included.
+    rows = [(line, row) for line, row in enumerate(table, start=1) if any(c.strip() for c in row)]
+    if not rows:
         raise DomainError("The file is empty.", "file")
-    columns = _columns(table[0])
+    columns = _columns(rows[0][1])
     parsed = ParsedRegister()
     seen: dict[tuple[str, str, str], int] = {}
-    data = [(line, row) for line, row in enumerate(table[1:], start=2) if any(c.strip() for c in row)]
+    data = rows[1:]
     if len(data) > MAX_ROWS:
         raise DomainError("At most 5000 households per file; please split it.", "file")
     for line, row in data:
@@ -115,12 +123,9 @@ def _parse(table: list[list[str]]) -> ParsedRegister:
 
         try:
             building, unit, room = address_parts(value("building"), value("unit"), value("room"))
-            members = tuple(check_name(m) for m in MEMBER_SEPARATORS.split(value("members")) if m.strip())
+            members = split_members(value("members"))
         except DomainError as error:
             parsed.errors.append(RowError(line, error.message))
-            continue
-        if len(members) > MAX_MEMBERS:
-            parsed.errors.append(RowError(line, "At most 20 members per household."))
             continue
         if (building, unit, room) in seen:
             parsed.errors.append(

@@ -14,7 +14,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import SignInGuard, ctx_for, current_user, forget_user, sign_out_everywhere
+from backend.auth import SignInGuard, ctx_for, current_user, sign_out_everywhere
 from backend.config import LOCAL_ZONE
 from backend.eventstore import Ctx, DomainError
 from backend.i18n import N_
@@ -165,7 +165,6 @@ async def resubmit_registration(request: Request[Any, Any, Any]) -> Response[Any
             user.community_id, str(form.get("building", "")), str(form.get("unit", "")), None
         )
         return await _me_page(request, 422, **picker, resubmit_error=_(error.message))
-    forget_user(str(user.id))
     flash(request, _("Your registration was sent again. A clerk will check it."), "success")
     return redirect("/me")
 
@@ -228,7 +227,6 @@ async def erase_me(request: Request[Any, Any, Any]) -> Response[Any]:
     if form.get("confirm") != "yes":
         return await _me_page(request, 422, erase_error=_("Please tick the box to confirm."))
     await commands.erase(request.app.state.runtime, Ctx(user.community_id, user.id, now()), user.id)
-    forget_user(str(user.id))
     request.clear_session()
     flash(request, _("Your personal data has been erased."), "success")
     return redirect("/proposals")
