@@ -73,6 +73,7 @@ def template_environment() -> Environment:
     env.globals["static"] = static
     env.filters["local"] = local_time
     env.filters["yuan"] = yuan
+    env.globals["hours"] = volunteering_web.hours  # volunteer minutes as hours, one decimal
     return env
 
 

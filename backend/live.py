@@ -58,9 +58,7 @@ async def stream(
 
         async def forward() -> None:
             async for message in subscriber.iter_events():
-                text = _rendered(fragment, current_locale(), message, frozen)
-                if text.strip():  # e.g. the viewer's place on another activity's shift
-                    await socket.send_text(text)
+                await socket.send_text(_rendered(fragment, current_locale(), message, frozen))
 
         now = await current()
         if now is None:
@@ -120,16 +118,14 @@ async def activity_live(
         return {
             "shifts": [volunteering.seat_counts(s) for s in shifts],
             "mines": [
-                {"shift": str(s["id"]), "status": mine[str(s["id"])]["status"], "activity": str(activity_id)}
-                for s in shifts
-                if str(s["id"]) in mine
+                {"shift": str(s["id"]), "status": mine[str(s["id"])]["status"]} for s in shifts if str(s["id"]) in mine
             ],
         }
 
     await stream(
         socket,
         channels,
-        [f"activity:{activity_id}", *([f"volunteer:{user.id}"] if user else [])],
+        [f"activity:{activity_id}", *([f"volunteer:{user.id}:activity:{activity_id}"] if user else [])],
         "volunteering/_live.html",
         current,
         activity_id=str(activity_id),

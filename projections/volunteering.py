@@ -12,6 +12,7 @@ from uuid import UUID as PyUUID
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from backend.config import LOCAL_ZONE
 from backend.volunteering.domain import (
     Activity,
     Certificate,
@@ -417,15 +418,17 @@ class VolunteeringProjection:
     async def _counts(self, shifts: set[PyUUID], places: set[tuple[PyUUID, PyUUID]]) -> list[LiveMessage]:
         """Seat counts of the shifts this batch touched, one message per activity (small, whatever the shift's
         size: PostgreSQL's NOTIFY takes at most 8,000 bytes); and to each volunteer whose place changed, on their
-        own channel, where they now stand."""
+        own channel for that activity, where they now stand."""
         if not shifts:
             return []
         counts: dict[PyUUID, dict[str, int]] = defaultdict(dict)
-        for row in await ShiftRoster.select(ShiftRoster.shift_id, ShiftRoster.status).where(
+        status: dict[tuple[PyUUID, PyUUID], str] = {}  # one roster row per shift and volunteer
+        for row in await ShiftRoster.select(ShiftRoster.shift_id, ShiftRoster.volunteer_id, ShiftRoster.status).where(
             ShiftRoster.shift_id.is_in(list(shifts))
         ):
             sid = _uuid(row["shift_id"])
             counts[sid][row["status"]] = counts[sid].get(row["status"], 0) + 1
+            status[(sid, _uuid(row["volunteer_id"]))] = row["status"]
         await bulk_execute(
             ShiftView,
             "UPDATE volunteer_shift SET seated = ?, waitlisted = ?, offered = ? WHERE id = ?",
@@ -439,10 +442,9 @@ class VolunteeringProjection:
         messages: list[LiveMessage] = [(f"activity:{a}", {"shifts": s}) for a, s in by_activity.items()]
         mine: dict[str, list[dict[str, str]]] = defaultdict(list)
         for shift_id, volunteer_id in places:
-            row = (await statuses([shift_id], volunteer_id)).get(str(shift_id))
-            place = {"shift": str(shift_id), "status": row["status"] if row else "", "activity": activity_of[shift_id]}
-            mine[str(volunteer_id)].append(place)
-        messages += [(f"volunteer:{v}", {"mines": m}) for v, m in mine.items()]
+            channel = f"volunteer:{volunteer_id}:activity:{activity_of[shift_id]}"
+            mine[channel].append({"shift": str(shift_id), "status": status.get((shift_id, volunteer_id), "")})
+        messages += [(channel, {"mines": m}) for channel, m in mine.items()]
         return messages
 
 
@@ -475,10 +477,6 @@ def _uuid(value: object) -> PyUUID:
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
-async def teams(community_id: object) -> list[dict[str, Any]]:
-    return await TeamView.select().where(TeamView.community_id == community_id).order_by(TeamView.name)
-
-
 async def team(team_id: object) -> dict[str, Any] | None:
     return await TeamView.select().where(TeamView.id == team_id).output(load_json=True).first()
 
@@ -511,8 +509,6 @@ async def activities(
 
 
 async def shift_days(activity_ids: list[object]) -> dict[str, set[date]]:
-    from backend.config import LOCAL_ZONE
-
     found: dict[str, set[date]] = defaultdict(set)
     if activity_ids:
         for row in await ShiftView.select(ShiftView.activity_id, ShiftView.starts_at).where(

@@ -402,7 +402,7 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
     }
 
 
-def seed_shifts(rt: Runtime, residents: int, shifts: int, seats: int) -> tuple[list[UUID], UUID]:
+def seed_shifts(rt: Runtime, residents: int, shifts: int, seats: int) -> list[UUID]:
     """`residents` with sign-in codes ("bench-<n>") and one published activity of `shifts` weekly shifts."""
     cid, _ = seed_with_codes(rt, residents)
     now = datetime.now(UTC)
@@ -415,7 +415,7 @@ def seed_shifts(rt: Runtime, residents: int, shifts: int, seats: int) -> tuple[l
     )
     activity.publish(ctx, team)
     rt.store.save(team, activity, *made)
-    return [s.id for s in made], activity.id
+    return [s.id for s in made]
 
 
 async def once_each(port: int, requests: list[bytes], concurrency: int) -> dict[str, Any]:
@@ -504,7 +504,7 @@ def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> 
     data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-signups-"))
 
     async def setup(rt: Runtime) -> list[UUID]:
-        made, _ = seed_shifts(rt, residents, shifts, seats)
+        made = seed_shifts(rt, residents, shifts, seats)
         await rt.projector.catch_up()
         return made
 

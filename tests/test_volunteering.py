@@ -142,6 +142,11 @@ async def test_one_volunteer_cannot_hold_overlapping_shifts(runtime):
     row = await views.shift(clashing)
     assert await views.overlapping(place.residents[1], row["starts_at"], row["ends_at"], clashing)
     assert not await views.overlapping(place.residents[2], row["starts_at"], row["ends_at"], clashing)
+    before = runtime.event_count()
+    with pytest.raises(DomainError, match="already have a shift"):
+        await commands.sign_up(runtime, as_resident(place, 1), clashing)
+    assert runtime.event_count() == before
+    assert (await commands.sign_up(runtime, as_resident(place, 2), clashing)).result == {"status": "seated"}
 
 
 async def test_hours_come_from_check_in_and_out_and_corrections_are_new_entries(runtime):
@@ -322,7 +327,7 @@ async def test_the_consent_age_comes_from_the_rulebook_and_the_minimum_age_from_
 
     place, leader, team_id, _, shifts = await setup(runtime, residents=4)
     (teen,) = await family(runtime, place, 2, date(2010, 5, 1))  # 16 on NOW
-    assert (await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), shifts[0])).result["status"]
+    assert (await commands.sign_up(runtime, Ctx(place.community_id, teen, NOW), shifts[0])).result["status"] == "seated"
     await commands.cancel(runtime, Ctx(place.community_id, teen, NOW), shifts[0])
     await community_commands.set_rule(
         runtime, Ctx(place.community_id, None, NOW), "volunteer_consent_age", 18, NOW.date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -62,11 +63,6 @@ def volunteer_of(ctx: Ctx) -> UUID:
     if volunteer is None:
         raise DomainError("Please sign in first.", status=403)
     return volunteer
-
-
-def star_thresholds(app: LinliApp, ctx: Ctx) -> list[int]:
-    community = load_community(app, ctx.community_id)
-    return [community.rule(name, ctx.today) for name in STAR_RULES]
 
 
 async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> CommandResult:
@@ -158,11 +154,13 @@ def minor_check(app: LinliApp, ctx: Ctx, personal: PersonalData, activity: Activ
     return Minor(age, activity.min_age, consent_age, consented)
 
 
-async def sign_up(rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> CommandResult:
+async def sign_up(
+    rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False, row: dict[str, Any] | None = None
+) -> CommandResult:
     """A seat, or (when asked) the waitlist. A seat or offer on an overlapping shift is refused, as the views show
     it just before: a warning that refuses, not an invariant of the log (two sign-ups at the same instant on two
     overlapping shifts may both pass; a promotion from a waitlist does not ask)."""
-    shift = await views.shift(shift_id)
+    shift = row or await views.shift(shift_id)  # `row`: the shift's view row, when the caller has read it
     volunteer = volunteer_of(ctx)
     if shift is not None and await views.overlapping(volunteer, shift["starts_at"], shift["ends_at"], shift_id):
         raise DomainError("You already have a shift at this time.", status=409)
@@ -173,8 +171,8 @@ def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, right)
         shift = load_shift(app, ctx, shift_id)
-        result = change(shift)
-        return [shift], {"result": str(result)}
+        change(shift)
+        return [shift], {}
 
     return action
 

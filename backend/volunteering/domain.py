@@ -547,9 +547,15 @@ class Shift(LinliAggregate):
         """Service time: from check-in to check-out, within the shift (arriving early is not service)."""
         if volunteer_id not in self.checked_out:
             raise DomainError("No hours without a check-in and a check-out.", status=409)
-        start = max(self.checked_in[volunteer_id], self.starts_at)
-        end = min(self.checked_out[volunteer_id], self.ends_at)
-        return max(0, int((end - start).total_seconds()) // 60)
+        return served_minutes(
+            self.checked_in[volunteer_id], self.checked_out[volunteer_id], self.starts_at, self.ends_at
+        )
+
+
+def served_minutes(checked_in: datetime, checked_out: datetime, starts_at: datetime, ends_at: datetime) -> int:
+    """Minutes between check-in and check-out that fall within the shift."""
+    start, end = max(checked_in, starts_at), min(checked_out, ends_at)
+    return max(0, int((end - start).total_seconds()) // 60)
 
 
 class HoursRecord(LinliAggregate):

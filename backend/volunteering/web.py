@@ -22,10 +22,10 @@ from backend.config import LOCAL_ZONE
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, flash, found, now, redirect, render
+from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
 from backend.residents.domain import years_before
 from backend.volunteering import commands
-from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, star_level
+from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, served_minutes, star_level
 from projections import community as communities
 from projections import residents
 from projections import volunteering as views
@@ -36,6 +36,11 @@ ACTIVE = ("seated", "offered", "waitlisted")  # a roster row's statuses that hol
 def hours(minutes: int) -> str:
     """Minutes as hours with one decimal (志愿服务时长)."""
     return f"{minutes / 60:.1f}"
+
+
+async def _star_thresholds(community_id: object, day: date) -> list[int]:
+    """The star levels' hours in force (rulebook)."""
+    return [await communities.rule(community_id, name, day) for name in commands.STAR_RULES]
 
 
 def _uuid(value: object) -> UUID:
@@ -80,7 +85,7 @@ async def activity_list(
         on = ""
     led = await views.teams_led_by(place["id"], user.id) if user else []
     today = now().astimezone(LOCAL_ZONE).date()
-    thresholds = [await communities.rule(place["id"], n, today) for n in commands.STAR_RULES]
+    thresholds = await _star_thresholds(place["id"], today)
     honours = await views.honours(place["id"], today.replace(day=1), thresholds)
     people = [v for v, _ in honours["month"]] + [v for _, v in honours["stars"]]
     rows = await views.activities(
@@ -94,10 +99,8 @@ async def activity_list(
         categories=CATEGORIES,
         category=category,
         on=on,
-        led=led,
         honours=honours,
         names=await residents.masked_names(people),
-        hours=hours,
     )
 
 
@@ -170,7 +173,7 @@ async def _on_shift(
 @post("/shifts/{shift_id:uuid}/signup", name="volunteering.sign_up")
 async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
     async def run(rt: Any, ctx: Any, shift: dict[str, Any], form: Any) -> Any:
-        return await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1")
+        return await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1", row=shift)
 
     def said(done: Any) -> str:
         return _("You have a seat.") if done.result["status"] == "seated" else _("You are on the waitlist.")
@@ -267,7 +270,6 @@ async def _team_page(request: Request[Any, Any, Any], team_id: UUID, status_code
         candidates=candidates,
         categories=CATEGORIES,
         values=extra.pop("values", {"offer_hours": "12", "weeks": "1", "capacity": "10", "min_age": "0"}),
-        hours=hours,
         **extra,
     )
 
@@ -361,9 +363,7 @@ async def create_activity(request: Request[Any, Any, Any], team_id: FromPath[UUI
             capacity,
         )
     except DomainError as error:
-        return await _team_page(
-            request, team_id, error_status(error), values=values, activity_error=_(error.message), field=error.field
-        )
+        return await _team_page(request, team_id, error_status(error), values=values, activity_error=_(error.message))
     flash(request, _("The activity is saved. Publish it when it is ready."), "success")
     return redirect(f"/activities/{done.result['activity_id']}")
 
@@ -419,8 +419,7 @@ async def _roster_page(
 def _served(shift: dict[str, Any], row: dict[str, Any]) -> int:
     if not (row["checked_in_at"] and row["checked_out_at"]):
         return 0
-    start, end = max(row["checked_in_at"], shift["starts_at"]), min(row["checked_out_at"], shift["ends_at"])
-    return max(0, int((end - start).total_seconds()) // 60)
+    return served_minutes(row["checked_in_at"], row["checked_out_at"], shift["starts_at"], shift["ends_at"])
 
 
 @get("/shifts/{shift_id:uuid}", name="volunteering.roster")
@@ -436,7 +435,7 @@ async def code_page(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -
     code = checkin_code(request.app.state.runtime.personal.digest, shift_id, now())
     url = f"{request.base_url}shifts/{shift_id}/checkin?code={code}"
     qr = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=_("Check-in QR code"))
-    if request.headers.get("hx-request"):  # the poll: the fragment alone, leaving any flash for the next page
+    if is_htmx(request):  # the poll: the fragment alone, leaving any flash for the next page
         return Template(template_name="volunteering/_code.html", context={"code": code, "qr": qr})
     return await render(request, "volunteering/code.html", shift=shift, code=code, qr=qr)
 
@@ -572,7 +571,7 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
     for r in records:
         by_year[r["served_on"].year] += r["minutes"]
     today = now().astimezone(LOCAL_ZONE).date()
-    thresholds = [await communities.rule(user.community_id, n, today) for n in commands.STAR_RULES]
+    thresholds = await _star_thresholds(user.community_id, today)
     teams = {str(r["team_id"]) for r in records}
     qr = segno.make(f"{request.base_url}volunteers/{user.id}/scan", error="m").svg_inline(
         scale=4, title=_("My volunteer code")
@@ -593,7 +592,6 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
         teams=[await views.team(t) for t in sorted(teams)],
         certificates=await views.certificates_of(user.id),
         qr=qr,
-        hours=hours,
         in_honours=await views.shows_in_honours(user.id),
         values=extra.pop("values", {}),
         **extra,
@@ -640,7 +638,7 @@ async def request_correction(request: Request[Any, Any, Any], record_id: FromPat
             str(form.get("reason", "")),
         )
     except DomainError as error:
-        return await _mine_page(request, error_status(error), correction_error=_(error.message), record_id=record_id)
+        return await _mine_page(request, error_status(error), correction_error=_(error.message))
     flash(request, _("Your request is with the team leader."), "success")
     return redirect("/me/volunteering")
 
@@ -705,7 +703,6 @@ async def certificate_page(request: Request[Any, Any, Any], certificate_id: From
         name=(await residents.full_names([str(row["volunteer_id"])])).get(str(row["volunteer_id"]), ""),
         qr=segno.make(url, error="m").svg_inline(scale=3, title=_("Verify this certificate")),
         url=url,
-        hours=hours,
     )
 
 
@@ -731,7 +728,6 @@ async def verify(request: Request[Any, Any, Any], number: FromPath[str]) -> Temp
         team=await views.team(row["team_id"]) if row else None,
         name=name,
         number=number,
-        hours=hours,
     )
 
 
