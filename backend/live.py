@@ -125,7 +125,7 @@ async def activity_live(
     await stream(
         socket,
         channels,
-        [f"activity:{activity_id}", *([f"volunteer:{user.id}:activity:{activity_id}"] if user else [])],
+        [f"activity:{activity_id}", *([volunteering.place_channel(user.id, activity_id)] if user else [])],
         "volunteering/_live.html",
         current,
         activity_id=str(activity_id),

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID as PyUUID
+from uuid import uuid5
 
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -145,6 +146,7 @@ class HonoursView(Table, tablename="volunteer_honours"):
     show = Boolean(default=False)
 
 
+PLACE_NAMESPACE = PyUUID("4c2a8e6f-1d3b-4f5a-9e7c-0b2d4f6a8c1e")
 ROSTER_STATUS = {
     Shift.Cancelled: "cancelled",
     Shift.Offered: "offered",
@@ -442,10 +444,15 @@ class VolunteeringProjection:
         messages: list[LiveMessage] = [(f"activity:{a}", {"shifts": s}) for a, s in by_activity.items()]
         mine: dict[str, list[dict[str, str]]] = defaultdict(list)
         for shift_id, volunteer_id in places:
-            channel = f"volunteer:{volunteer_id}:activity:{activity_of[shift_id]}"
+            channel = place_channel(volunteer_id, activity_of[shift_id])
             mine[channel].append({"shift": str(shift_id), "status": status.get((shift_id, volunteer_id), "")})
         messages += [(channel, {"mines": m}) for channel, m in mine.items()]
         return messages
+
+
+def place_channel(volunteer_id: object, activity_id: object) -> str:
+    """A volunteer's own channel for one activity; PostgreSQL's LISTEN takes names of at most 63 bytes."""
+    return f"place:{uuid5(PLACE_NAMESPACE, f'{volunteer_id}|{activity_id}')}"
 
 
 def seat_counts(shift: dict[str, Any]) -> dict[str, Any]:
