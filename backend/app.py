@@ -31,11 +31,13 @@ from backend.config import LOCAL_ZONE, Settings, load_settings
 from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
+from backend.inbox import web as inbox_web
 from backend.money import yuan
 from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
+from backend.services import web as services_web
 from backend.sessions import SessionStore
 from backend.volunteering import web as volunteering_web
 
@@ -164,6 +166,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *deliberation_web.routes,
             *procedure_web.routes,
             *volunteering_web.routes,
+            *services_web.routes,
+            *inbox_web.routes,
             *live.routes,
             create_static_files_router(
                 path="/static",

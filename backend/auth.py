@@ -84,6 +84,14 @@ async def require(request: Request[Any, Any, Any], action: str, community_id: UU
     return user
 
 
+async def require_signed_in(request: Request[Any, Any, Any]) -> User:
+    """Anyone signed in (their own inbox, their own account); not signed in: 401."""
+    user = await current_user(request)
+    if user is None:
+        raise NotAuthorizedException()
+    return user
+
+
 def forget_user(resident_id: str) -> None:
     _recent.pop(resident_id, None)
 

@@ -27,6 +27,9 @@ POLICY: dict[str, frozenset[str]] = {
     "matter.object": frozenset({"resident"}),  # 异议 to a published notice
     "volunteering.lead": frozenset({"volunteer_leader"}),  # teams, activities, check-in, hours (of the own team)
     "volunteering.sign_up": frozenset({"resident"}),  # shifts, hours corrections, certificates
+    "service.catalog": frozenset({"clerk"}),  # providers, services and their booking rules
+    "service.provide": frozenset({"service_provider"}),  # schedules, the day's bookings (of the own provider)
+    "service.book": frozenset({"resident"}),  # book, waitlist, cancel, reschedule, rate
 }
 ACTIONS = tuple(POLICY)
 STREET_ACTIONS = frozenset({"street.oversee"})

@@ -24,13 +24,15 @@ COMMAND_NAMESPACE = UUID("6f2b3c1e-5d0a-4f7e-9c61-1a2b3c4d5e6f")
 
 
 class DomainError(Exception):
-    """A rule said no. `message` is an English msgid shown translated; `field` names the form field."""
+    """A rule said no. `message` is an English msgid shown translated, with `variables` filled in after translation;
+    `field` names the form field."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None = None, status: int = 400, **variables: object) -> None:
+        super().__init__(message % variables if variables else message)
         self.message = message
         self.field = field
         self.status = status
+        self.variables = variables
 
 
 class NotFound(DomainError):

@@ -133,4 +133,37 @@ async def activity_live(
     )
 
 
-routes = [proposal_live, meeting_live, activity_live]
+@websocket("/live/services/{service_id:uuid}", name="live.service")
+async def service_live(
+    socket: WebSocket[Any, Any, Any], service_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
+) -> None:
+    """Seat counts of the service's coming slots, and the viewer's own place on each (a seat from the waitlist
+    shows at once)."""
+    from datetime import UTC, datetime
+
+    from backend.auth import current_user
+    from projections import services
+
+    user = await current_user(socket)  # type: ignore[arg-type]
+
+    async def current() -> dict[str, Any] | None:
+        if not await services.service(service_id):
+            return None
+        slots = await services.slots_of(service_id, datetime.now(UTC))
+        mine = await services.statuses([s["id"] for s in slots], user.id) if user else {}
+        return {
+            "slots": [services.seat_counts(s) for s in slots],
+            "mines": [{"slot": slot, "status": status} for slot, status in mine.items()],
+        }
+
+    await stream(
+        socket,
+        channels,
+        [f"service:{service_id}", *([services.bookings_channel(user.id)] if user else [])],
+        "services/_live.html",
+        current,
+        live=True,
+    )
+
+
+routes = [proposal_live, meeting_live, activity_live, service_live]

@@ -64,8 +64,11 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 async def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    await current_user(request)
-    return render_now(request, template, status_code, **context)
+    from projections.inbox import unread
+
+    user = await current_user(request)
+    bell = await unread(user.id) if user else 0  # the header's bell
+    return render_now(request, template, status_code, bell=bell, **context)
 
 
 def render_now(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
@@ -90,6 +93,13 @@ def now() -> datetime:
 def error_status(error: DomainError) -> int:
     """A refused form comes back as 422 unless the rule said otherwise (403, 404, 409, 410)."""
     return error.status if error.status != 400 else 422
+
+
+def error_text(error: DomainError) -> str:
+    """The refusal in the reader's language, with its numbers filled in."""
+    from backend.i18n import gettext
+
+    return gettext(error.message, **error.variables)
 
 
 def redirect(path: str, status_code: int = 303) -> Redirect:

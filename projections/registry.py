@@ -4,8 +4,10 @@ from backend.residents.personal import PersonalData
 from projections.chain import ChainProjection
 from projections.community import CommunityProjection
 from projections.deliberation import DeliberationProjection, ProcedureProjection
+from projections.inbox import InboxProjection
 from projections.residents import ResidentsProjection
 from projections.runner import Projection
+from projections.services import ServicesProjection
 from projections.volunteering import VolunteeringProjection
 
 PROJECTIONS = (
@@ -15,6 +17,8 @@ PROJECTIONS = (
     DeliberationProjection,
     ProcedureProjection,
     VolunteeringProjection,
+    ServicesProjection,
+    InboxProjection,
 )
 
 

@@ -173,6 +173,9 @@ EXPECTED_ALLOWED = {
     "matter.object": {"resident"},
     "volunteering.lead": {"volunteer_leader"},
     "volunteering.sign_up": {"resident"},
+    "service.catalog": {"clerk"},
+    "service.provide": {"service_provider"},
+    "service.book": {"resident"},
 }
 
 

@@ -41,6 +41,8 @@ RULES: dict[str, Rule] = {
             Rule(f"volunteer_star_{n}_hours", hours, 1, 10_000, "民政部 志愿服务记录办法 (2012): star levels in hours")
             for n, hours in enumerate((100, 300, 600, 1000, 1500), start=1)
         ),
+        Rule("service_no_show_limit", 3, 0, 20, "community default: no-shows before bookings are paused (0: never)"),
+        Rule("service_no_show_days", 60, 1, 365, "community default: days a no-show counts against new bookings"),
     )
 }
 

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -61,6 +61,19 @@ class PersonalData:
                 self._execute(f"SELECT key FROM {self._table} WHERE resident_id = ?", (str(resident_id),))[0][0]
             )  # type: ignore[arg-type]
         return Fernet(key).encrypt(value.encode()).decode()
+
+    def secret(self, name: str, make: Callable[[], bytes]) -> bytes:
+        """A deployment secret kept beside the residents' keys (e.g. the VAPID key for Web Push): made once, by
+        whichever process asks first, and the same for every process afterwards."""
+        row = f"secret:{name}"
+        found = self._execute(f"SELECT key FROM {self._table} WHERE resident_id = ?", (row,))
+        if not found:
+            self._execute(
+                f"INSERT INTO {self._table} (resident_id, key) VALUES (?, ?) ON CONFLICT (resident_id) DO NOTHING",
+                (row, make()),
+            )
+            found = self._execute(f"SELECT key FROM {self._table} WHERE resident_id = ?", (row,))
+        return bytes(found[0][0])  # type: ignore[arg-type]
 
     def keys(self, resident_ids: Iterable[UUID]) -> dict[UUID, bytes]:
         wanted = [str(i) for i in set(resident_ids)]

@@ -48,3 +48,21 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: a reminder or a booking change, shown even when Linli is closed; a tap opens the page it links to.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data ? event.data.text() : "" }; }
+  event.waitUntil(self.registration.showNotification(data.title || "邻里", {
+    body: data.body || "", tag: data.tag, data: { url: data.url || "/inbox" }, icon: "/static/icons/icon-192.png",
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || "/inbox";
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then((windows) => {
+    for (const w of windows) { if (new URL(w.url).pathname === url && "focus" in w) return w.focus(); }
+    return self.clients.openWindow(url);
+  }));
+});
