@@ -16,6 +16,8 @@ from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import household_id_for
 from backend.runtime import Runtime
+from backend.services import commands as services
+from backend.services.domain import BookingRules, Schedule, slot_id_for
 from backend.volunteering import commands as volunteering
 from backend.volunteering.domain import ActivityTerms, recurring, shift_id_for
 
@@ -136,11 +138,13 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
                 rt, Ctx(community_id, author, day + timedelta(days=1)), proposal_id, "物业已答复将改造"
             )
     activities = await _demo_volunteering(rt, community_id, residents, now)
+    service_count = await _demo_services(rt, community_id, residents, now)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
         "proposals": len(PROPOSALS),
         "activities": activities,
+        "services": service_count,
     }
 
 
@@ -205,3 +209,101 @@ async def _demo_past_service(rt: Runtime, team_id: UUID, residents: list[UUID], 
         await volunteering.confirm_hours(rt, at(leader, start + timedelta(hours=3)), shift_id, volunteer)
     for volunteer in residents[11:13]:
         await volunteering.choose_honours(rt, at(volunteer, start + timedelta(days=1)), True)
+
+
+SERVICES = [
+    # provider, service, category, description, rules, weekdays, opens, closes, minutes, capacity, place
+    (
+        "幸福里社区卫生服务站",
+        "家庭医生坐诊",
+        "doctor",
+        "签约家庭医生坐诊：量血压、测血糖、慢病复诊开药。请带医保卡。",
+        BookingRules(2, 2, 1, False),
+        {1, 3},
+        time(9),
+        time(11, 30),
+        30,
+        2,
+        "社区卫生服务站二楼",
+    ),
+    (
+        "平安水电维修队",
+        "水电维修",
+        "repair",
+        "上门维修水管、龙头、开关插座、灯具。材料费另计，工时免费。",
+        BookingRules(4, 4, 2, True),
+        {0, 1, 2, 3, 4, 5},
+        time(14),
+        time(17),
+        60,
+        1,
+        "",
+    ),
+    (
+        "社区法律顾问",
+        "法律咨询",
+        "legal",
+        "律师坐班：婚姻家庭、劳动纠纷、邻里矛盾、租房合同。",
+        BookingRules(24, 12, 1, False),
+        {5},
+        time(9),
+        time(11),
+        60,
+        3,
+        "居委会调解室",
+    ),
+    ("幸福里便民服务队", "代办服务", "errand", "代缴水电费、代取药、代办老年卡。", BookingRules(0, 0, 3, False), set()),
+]
+
+
+async def _demo_services(rt: Runtime, community_id: UUID, residents: list[UUID], now: datetime) -> int:
+    """Four providers (resident 7 acts for them) and their services; the doctor's sessions since last week, with
+    bookings done and rated, so the rates on the board have something to say."""
+    clerk, provider = residents[0], residents[6]
+    setup = now - timedelta(days=14)
+    today = now.astimezone(LOCAL_ZONE).date()
+
+    def at(who: UUID, when: datetime) -> Ctx:
+        return Ctx(community_id, who, when, command_id=uuid4().hex)
+
+    for name, service, category, description, rules, weekdays, *pattern in SERVICES:
+        made = await services.create_provider(rt, at(clerk, setup), name, "")
+        provider_id = UUID(made.result["provider_id"])
+        await services.add_member(rt, at(clerk, setup), provider_id, provider)
+        made = await services.create_service(rt, at(clerk, setup), provider_id, service, category, description, rules)
+        service_id = UUID(made.result["service_id"])
+        if not weekdays:
+            continue
+        opens, closes, minutes, capacity, place = pattern
+        first = today - timedelta(days=7) if category == "doctor" else today + timedelta(days=1)
+        await services.publish_schedule(
+            rt,
+            at(provider, setup),
+            service_id,
+            Schedule(first, 3, frozenset(weekdays), opens, closes, minutes, capacity, place),
+        )
+        if category == "doctor":
+            await _demo_done_bookings(rt, community_id, residents, service_id, first, opens)
+    return len(SERVICES)
+
+
+async def _demo_done_bookings(
+    rt: Runtime, community_id: UUID, residents: list[UUID], service_id: UUID, first: date, opens: time
+) -> None:
+    """Last week's doctor's sessions: four residents came (one rated 3 stars), one did not."""
+    day = first + timedelta(days=(1 - first.weekday()) % 7)  # the first Tuesday
+    start = datetime.combine(day, opens, LOCAL_ZONE).astimezone(UTC)
+    slot_id = slot_id_for(service_id, start.astimezone(LOCAL_ZONE))
+    second = slot_id_for(service_id, (start + timedelta(minutes=30)).astimezone(LOCAL_ZONE))
+    for offset, (resident, slot) in enumerate(
+        zip(residents[15:20], (slot_id, slot_id, second, second, None), strict=True)
+    ):
+        if slot is None:
+            continue
+        booked = Ctx(community_id, resident, start - timedelta(days=3), command_id=uuid4().hex)
+        await services.book(rt, booked, slot, "复诊开降压药" if offset == 0 else "")
+        served = Ctx(community_id, residents[6], start + timedelta(minutes=40), command_id=uuid4().hex)
+        await services.complete(rt, served, slot, resident, no_show=offset == 3)
+        if offset != 3:
+            rated = Ctx(community_id, resident, start + timedelta(hours=3), command_id=uuid4().hex)
+            await services.rate(rt, rated, slot, 3 if offset == 2 else 5, "医生很耐心" if offset == 0 else "")

@@ -229,8 +229,8 @@ class ServicesProjection:
         elif isinstance(e, Slot.Completed):
             await bulk_execute(
                 BookingView,
-                "UPDATE service_booking SET status = ? WHERE id = ?",
-                [("no_show" if e.no_show else "done", bid)],
+                "UPDATE service_booking SET status = ?, answered_at = COALESCE(answered_at, ?) WHERE id = ?",
+                [("no_show" if e.no_show else "done", e.timestamp, bid)],
             )
         elif isinstance(e, Slot.Rated):
             await bulk_execute(

@@ -326,6 +326,11 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("volunteering.lead", "GET", "/teams"),
     ("volunteering.lead", "POST", "/teams"),
     ("volunteering.sign_up", "GET", "/me/volunteering"),
+    ("service.catalog", "GET", "/services/catalog"),
+    ("service.catalog", "POST", "/providers"),
+    ("service.catalog", "POST", "/services/new"),
+    ("service.provide", "GET", "/provide"),
+    ("service.book", "GET", "/bookings"),
 ]
 MATRIX_ROLES = list(ROLES)
 

@@ -28,6 +28,7 @@ SLOTS_PER_SCHEDULE_MAX = 500
 WAITLIST_MAX = 100
 DAY_BEFORE = timedelta(hours=24)
 HOUR_BEFORE = timedelta(hours=1)
+EARLY_SERVICE = timedelta(minutes=30)  # a resident who comes early may be served early
 SLOT_NAMESPACE = UUID("0b7e1c3a-5d2f-4e6a-8b9c-1d3e5f7a9b2c")
 DIARY_NAMESPACE = UUID("3f5a7c9e-1b2d-4c6e-8a0b-2d4f6a8c0e1a")
 BOOKING_NAMESPACE = UUID("8c1e3a5b-7d9f-4b2c-9e4a-6b8d0f2a4c6e")
@@ -625,8 +626,8 @@ class Slot(LinliAggregate):
 
     def complete(self, ctx: Ctx, resident_id: UUID, no_show: bool, diary: Diary) -> None:
         self._booking(resident_id, ACTIVE, "Only a booking still to happen can be marked done or no-show.")
-        if ctx.now < self.starts_at:
-            raise DomainError("A booking is marked done or no-show once its slot has started.", status=409)
+        if ctx.now < self.starts_at - EARLY_SERVICE:
+            raise DomainError("A booking is marked done or no-show from 30 minutes before its slot.", status=409)
         self.emit(self.Completed, ctx, resident_id=resident_id, no_show=no_show)
         diary.keep(ctx, self, no_show)
 

@@ -21,7 +21,7 @@ from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.pages import command_id_from, error_status, error_text, flash, found, now, redirect, render
 from backend.services import commands
-from backend.services.domain import CATEGORIES, BookingRules, Schedule
+from backend.services.domain import CATEGORIES, EARLY_SERVICE, BookingRules, Schedule
 from projections import residents
 from projections import services as views
 
@@ -285,6 +285,7 @@ async def _day_page(
         following=on + timedelta(days=1),
         statuses=STATUS,
         started=now(),
+        early=EARLY_SERVICE,
         **extra,
     )
 
