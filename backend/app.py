@@ -76,6 +76,7 @@ def template_environment() -> Environment:
     env.filters["local"] = local_time
     env.filters["yuan"] = yuan
     env.globals["hours"] = volunteering_web.hours  # volunteer minutes as hours, one decimal
+    env.globals["booking_statuses"] = services_web.STATUS  # a booking's status, to translate
     return env
 
 

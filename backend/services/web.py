@@ -114,7 +114,6 @@ async def _service_page(
         may_book=user is not None and user.can("service.book", service["community_id"]),
         provides=bool(user and provider and str(user.id) in provider["members"]),
         categories=CATEGORIES,
-        statuses=STATUS,
         first=first,
         later=first + timedelta(days=DAYS_SHOWN),
         started=now(),
@@ -218,7 +217,6 @@ async def _bookings_page(request: Request[Any, Any, Any], user: User, status_cod
         to_rate=await views.to_rate(user.id),
         others=others,
         places=places,
-        statuses=STATUS,
         **extra,
     )
 
@@ -283,7 +281,6 @@ async def _day_page(
         on=on,
         previous=on - timedelta(days=1),
         following=on + timedelta(days=1),
-        statuses=STATUS,
         started=now(),
         early=EARLY_SERVICE,
         **extra,
