@@ -6,15 +6,18 @@ Run: .venv/bin/python scripts/screenshots.py
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from backend.config import LOCAL_ZONE
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -105,6 +108,34 @@ def volunteering(browser, device, base: str) -> None:  # type: ignore[no-untyped
     leader.screenshot(path=str(OUT / "roster.png"), full_page=True)
 
 
+def services(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Resident 22 books the family doctor and a home repair (the provider confirms it, the inbox says so); the
+    provider's day; the catalog with each service's rates (demo: last week's sessions were rated)."""
+    resident = signed_in(browser, device, base, 22)
+    resident.goto(base + "/services")
+    resident.screenshot(path=str(OUT / "services.png"), full_page=True)
+    for name in ("家庭医生坐诊", "水电维修"):
+        resident.goto(base + "/services")
+        resident.get_by_role("link", name=name).click()
+        resident.locator("summary", has_text="预约这个时段").first.click()
+        note = "厨房水龙头漏水" if name == "水电维修" else "复诊开药"
+        resident.get_by_label("给服务方的备注（可选）").first.fill(note)
+        resident.get_by_role("button", name="预约", exact=True).first.click()
+        resident.locator(".flash").first.wait_for()
+        if name == "家庭医生坐诊":
+            resident.screenshot(path=str(OUT / "service.png"), full_page=True)
+    provider = signed_in(browser, device, base, 7)
+    tomorrow = datetime.now(LOCAL_ZONE).date() + timedelta(days=1)  # the repair team's first home visits
+    provider.goto(base + f"/provide?on={tomorrow}")
+    provider.get_by_role("button", name=re.compile("^确认")).first.click()
+    provider.locator(".flash").first.wait_for()
+    provider.screenshot(path=str(OUT / "provider-day.png"), full_page=True)
+    resident.goto(base + "/bookings")
+    resident.screenshot(path=str(OUT / "bookings.png"), full_page=True)
+    resident.goto(base + "/inbox")
+    resident.screenshot(path=str(OUT / "inbox.png"), full_page=True)
+
+
 def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="linli-shots-")
     env = {**os.environ, "LINLI_DATA_DIR": data_dir, "LINLI_PORT": "8765", "LINLI_DEMO": "1", "LINLI_DATABASE_URL": ""}
@@ -160,6 +191,7 @@ def main() -> None:
             clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
             procedure(browser, p.devices["Pixel 7"], base, clerk)
             volunteering(browser, p.devices["Pixel 7"], base)
+            services(browser, p.devices["Pixel 7"], base)
             browser.close()
     finally:
         server.terminate()
