@@ -24,6 +24,7 @@ class Settings:
     projector_inline: bool = True
     secret: str = ""
     signin_per_minute: int = 20
+    push_local: bool = False  # Web Push endpoints on this machine or a private network (development, tests)
 
     @property
     def is_postgres(self) -> bool:
@@ -93,6 +94,7 @@ def load_settings(**overrides: object) -> Settings:
         "projector_inline": env.get("LINLI_PROJECTOR", "inline") == "inline",
         "secret": env.get("LINLI_SECRET", ""),
         "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
+        "push_local": _flag(env.get("LINLI_PUSH_LOCAL")),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

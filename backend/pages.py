@@ -67,7 +67,7 @@ async def render(request: Request[Any, Any, Any], template: str, status_code: in
     from projections.inbox import unread
 
     user = await current_user(request)
-    bell = await unread(user.id) if user else 0  # the header's bell
+    bell = await unread(user.id) if user and not is_htmx(request) else 0  # the header's bell, on whole pages
     return render_now(request, template, status_code, bell=bell, **context)
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, time, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from uuid import UUID
@@ -306,6 +307,7 @@ async def test_each_reminder_is_sent_exactly_once_across_a_restart_and_pushed_en
     for index in (2, 3):
         await commands.book(runtime, as_resident(place, index), slots[0])
     await commands.book(runtime, as_resident(place, 4), slots[2])
+    runtime.settings = replace(runtime.settings, push_local=True)  # the push service runs on this machine
     push = FakePushService()
     private, p256dh, auth, auth_b64 = phone_keys()
     await inbox_commands.subscribe(runtime, as_resident(place, 2), f"{push.url}/push/phone-2", p256dh, auth_b64)
@@ -317,7 +319,7 @@ async def test_each_reminder_is_sent_exactly_once_across_a_restart_and_pushed_en
         assert len(await push_notifications(runtime, day_before)) == 1
         await runtime.stop()  # the server restarts in the middle of the schedule
 
-        again = Runtime(settings)
+        again = Runtime(replace(settings, push_local=True))
         await again.start(run_projector=True)
         try:
             assert await remind_bookings(again, day_before + timedelta(minutes=5)) == []

@@ -161,8 +161,16 @@ async def test_book_wait_promotion_bell_calendar_and_bad_bookings(client):
 
     token = client.cookies.get("csrftoken")
     headers = {"x-csrftoken": token}
-    refused = await client.post("/inbox/phones", json={"endpoint": "ftp://x"}, headers=headers)
-    assert refused.status_code == 422
+    for endpoint in (
+        "ftp://x",
+        "http://push.example/a",
+        "https://127.0.0.1:5432/",
+        "https://10.1.2.3/x",
+        "https://localhost/x",
+    ):
+        phone = {"endpoint": endpoint, "keys": {"p256dh": "BPk", "auth": "YXV0aA"}}
+        refused = await client.post("/inbox/phones", json=phone, headers=headers)
+        assert refused.status_code == 422, endpoint
     phone = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "BPk", "auth": "YXV0aA"}}
     assert (await client.post("/inbox/phones", json=phone, headers=headers)).status_code == 201
     await settle(rt)
@@ -184,9 +192,14 @@ async def test_the_provider_marks_done_the_resident_rates_and_the_board_shows_th
     provider_id = UUID(made.result["provider_id"])
     await commands.add_member(rt, Ctx(place.community_id, place.residents[0], NOW), provider_id, place.residents[1])
     made = await commands.create_service(
-        rt, Ctx(place.community_id, place.residents[0], NOW), provider_id, "家庭医生坐诊", "doctor", "量血压",
+        rt,
+        Ctx(place.community_id, place.residents[0], NOW),
+        provider_id,
+        "家庭医生坐诊",
+        "doctor",
+        "量血压",
         BookingRules(0, 0, 5, True),
-    )  # fmt: skip
+    )
     service_id = UUID(made.result["service_id"])
     day = datetime(2026, 11, 3, tzinfo=UTC).date()
     await commands.publish_schedule(

@@ -44,7 +44,10 @@ async def read(rt: Runtime, ctx: Ctx, up_to: int) -> CommandResult:
 
 
 async def subscribe(rt: Runtime, ctx: Ctx, endpoint: str, p256dh: str, auth: str) -> CommandResult:
-    return await _on_inbox(rt, "inbox.subscribe", ctx, _own(ctx), lambda i: i.subscribe(ctx, endpoint, p256dh, auth))
+    local = rt.settings.push_local
+    return await _on_inbox(
+        rt, "inbox.subscribe", ctx, _own(ctx), lambda i: i.subscribe(ctx, endpoint, p256dh, auth, local)
+    )
 
 
 async def unsubscribe(rt: Runtime, ctx: Ctx, resident_id: UUID, endpoint: str, gone: bool = False) -> CommandResult:

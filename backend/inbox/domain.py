@@ -4,7 +4,9 @@ waitlist, a confirmed or declined booking) by the inbox projection. Pure: no I/O
 
 from __future__ import annotations
 
+import ipaddress
 from collections import deque
+from urllib.parse import urlparse
 from uuid import UUID, uuid5
 
 from backend.eventstore import Ctx, DomainError, LinliAggregate
@@ -69,8 +71,10 @@ class Inbox(LinliAggregate):
             raise DomainError("Nothing new to mark read.", status=409)
         self.emit(self.Read, ctx, up_to=up_to)
 
-    def subscribe(self, ctx: Ctx, endpoint: str, p256dh: str, auth: str) -> None:
-        if not endpoint.startswith(("https://", "http://")) or len(endpoint) > ENDPOINT_MAX:
+    def subscribe(self, ctx: Ctx, endpoint: str, p256dh: str, auth: str, local: bool = False) -> None:
+        """`local`: endpoints on this machine or a private network are allowed (development and tests only: the
+        server posts to the endpoint, which must not be a way into the local network)."""
+        if len(endpoint) > ENDPOINT_MAX or not push_service(endpoint, local):
             raise DomainError("This is not a push subscription.", "endpoint")
         if not p256dh or not auth or len(p256dh) > KEY_MAX or len(auth) > KEY_MAX:
             raise DomainError("This is not a push subscription.", "keys")
@@ -93,3 +97,19 @@ class Inbox(LinliAggregate):
         endpoints = sorted(self.phones)
         self.emit(self.Pushed, ctx, notification_id=notification_id, endpoints=endpoints)
         return endpoints
+
+
+def push_service(endpoint: str, local: bool) -> bool:
+    """A push service's address: https on a public host (http and private addresses only when `local`)."""
+    url = urlparse(endpoint)
+    if url.scheme not in (("https", "http") if local else ("https",)) or not url.hostname:
+        return False
+    if local:
+        return True
+    if url.hostname == "localhost" or url.hostname.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(url.hostname)
+    except ValueError:
+        return True  # a name: the browser's push service (fcm.googleapis.com, updates.push.services.mozilla.com …)
+    return address.is_global
