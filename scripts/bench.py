@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -29,13 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.community.domain import Community, community_id_for  # noqa: E402
-from backend.config import load_settings  # noqa: E402
+from backend.config import LOCAL_ZONE, load_settings  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
 from backend.eventstore import Ctx  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
 from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
+from backend.services.domain import ACTIVE, BookingRules, Provider, Schedule, Service, diary_id_for  # noqa: E402
 from backend.volunteering.domain import Activity, ActivityTerms, Team, recurring  # noqa: E402
 
 PASSWORD = "bench2026"
@@ -498,17 +500,20 @@ def rosters(data_dir: Path, shift_ids: list[UUID]) -> dict[str, Any]:
     return asyncio.run(with_runtime(data_dir, body))
 
 
-def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> dict[str, Any]:
-    """A sign-up burst: `residents` each signing up once (waitlist accepted) for one of `shifts` shifts of `seats`
-    seats, through the server; the same driver against the bare endpoint is the baseline."""
-    data_dir = Path(tempfile.mkdtemp(prefix="linli-bench-signups-"))
+def burst(
+    prefix: str, seed: Any, path: Any, concurrency: int, residents: int
+) -> tuple[dict[str, Any], list[UUID], Path]:
+    """`residents` signed in with codes each send one form (waitlist accepted) to `path(k, ids)` at once, through
+    the server; the same driver against the bare endpoint is the baseline. `seed(rt)` makes what they compete for
+    and returns its ids."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
 
     async def setup(rt: Runtime) -> list[UUID]:
-        made = seed_shifts(rt, residents, shifts, seats)
+        made = seed(rt)
         await rt.projector.catch_up()
         return made
 
-    shift_ids = asyncio.run(with_runtime(data_dir, setup))
+    ids = asyncio.run(with_runtime(data_dir, setup))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}
@@ -519,8 +524,8 @@ def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> 
         for k, (cookies, token) in enumerate(sessions):
             cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
             body = f"waitlist=1&_csrf_token={token}&command_id={uuid4().hex}"
-            requests.append(form_request(f"/shifts/{shift_ids[k % shifts]}/signup", body, cookie, token))
-        burst = asyncio.run(once_each(port, requests, concurrency))
+            requests.append(form_request(path(k, ids), body, cookie, token))
+        result = asyncio.run(once_each(port, requests, concurrency))
     finally:
         stop(server)
     bare_port = free_port()
@@ -534,14 +539,76 @@ def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> 
         bare = asyncio.run(once_each(bare_port, [form_request("/bare", "x=1")] * residents, concurrency))
     finally:
         stop(bare_server)
-    return {
-        **burst,
-        "bare": bare,
-        "residents": residents,
-        "shifts": shifts,
-        "seats": seats,
-        **rosters(data_dir, shift_ids),
-    }
+    return {**result, "bare": bare, "residents": residents}, ids, data_dir
+
+
+def bench_signups(concurrency: int, residents: int, shifts: int, seats: int) -> dict[str, Any]:
+    """A sign-up burst: `residents` each signing up once (waitlist accepted) for one of `shifts` shifts of `seats`
+    seats."""
+    result, shift_ids, data_dir = burst(
+        "linli-bench-signups-",
+        lambda rt: seed_shifts(rt, residents, shifts, seats),
+        lambda k, ids: f"/shifts/{ids[k % shifts]}/signup",
+        concurrency,
+        residents,
+    )
+    return {**result, "shifts": shifts, "seats": seats, **rosters(data_dir, shift_ids)}
+
+
+def seed_slots(rt: Runtime, residents: int, slots: int, seats: int) -> list[UUID]:
+    """`residents` with sign-in codes ("bench-<n>") and one service of `slots` consecutive 30-minute slots."""
+    cid, _ = seed_with_codes(rt, residents)
+    now = datetime.now(UTC)
+    ctx = Ctx(cid, None, now)
+    provider = Provider.create(ctx, uuid4(), "压测服务方", "")
+    service = Service.create(ctx, uuid4(), provider, "压测服务", "other", "压测用的服务。", BookingRules(0, 0, 20))
+    first = (now + timedelta(days=1)).astimezone(LOCAL_ZONE).date()
+    schedule = Schedule(first, 1, frozenset({first.weekday()}), clock(0), clock(23, 30), 30, seats, "活动室")
+    made = service.publish(ctx, provider, schedule)[:slots]
+    rt.store.save(provider, service, *made)
+    return [s.id for s in made]
+
+
+def slot_counts(data_dir: Path, slot_ids: list[UUID]) -> dict[str, Any]:
+    """The slots' seats and waitlists as the log has them (and the residents' diaries), and as the views have
+    them."""
+
+    async def body(rt: Runtime) -> dict[str, Any]:
+        from projections import services as views
+
+        await rt.projector.catch_up()
+        logged: dict[str, Any] = {"booked": [], "waitlisted": [], "residents": set()}
+        for slot_id in slot_ids:
+            slot = rt.store.repository.get(slot_id)
+            holders = [r for r, b in slot.bookings.items() if b.status in ACTIVE]
+            logged["booked"].append(len(holders))
+            logged["waitlisted"].append(len(slot.waitlist))
+            logged["residents"] |= {*holders, *slot.waitlist}
+        holding = [r for s in slot_ids for r in rt.store.repository.get(s).bookings]
+        diaries = sum(1 for r in holding if set(rt.store.repository.get(diary_id_for(r)).held) & set(slot_ids))
+        viewed = [await views.slot(s) for s in slot_ids]
+        return {
+            **logged,
+            "residents_placed": len(logged["residents"]),
+            "diaries_holding": diaries,
+            "views_match": [v["booked"] for v in viewed] == logged["booked"]
+            and [v["waitlisted"] for v in viewed] == logged["waitlisted"],
+        }
+
+    return asyncio.run(with_runtime(data_dir, body))
+
+
+def bench_bookings(concurrency: int, residents: int, slots: int, seats: int) -> dict[str, Any]:
+    """A booking burst: `residents` each booking once (waitlist accepted) one of `slots` slots of `seats` seats;
+    each booking saves the slot and the resident's diary together."""
+    result, slot_ids, data_dir = burst(
+        "linli-bench-bookings-",
+        lambda rt: seed_slots(rt, residents, slots, seats),
+        lambda k, ids: f"/slots/{ids[k % slots]}/book",
+        concurrency,
+        residents,
+    )
+    return {**result, "slots": slots, "seats": seats, **slot_counts(data_dir, slot_ids)}
 
 
 def bench_bare(seconds: int, concurrency: int) -> dict[str, Any]:
@@ -686,6 +753,37 @@ def report_signups(signups: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def report_bookings(bookings: dict, args: argparse.Namespace) -> str:
+    bare = bookings["bare"]
+    per_slot = [-(-(args.booking_residents - k) // args.slots) for k in range(args.slots)]  # residents per slot
+    expected_booked = [min(args.slot_seats, n) for n in per_slot]
+    expected_waiting = [min(100, n - b) for n, b in zip(per_slot, expected_booked, strict=True)]
+    return "\n".join(
+        [
+            f"### Booking burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "",
+            f"`scripts/bench --bookings-only --concurrency {args.concurrency} --booking-residents "
+            f"{args.booking_residents} --slots {args.slots} --slot-seats {args.slot_seats}`: each resident books one "
+            "slot once (waitlist accepted) through the server; a booking saves the slot and the resident's diary "
+            "in one transaction. Counted from the log afterwards.",
+            "",
+            "| measure | Linli | baseline (same run) | ratio | target |",
+            "|---|---|---|---|---|",
+            f"| bookings/s | {bookings['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | "
+            f"{bookings['rps'] / bare['rps']:.2f} | |",
+            f"| latency p50 / p95 / p99 (ms) | {bookings['p50']:.1f} / {bookings['p95']:.1f} / "
+            f"{bookings['p99']:.1f} | {bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | |",
+            f"| responses | {bookings['statuses']} | {bare['statuses']} | | all 303 |",
+            f"| booked per slot (log) | {sorted(set(bookings['booked']))} | expected {sorted(set(expected_booked))} "
+            "| | exact, never above the seats |",
+            f"| waitlisted in all (log) | {sum(bookings['waitlisted'])} | expected {sum(expected_waiting)} | | exact |",
+            f"| residents placed / diaries holding their seat | {bookings['residents_placed']} / "
+            f"{bookings['diaries_holding']} | {args.booking_residents} / {sum(expected_booked)} | | equal |",
+            f"| views equal the log | {bookings['views_match']} | | | True |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="load duration for each server")
@@ -701,6 +799,10 @@ def main() -> None:
     parser.add_argument("--shifts", type=int, default=20, help="shifts competed for in the sign-up burst")
     parser.add_argument("--seats", type=int, default=50, help="seats per shift in the sign-up burst")
     parser.add_argument("--signups-only", action="store_true", help="only the sign-up burst")
+    parser.add_argument("--booking-residents", type=int, default=2000, help="residents in the booking burst")
+    parser.add_argument("--slots", type=int, default=20, help="slots competed for in the booking burst")
+    parser.add_argument("--slot-seats", type=int, default=50, help="seats per slot in the booking burst")
+    parser.add_argument("--bookings-only", action="store_true", help="only the booking burst")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
@@ -708,6 +810,16 @@ def main() -> None:
         args.seconds, args.residents, args.proposals, args.events = 3, 40, 40, 5_000
         args.voters, args.ws_clients, args.probes = 100, 50, 5
         args.signup_residents, args.shifts, args.seats = 100, 4, 10
+        args.booking_residents, args.slots, args.slot_seats = 100, 4, 10
+    if args.bookings_only:
+        print(f"booking burst ({args.booking_residents} residents, {args.slots} slots of {args.slot_seats})…")
+        bookings = bench_bookings(args.concurrency, args.booking_residents, args.slots, args.slot_seats)
+        text = report_bookings(bookings, args)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     print(f"sign-up burst ({args.signup_residents} residents, {args.shifts} shifts of {args.seats})…", flush=True)
     signups = bench_signups(args.concurrency, args.signup_residents, args.shifts, args.seats)
     if args.signups_only:

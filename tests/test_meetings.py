@@ -151,6 +151,28 @@ async def test_a_vote_reaching_the_store_after_the_close_is_never_counted(runtim
         await meetings.vote(runtime, Ctx(place.community_id, members[3], NOW), meeting_id, "yes")
 
 
+async def test_a_matter_sent_back_is_resubmitted_from_the_first_stage_or_closed_as_rejected(runtime):
+    _, clerk, matter_id, members = await setup(runtime)
+    meeting_id = await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
+    await meetings.close_ballot(runtime, clerk, meeting_id)  # nobody voted: not quorate, sent back
+    before = runtime.event_count()
+    with pytest.raises(DomainError, match="describe"):
+        await meetings.resubmit(runtime, fresh(clerk), matter_id, "")
+    assert runtime.event_count() == before
+    await meetings.resubmit(runtime, fresh(clerk), matter_id, "3栋加装电梯，费用按楼层分摊")
+    matter = runtime.store.repository.get(matter_id)
+    assert (matter.state, matter.round, matter.done) == ("open", 2, [])
+    with pytest.raises(DomainError, match="sent back"):
+        await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
+    meeting_id = await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
+    await meetings.close_ballot(runtime, clerk, meeting_id)
+    await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
+    assert runtime.store.repository.get(matter_id).state == "rejected"
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
+    kinds = [t["kind"] for t in await views.matter_timeline(matter_id)]
+    assert kinds.count("sent_back") == 2 and "resubmitted" in kinds and kinds[-1] == "rejected"
+
+
 async def test_paper_ballots_need_a_second_clerk_and_never_count_a_member_twice(runtime):
     place, clerk, matter_id, members = await setup(runtime)
     second_clerk = Ctx(place.community_id, place.residents[1], NOW)

@@ -67,6 +67,32 @@ async def open_matter(
     return await rt.execute("matter.open", ctx, matter_id, action)
 
 
+async def resubmit(rt: Runtime, ctx: Ctx, matter_id: UUID, description: str) -> CommandResult:
+    """A matter sent back goes round again from ①, with its description revised."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        matter = load_matter(app, ctx, matter_id)
+        matter.resubmit(ctx, description)
+        return [matter], {}
+
+    return await rt.execute("matter.resubmit", ctx, matter_id, action)
+
+
+async def reject(rt: Runtime, ctx: Ctx, matter_id: UUID, reasons: str) -> CommandResult:
+    """A matter sent back is closed as rejected, with the reasons on its timeline."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        matter = load_matter(app, ctx, matter_id)
+        if matter.state != "revising":
+            raise DomainError("Only a matter sent back for revision is closed as rejected here.", status=409)
+        matter.reject(ctx, reasons)
+        return [matter], {}
+
+    return await rt.execute("matter.reject", ctx, matter_id, action)
+
+
 async def schedule(
     rt: Runtime,
     ctx: Ctx,

@@ -124,6 +124,7 @@ async def _matter_page(
         may_object=user is not None and user.can("matter.object", row["community_id"]),
         objected={(o["stage"], str(o["resident_id"])) for o in objections},
         disclosing=disclosing,
+        deciding=user is not None and user.can("matter.open", row["community_id"]) and row["state"] == "revising",
         implementing=disclosing and next_stage == Stage.RESULT_NOTICE,
         progress=progress,
         spent=sum(p["spent_fen"] for p in progress),
@@ -250,6 +251,39 @@ async def publish(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) ->
             request, matter_id, error_status(error), publish_error=_(error.message), values={"text": text}
         )
     flash(request, _("The notice is published."), "success")
+    return redirect(f"/matters/{matter_id}")
+
+
+@post("/matters/{matter_id:uuid}/resubmit", name="matters.resubmit")
+async def resubmit(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+    """A matter sent back is revised and goes round again from ①."""
+    user = await require(request, "matter.open")
+    form = await request.form()
+    description = str(form.get("description", ""))
+    try:
+        await meetings.resubmit(
+            request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), matter_id, description
+        )
+    except DomainError as error:
+        return await _matter_page(request, matter_id, error_status(error), revise_error=_(error.message))
+    flash(request, _("The matter is resubmitted and starts again from ①."), "success")
+    return redirect(f"/matters/{matter_id}")
+
+
+@post("/matters/{matter_id:uuid}/reject", name="matters.reject")
+async def reject(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+    user = await require(request, "matter.open")
+    form = await request.form()
+    try:
+        await meetings.reject(
+            request.app.state.runtime,
+            ctx_for(user, now(), command_id_from(form)),
+            matter_id,
+            str(form.get("reasons", "")),
+        )
+    except DomainError as error:
+        return await _matter_page(request, matter_id, error_status(error), revise_error=_(error.message))
+    flash(request, _("The matter is closed as rejected."), "success")
     return redirect(f"/matters/{matter_id}")
 
 
@@ -534,6 +568,8 @@ routes = [
     take_up,
     schedule,
     publish,
+    resubmit,
+    reject,
     raise_objection,
     answer_objection,
     post_progress,
