@@ -165,6 +165,10 @@ async def test_a_matter_sent_back_is_resubmitted_from_the_first_stage_or_closed_
     with pytest.raises(DomainError, match="sent back"):
         await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
     meeting_id = await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
+    before = runtime.event_count()
+    with pytest.raises(DomainError, match="already called"):  # one sitting at a time decides a stage
+        await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
+    assert runtime.event_count() == before
     await meetings.close_ballot(runtime, clerk, meeting_id)
     await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
     assert runtime.store.repository.get(matter_id).state == "rejected"

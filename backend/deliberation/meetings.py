@@ -119,7 +119,7 @@ async def schedule(
         meeting = Meeting.schedule(
             ctx, meeting_id, matter, body, place, starts_at, motion, members, notice, online_until, by_household
         )
-        return [meeting], {"meeting_id": str(meeting_id)}
+        return [meeting, matter], {"meeting_id": str(meeting_id)}
 
     return await rt.execute("meeting.schedule", ctx, meeting_id, action)
 

@@ -152,6 +152,7 @@ class Matter(LinliAggregate):
 
         def apply(self, matter: Matter) -> None:
             matter.done.extend(Stage(s) for s in self.stages)
+            matter.sitting = None
 
     class SentBack(LinliAggregate.Event):
         stage: str
@@ -159,6 +160,15 @@ class Matter(LinliAggregate):
 
         def apply(self, matter: Matter) -> None:
             matter.state = "revising"
+            matter.sitting = None
+
+    class SittingCalled(LinliAggregate.Event):
+        """The sitting that will decide the next stage: one at a time, so no stage is decided twice."""
+
+        meeting_id: UUID
+
+        def apply(self, matter: Matter) -> None:
+            matter.sitting = self.meeting_id
 
     class Resubmitted(LinliAggregate.Event):
         description: str
@@ -231,6 +241,7 @@ class Matter(LinliAggregate):
         self.objections: dict[int, Objection] = {}
         self.progress = 0
         self.spent_fen = 0
+        self.sitting: UUID | None = None  # called and not yet decided
 
     @classmethod
     def open(
@@ -611,7 +622,8 @@ class Meeting(LinliAggregate):
         online_until: datetime | None = None,
         per_household: bool = False,
     ) -> Meeting:
-        """A sitting; or, for a residents' meeting, an online ballot of all verified residents (or households)."""
+        """A sitting; or, for a residents' meeting, an online ballot of all verified residents (or households). The
+        matter records it as its pending sitting (save both)."""
         if matter.community_id != ctx.community_id:
             raise DomainError("No such matter.", status=404)
         if matter.state != "open":
@@ -628,6 +640,11 @@ class Meeting(LinliAggregate):
                 raise DomainError("The ballot must close after it opens.", "online_until")
         elif per_household:
             raise DomainError("Voting by household is for online ballots.", "mode")
+        if matter.sitting is not None:
+            raise DomainError(
+                "A sitting for this matter is already called: hold it and close its ballot first.", status=409
+            )
+        matter.emit(Matter.SittingCalled, ctx, meeting_id=meeting_id)
         return cls.start(
             cls.Scheduled,
             ctx,
