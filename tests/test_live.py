@@ -120,3 +120,69 @@ def test_a_freed_seat_reaches_the_waitlisted_residents_open_page(settings):
             assert f'id="mine-{shift_id}"' in mine and f"/activities/{activity_id}#shift-{shift_id}" in mine
             counts = [f for f in frames if f'id="seats-{shift_id}"' in f]
             assert counts and all("您" not in f for f in counts), "counts only: they go to everyone"
+
+
+def test_a_seat_from_the_waitlist_reaches_the_residents_service_page_and_bell(settings):
+    """The service's socket carries seat counts and the viewer's own place; the bookings socket the bell."""
+    from datetime import datetime, time, timedelta
+
+    from backend.config import LOCAL_ZONE
+    from backend.services import commands as services
+    from backend.services.domain import BookingRules, Schedule, slot_id_for
+    from tests.factories import PASSWORD, grant
+
+    with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
+        rt = client.app.state.runtime
+
+        async def setup():
+            place = await community(rt, NOW, residents=4, threshold=2)
+            await grant(rt, place, 0, "clerk", now=NOW)
+            await grant(rt, place, 1, "service_provider", now=NOW)
+            made = await services.create_provider(rt, Ctx(place.community_id, place.residents[0], NOW), "站", "")
+            provider_id = UUID(made.result["provider_id"])
+            await services.add_member(
+                rt, Ctx(place.community_id, place.residents[0], NOW), provider_id, place.residents[1]
+            )
+            made = await services.create_service(
+                rt,
+                Ctx(place.community_id, place.residents[0], NOW),
+                provider_id,
+                "坐诊",
+                "doctor",
+                "量血压",
+                BookingRules(),
+            )
+            service_id = UUID(made.result["service_id"])
+            day = datetime.now(LOCAL_ZONE).date() + timedelta(days=3)  # the page shows slots still to come
+            await services.publish_schedule(
+                rt,
+                Ctx(place.community_id, place.residents[1], NOW),
+                service_id,
+                Schedule(day, 1, frozenset({day.weekday()}), time(9), time(9, 30), 30, 1, "卫生站"),
+            )
+            slot_id = slot_id_for(service_id, datetime.combine(day, time(9), LOCAL_ZONE))
+            await services.book(rt, Ctx(place.community_id, place.residents[2], NOW), slot_id)
+            await services.book(rt, Ctx(place.community_id, place.residents[3], NOW), slot_id, waitlist=True)
+            return place, service_id, slot_id
+
+        place, service_id, slot_id = client.blocking_portal.call(setup)
+        client.get("/signin")
+        token = client.cookies.get("csrftoken")
+        client.post("/signin", data={"phone": place.phones[3], "password": PASSWORD, "_csrf_token": token})
+        origin = {"origin": "http://testserver.local"}
+        with (
+            client.websocket_connect(f"/live/services/{service_id}", headers=origin) as page,
+            client.websocket_connect("/live/bookings", headers=origin) as bookings,
+        ):
+            first = page.receive_text()
+            assert "已约 1 / 1" in first and "候补中" in first
+            assert 'id="bell"' in bookings.receive_text()
+            client.blocking_portal.call(services.cancel, rt, Ctx(place.community_id, place.residents[2], NOW), slot_id)
+            frames = [page.receive_text()]
+            while not any("已预约" in f for f in frames) and len(frames) < 6:
+                frames.append(page.receive_text())
+            assert any(f'id="mine-{slot_id}"' in f and "已预约" in f for f in frames)
+            bells = [bookings.receive_text()]
+            while not any('class="count">1<' in f for f in bells) and len(bells) < 6:
+                bells.append(bookings.receive_text())
+            assert any('class="count">1<' in f for f in bells), "the bell counts the promotion"
