@@ -30,6 +30,9 @@ POLICY: dict[str, frozenset[str]] = {
     "service.catalog": frozenset({"clerk"}),  # providers, services and their booking rules
     "service.provide": frozenset({"service_provider"}),  # schedules, the day's bookings (of the own provider)
     "service.book": frozenset({"resident"}),  # book, waitlist, cancel, reschedule, rate
+    "disclosure.write": frozenset({"clerk"}),  # notices, corrections, answers, the finance book and its reports
+    "disclosure.review": frozenset({"supervisor"}),  # 居务监督委员会: approve or return drafts
+    "disclosure.object": frozenset({"resident"}),  # 质询 to a published notice
 }
 ACTIONS = tuple(POLICY)
 STREET_ACTIONS = frozenset({"street.oversee"})

@@ -176,6 +176,9 @@ EXPECTED_ALLOWED = {
     "service.catalog": {"clerk"},
     "service.provide": {"service_provider"},
     "service.book": {"resident"},
+    "disclosure.write": {"clerk"},
+    "disclosure.review": {"supervisor"},
+    "disclosure.object": {"resident"},
 }
 
 

@@ -41,6 +41,25 @@ RULES: dict[str, Rule] = {
             Rule(f"volunteer_star_{n}_hours", hours, 1, 10_000, "民政部 志愿服务记录办法 (2012): star levels in hours")
             for n, hours in enumerate((100, 300, 600, 1000, 1500), start=1)
         ),
+        Rule(
+            "disclosure_review_days",
+            5,
+            1,
+            30,
+            "居务监督委员会 reviews a disclosure within this many days (community default)",
+        ),
+        Rule(
+            "disclosure_review_required",
+            1,
+            0,
+            1,
+            "城市居民委员会组织法 (2025) 居务公开: reviewed before publication (1: yes)",
+        ),
+        Rule(
+            "finance_report_day", 15, 1, 28, "村民委员会组织法 Art 30: finance monthly (by the 15th of the next month)"
+        ),
+        Rule("general_disclosure_months", 3, 1, 3, "村民委员会组织法 Art 30: general matters at least quarterly"),
+        Rule("major_disclosure_days", 10, 1, 30, "重庆 implementing rules: major matters disclosed within 10 days"),
         Rule("service_no_show_limit", 3, 0, 20, "community default: no-shows before bookings are paused (0: never)"),
         Rule("service_no_show_days", 60, 1, 365, "community default: days a no-show counts against new bookings"),
     )
