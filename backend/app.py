@@ -30,6 +30,7 @@ from backend.auth import SignInGuard
 from backend.config import LOCAL_ZONE, Settings, load_settings
 from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
+from backend.disclosure import web as disclosure_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
 from backend.inbox import web as inbox_web
 from backend.money import yuan
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *volunteering_web.routes,
             *services_web.routes,
             *inbox_web.routes,
+            *disclosure_web.routes,
             *live.routes,
             create_static_files_router(
                 path="/static",

@@ -10,6 +10,7 @@ from piccolo.columns import UUID, Date, Integer, Varchar
 from piccolo.table import Table
 
 from backend.community.domain import RULES, Community
+from backend.config import LOCAL_ZONE
 from projections.runner import Item, LiveMessage
 
 
@@ -18,6 +19,7 @@ class CommunityView(Table, tablename="community"):
     name = Varchar(length=60)
     code = Varchar(length=40, index=True)
     street = Varchar(length=40, default="")
+    founded_on = Date(null=True, default=None)  # the day in China: disclosures are due from then
 
 
 class RuleView(Table, tablename="community_rule"):
@@ -38,7 +40,10 @@ class CommunityProjection:
         for item in items:
             event = item.event
             if isinstance(event, Community.Founded):
-                await CommunityView.insert(CommunityView(id=event.originator_id, name=event.name, code=event.code))
+                founded_on = event.timestamp.astimezone(LOCAL_ZONE).date()
+                await CommunityView.insert(
+                    CommunityView(id=event.originator_id, name=event.name, code=event.code, founded_on=founded_on)
+                )
             elif isinstance(event, Community.StreetSet):
                 await CommunityView.update({CommunityView.street: event.street}).where(
                     CommunityView.id == event.originator_id

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID as PyUUID
 
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from backend.config import LOCAL_ZONE
 from backend.deliberation.domain import Proposal
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome, Vote, decide
 from projections.db import bulk_execute, bulk_insert
@@ -665,3 +666,29 @@ async def online_ballots_due(now: datetime) -> list[dict[str, Any]]:
     return await MeetingView.select(MeetingView.id, MeetingView.community_id).where(
         (MeetingView.ballot == "open") & (MeetingView.online_until.is_not_null()) & (MeetingView.online_until <= now)
     )
+
+
+async def resolutions(community_id: object) -> list[tuple[str, date, date | None]]:
+    """Each matter's resolution (④ passed) — title, the day (China), the day its ⑤ notice was published or None —
+    for the disclosure schedule (major matters are disclosed within the rulebook's days)."""
+    matters = {
+        str(m["id"]): m["title"]
+        for m in await MatterView.select(MatterView.id, MatterView.title).where(MatterView.community_id == community_id)
+    }
+    if not matters:
+        return []
+    passed = await MatterTimeline.select(MatterTimeline.matter_id, MatterTimeline.detail, MatterTimeline.at).where(
+        MatterTimeline.matter_id.is_in(list(matters)) & (MatterTimeline.kind == "passed")
+    )
+    notices = {
+        str(n["matter_id"]): n["published_on"]
+        for n in await MatterNotice.select(MatterNotice.matter_id, MatterNotice.published_on).where(
+            MatterNotice.matter_id.is_in(list(matters)) & (MatterNotice.stage == "resolution_notice")
+        )
+    }
+    found = []
+    for row in passed:
+        if "resolution" in row["detail"].split(","):
+            matter = str(row["matter_id"])
+            found.append((matters[matter], row["at"].astimezone(LOCAL_ZONE).date(), notices.get(matter)))
+    return found

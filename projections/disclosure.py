@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from uuid import UUID as PyUUID
 from uuid import uuid5
 
-from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigInt, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from backend.deliberation.procedure import Matter, Stage
@@ -83,7 +83,7 @@ class FinanceEntryView(Table, tablename="disclosure_finance_entry"):
     community_id = UUID(index=True)
     number = Integer()
     kind = Varchar(length=10)
-    on = Date(index=True)
+    dated = Date(index=True)
     amount_fen = BigInt()
     category = Varchar(length=20)
     counterparty = Varchar(length=60, default="")
@@ -142,7 +142,7 @@ class DisclosureProjection:
                     "community_id": e.community_id,
                     "number": e.number,
                     "kind": e.kind,
-                    "on": e.on,
+                    "dated": e.on,
                     "amount_fen": e.amount_fen,
                     "category": e.category,
                     "counterparty": e.counterparty,
@@ -166,8 +166,8 @@ class DisclosureProjection:
                     for r in await FinanceEntryView.select(FinanceEntryView.position)
                     .where(
                         (FinanceEntryView.community_id == e.community_id)
-                        & (FinanceEntryView.on >= first)
-                        & (FinanceEntryView.on <= last)
+                        & (FinanceEntryView.dated >= first)
+                        & (FinanceEntryView.dated <= last)
                     )
                     .order_by(FinanceEntryView.position)
                 ]
@@ -348,7 +348,9 @@ def _on_board_at(community_id: object, at: datetime | None) -> Any:
     where = BoardEntry.community_id == community_id
     if at is None:
         return where & BoardEntry.superseded_at.is_null()
-    return where & (BoardEntry.published_at <= at) & (BoardEntry.superseded_at.is_null() | (BoardEntry.superseded_at > at))
+    return (
+        where & (BoardEntry.published_at <= at) & (BoardEntry.superseded_at.is_null() | (BoardEntry.superseded_at > at))
+    )
 
 
 async def board(
@@ -370,7 +372,11 @@ async def board(
         query = query.where((BoardEntry.published_on >= first) & (BoardEntry.published_on <= last))
     if state and today is not None:
         query = query.where(BoardEntry.until >= today if state == "open" else BoardEntry.until < today)
-    return await query.order_by(BoardEntry.published_at, ascending=False).limit(PAGE).offset(PAGE * (page - 1))
+    rows = await query.order_by(BoardEntry.published_at, ascending=False).limit(PAGE).offset(PAGE * (page - 1))
+    if at is not None:  # as it was then: not yet superseded
+        for row in rows:
+            row["superseded_at"] = None
+    return rows
 
 
 async def versions(notice_id: object, at: datetime | None = None) -> list[dict[str, Any]]:
@@ -404,7 +410,7 @@ async def entries(community_id: object, month: str = "") -> list[dict[str, Any]]
     query = FinanceEntryView.select().where(FinanceEntryView.community_id == community_id)
     if month:
         first, last = month_bounds(month)
-        query = query.where((FinanceEntryView.on >= first) & (FinanceEntryView.on <= last))
+        query = query.where((FinanceEntryView.dated >= first) & (FinanceEntryView.dated <= last))
     return await query.order_by(FinanceEntryView.number)
 
 
@@ -444,7 +450,5 @@ async def answer_days(community_ids: list[object]) -> dict[str, float]:
     ).where(ObjectionView.community_id.is_in(community_ids) & ObjectionView.answered_at.is_not_null())
     spans: dict[str, list[float]] = {}
     for r in rows:
-        spans.setdefault(str(r["community_id"]), []).append(
-            (r["answered_at"] - r["raised_at"]) / timedelta(days=1)
-        )
+        spans.setdefault(str(r["community_id"]), []).append((r["answered_at"] - r["raised_at"]) / timedelta(days=1))
     return {c: round(sum(s) / len(s), 1) for c, s in spans.items()}

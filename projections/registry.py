@@ -4,6 +4,7 @@ from backend.residents.personal import PersonalData
 from projections.chain import ChainProjection
 from projections.community import CommunityProjection
 from projections.deliberation import DeliberationProjection, ProcedureProjection
+from projections.disclosure import DisclosureProjection
 from projections.inbox import InboxProjection
 from projections.residents import ResidentsProjection
 from projections.runner import Projection
@@ -19,6 +20,7 @@ PROJECTIONS = (
     VolunteeringProjection,
     ServicesProjection,
     InboxProjection,
+    DisclosureProjection,
 )
 
 

@@ -70,6 +70,7 @@ class Projector:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.position = 0
+        self.until: int | None = None  # stop at this position (to see the views as the log was then)
         self._topics = {p.name: {get_topic(cls) for cls in p.handles} for p in self.projections}
         self._decode = set().union(*self._topics.values())
         self._wake: asyncio.Event | None = None
@@ -96,6 +97,8 @@ class Projector:
         positions = await self.positions()
         start = min(positions.values(), default=0) + 1
         head = await anyio.to_thread.run_sync(self.app.recorder.max_notification_id) or 0
+        if self.until is not None:
+            head = min(head, self.until)
         if start > head:
             await self._advance(head)
             return 0

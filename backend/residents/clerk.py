@@ -350,8 +350,11 @@ async def street_overview(request: Request[Any, Any, Any]) -> Template:
     """The communities of the operator's street with their registers' state; nothing of other streets."""
     user = await require(request, "street.oversee")
     places = await communities.in_streets(list(user.streets))
-    rows = [{**place, **await residents.counts(place["id"])} for place in places]
-    return await render(request, "residents/street.html", communities=rows, streets=user.streets)
+    from backend.disclosure.web import DUE_KINDS, street_rows
+
+    disclosure = await street_rows(places)
+    rows = [{**place, **await residents.counts(place["id"]), **d} for place, d in zip(places, disclosure, strict=True)]
+    return await render(request, "residents/street.html", communities=rows, streets=user.streets, due_kinds=DUE_KINDS)
 
 
 routes = [
