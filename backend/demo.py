@@ -11,6 +11,7 @@ from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
 from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposal_commands
+from backend.disclosure import commands as disclosure
 from backend.eventstore import Ctx
 from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
@@ -139,12 +140,14 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
             )
     activities = await _demo_volunteering(rt, community_id, residents, now)
     service_count = await _demo_services(rt, community_id, residents, now)
+    notices = await _demo_disclosure(rt, community_id, residents, now)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
         "proposals": len(PROPOSALS),
         "activities": activities,
         "services": service_count,
+        "notices": notices,
     }
 
 
@@ -307,3 +310,57 @@ async def _demo_done_bookings(
         if offset != 3:
             rated = Ctx(community_id, resident, start + timedelta(hours=3), command_id=uuid4().hex)
             await services.rate(rt, rated, slot, 3 if offset == 2 else 5, "医生很耐心" if offset == 0 else "")
+
+
+FINANCE = [
+    # day of the month, kind, fen, category, counterparty, a person
+    (2, "income", 30_000_00, "allocation", "和平街道办事处", False),
+    (6, "expense", 1_860_00, "activities", "幸福里老年活动队", False),
+    (12, "expense", 420_50, "office", "便民文具店", False),
+    (18, "expense", 2_300_00, "maintenance", "王师傅", True),
+    (25, "income", 500_00, "donation", "爱心企业 平安超市", False),
+]
+
+
+async def _demo_disclosure(rt: Runtime, community_id: UUID, residents: list[UUID], now: datetime) -> int:
+    """Last month's finance entries (its report not drafted yet: from the 16th the board marks it overdue); a
+    residents' affairs notice reviewed by the supervisor (resident 5) and published with an objection answered; a
+    party notice waiting for review."""
+    clerk, supervisor = residents[0], residents[4]
+
+    def at(who: UUID, when: datetime) -> Ctx:
+        return Ctx(community_id, who, when, command_id=uuid4().hex)
+
+    today = now.astimezone(LOCAL_ZONE).date()
+    month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    for day, kind, fen, category, counterparty, person in FINANCE:
+        on = month_start.replace(day=day)
+        when = datetime.combine(on, time(16), LOCAL_ZONE).astimezone(UTC)
+        await disclosure.record_entry(rt, at(clerk, when), kind, on, fen, category, counterparty, person)
+    published = now - timedelta(days=3)
+    made = await disclosure.draft(
+        rt,
+        at(clerk, published - timedelta(hours=3)),
+        "affairs",
+        "社区活动室开放时间调整",
+        "自下月起，社区活动室每天 8:00–20:00 开放，节假日 9:00–17:00。\n预约大型活动请提前三天联系居委会。",
+    )
+    notice = UUID(made.result["notice_id"])
+    await disclosure.submit(rt, at(clerk, published - timedelta(hours=3)), notice)
+    await disclosure.approve(rt, at(supervisor, published - timedelta(hours=1)), notice)
+    await disclosure.publish(rt, at(clerk, published), notice)
+    await disclosure.raise_objection(
+        rt, at(residents[20], published + timedelta(hours=5)), notice, "晚上能否延长到 21:00？"
+    )
+    await disclosure.answer(
+        rt, at(clerk, published + timedelta(days=1)), notice, 1, "夏季（6–9 月）延长到 21:00，其余月份不变。"
+    )
+    waiting = await disclosure.draft(
+        rt,
+        at(clerk, now - timedelta(hours=1)),
+        "party",
+        "党员活动日安排",
+        "每月第一个周六上午 9:00，社区党群服务中心。",
+    )
+    await disclosure.submit(rt, at(clerk, now - timedelta(hours=1)), UUID(waiting.result["notice_id"]))
+    return 2

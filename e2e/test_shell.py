@@ -12,7 +12,17 @@ def test_health(live_server):
         body = json.load(response)
     assert body["status"] == "ok"
     assert body["events"] > 100
-    names = {"chain", "community", "residents", "deliberation", "procedure", "volunteering", "services", "inbox", "disclosure"}
+    names = {
+        "chain",
+        "community",
+        "residents",
+        "deliberation",
+        "procedure",
+        "volunteering",
+        "services",
+        "inbox",
+        "disclosure",
+    }
     assert set(body["projections"]) == names
 
 

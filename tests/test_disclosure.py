@@ -135,7 +135,7 @@ async def test_the_finance_book_reports_a_month_and_corrections_go_into_the_next
     assert runtime.event_count() == before
     report = await commands.report_month(runtime, at(place, 0), "2026-10")
     notice_id = UUID(report.result["notice_id"])
-    with pytest.raises(DomainError, match="reported already"):
+    with pytest.raises(DomainError, match="books are closed"):
         await commands.record_entry(runtime, at(place, 0), "expense", october, 100, "office", "某商店", False)
     with pytest.raises(DomainError, match="reported already"):
         await commands.report_month(runtime, at(place, 0), "2026-10")

@@ -194,8 +194,8 @@ def report_text(totals: Totals) -> tuple[str, str]:
         lines = [_("Opening balance: ¥%(amount)s", amount=_signed(totals.opening))]
         for kind, side in (("income", totals.income), ("expense", totals.expense)):
             label = _("Income") if kind == "income" else _("Expenses")
-            lines.append(f"{label}: ¥{_signed(sum(side.values()))}")
-            lines += [f"  {_(FINANCE_CATEGORIES[kind][c])}: ¥{_signed(v)}" for c, v in sorted(side.items())]
+            lines.append(f"{label}：¥{_signed(sum(side.values()))}")
+            lines += [f"  {_(FINANCE_CATEGORIES[kind][c])}：¥{_signed(v)}" for c, v in sorted(side.items())]
         lines.append(_("Closing balance: ¥%(amount)s", amount=_signed(totals.closing)))
         lines.append(
             _(

@@ -389,9 +389,11 @@ class FinanceBook(LinliAggregate):
             raise DomainError("The date cannot be in the future.", "on")
         if on < EARLIEST:
             raise DomainError("The date is too far in the past.", "on")
-        if month_of(on) in self.reported:
+        if self.reported and on <= month_bounds(max(self.reported))[1]:
             raise DomainError(
-                "That month is reported already: record a correction instead (it goes into the next report).", "on"
+                "The books are closed up to the last month reported: record a correction instead (it goes into the "
+                "next report).",
+                "on",
             )
         counterparty = check_text(
             counterparty, COUNTERPARTY_MAX, "counterparty", "Name the counterparty (at most 60 characters)."
@@ -559,5 +561,7 @@ def schedule(
             found.append(Due("general", name, last, done[0] if done else None))
         day = last + timedelta(days=1)
     for title, resolved_on, notice_on in resolutions:
-        found.append(Due("major", title, resolved_on + timedelta(days=major_days), notice_on))
+        due = resolved_on + timedelta(days=major_days)
+        if due < today or notice_on is not None:
+            found.append(Due("major", title, due, notice_on))
     return found
