@@ -14,7 +14,7 @@ from piccolo.columns import JSON, UUID, BigInt, Date, Integer, Text, Timestamptz
 from piccolo.table import Table
 
 from backend.deliberation.procedure import Matter, Stage
-from backend.disclosure.domain import FinanceBook, Notice, month_bounds
+from backend.disclosure.domain import FinanceBook, Notice, Version, month_bounds
 from projections.chain import link_at
 from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
@@ -94,6 +94,15 @@ class FinanceEntryView(Table, tablename="disclosure_finance_entry"):
     position = BigInt()
 
 
+class PublishedDay(Table, tablename="disclosure_published_day"):
+    """The days a community first published a notice of a category: what the schedule needs, a few rows a year
+    however many notices there are."""
+
+    community_id = UUID(index=True)
+    category = Varchar(length=10)
+    published_on = Date()
+
+
 def mirror_id(matter_id: object, stage: str) -> PyUUID:
     return uuid5(MIRROR_NAMESPACE, f"{matter_id}|{stage}")
 
@@ -104,7 +113,7 @@ def board_channel(community_id: object) -> str:
 
 class DisclosureProjection:
     name = "disclosure"
-    tables: ClassVar[Sequence[type[Table]]] = (NoticeView, BoardEntry, ObjectionView, FinanceEntryView)
+    tables: ClassVar[Sequence[type[Table]]] = (NoticeView, BoardEntry, ObjectionView, FinanceEntryView, PublishedDay)
     handles: ClassVar[Sequence[type]] = (
         Notice.Drafted,
         Notice.Revised,
@@ -218,7 +227,8 @@ class DisclosureProjection:
                 ("published", e.title, e.text, e.version, e.published_on, e.until),
                 item,
             )
-            await self._on_board(item, nid, row[0]["category"], row[0]["kind"], row[0]["correction_reason"])
+            version = Version(e.version, e.title, e.text, e.published_on, e.until)
+            await self._on_board(item, nid, row[0]["category"], row[0]["kind"], row[0]["correction_reason"], version)
         elif isinstance(e, Notice.ObjectionRaised):
             await bulk_insert(
                 ObjectionView,
@@ -243,7 +253,9 @@ class DisclosureProjection:
                 [(e.answer, e.timestamp, nid, e.number)],
             )
 
-    async def _on_board(self, item: Item, notice_id: PyUUID, category: str, kind: str, reason: str) -> None:
+    async def _on_board(
+        self, item: Item, notice_id: PyUUID, category: str, kind: str, reason: str, version: Version
+    ) -> None:
         """The version goes up; the one it corrects comes down at the same moment."""
         e = item.event
         await bulk_execute(
@@ -251,21 +263,28 @@ class DisclosureProjection:
             "UPDATE disclosure_board SET superseded_at = ? WHERE notice_id = ? AND superseded_at IS NULL",
             [(e.timestamp, notice_id)],
         )
+        if version.number == 1 and not await PublishedDay.exists().where(
+            (PublishedDay.community_id == e.community_id)
+            & (PublishedDay.category == category)
+            & (PublishedDay.published_on == version.published_on)
+        ):
+            row = {"community_id": e.community_id, "category": category, "published_on": version.published_on}
+            await bulk_insert(PublishedDay, [row])
         await bulk_insert(
             BoardEntry,
             [
                 {
-                    "id": uuid5(notice_id, str(e.version)),
+                    "id": uuid5(notice_id, str(version.number)),
                     "notice_id": notice_id,
                     "community_id": e.community_id,
                     "category": category,
                     "kind": kind,
-                    "version": e.version,
-                    "title": e.title,
-                    "text": e.text,
+                    "version": version.number,
+                    "title": version.title,
+                    "text": version.text,
                     "correction_reason": reason,
-                    "published_on": e.published_on,
-                    "until": e.until,
+                    "published_on": version.published_on,
+                    "until": version.until,
                     "published_at": e.timestamp,
                     "superseded_at": None,
                     "position": item.position,
@@ -310,7 +329,8 @@ class DisclosureProjection:
                 }
             ],
         )
-        await self._on_board(item, notice_id, "affairs", kind, "")
+        version = Version(1, title, e.text, e.published_on, e.objections_until)
+        await self._on_board(item, notice_id, "affairs", kind, "", version)
 
 
 async def _update(assignments: str, values: tuple[Any, ...], item: Item) -> None:
@@ -424,8 +444,8 @@ async def reported_months(community_id: object) -> dict[str, dict[str, Any]]:
 
 async def first_published(community_id: object, categories: list[str]) -> list[date]:
     """The days notices of these categories were first published (for the general-disclosure schedule)."""
-    rows = await BoardEntry.select(BoardEntry.published_on).where(
-        (BoardEntry.community_id == community_id) & BoardEntry.category.is_in(categories) & (BoardEntry.version == 1)
+    rows = await PublishedDay.select(PublishedDay.published_on).where(
+        (PublishedDay.community_id == community_id) & PublishedDay.category.is_in(categories)
     )
     return [r["published_on"] for r in rows]
 

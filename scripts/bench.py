@@ -753,6 +753,97 @@ def report_signups(signups: dict, args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def seed_notices(rt: Runtime, notices: int) -> None:
+    """A community with `notices` published notices (no review: the rulebook's switch off), spread over the past
+    year, saved many per transaction."""
+    from backend.disclosure.domain import Notice, Terms
+
+    cid = community_id_for("bench")
+    start = datetime.now(UTC) - timedelta(days=365)
+    community = Community.found(Ctx(cid, None, start), "压测社区", "bench")
+    rt.store.save(community)
+    terms = Terms(review_required=False)
+    step = timedelta(days=365) / max(notices, 1)
+    batch: list[Notice] = []
+    for n in range(notices):
+        ctx = Ctx(cid, None, start + step * n)
+        notice = Notice.draft_new(ctx, uuid4(), ("party", "affairs", "finance")[n % 3], f"公告第 {n} 号", "内容。" * 40)
+        notice.publish(ctx, terms)
+        batch.append(notice)
+        if len(batch) == 1000:
+            rt.store.save(*batch)
+            batch = []
+    if batch:
+        rt.store.save(*batch)
+
+
+def bench_board(seconds: int, concurrency: int, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """The public board (GET, newest first, with its overdue markers) with `sizes` notices, and the board as of
+    random past moments (time travel), each through a real server; a bare GET beside them."""
+    found: dict[str, Any] = {"sizes": {}}
+    for size in sizes:
+        data_dir = Path(tempfile.mkdtemp(prefix=f"linli-bench-board-{size}-"))
+
+        async def setup(rt: Runtime, size: int = size) -> float:
+            seed_notices(rt, size)
+            started = time.perf_counter()
+            await rt.projector.catch_up()
+            return time.perf_counter() - started
+
+        projected = asyncio.run(with_runtime(data_dir, setup))
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(
+            [str(BIN / "linli"), "serve"], {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}, base + "/healthz"
+        )
+        try:
+            board = drive(base, ["GET\t/board?community=bench\t\t\t"], concurrency, seconds)
+            now = datetime.now(LOCAL_ZONE)
+            moments = [(now - timedelta(minutes=17 * k + 5)).strftime("%Y-%m-%dT%H:%M") for k in range(2000)]
+            travel = drive(base, [f"GET\t/board?community=bench&at={m}\t\t\t" for m in moments], concurrency, seconds)
+        finally:
+            stop(server)
+        found["sizes"][size] = {"board": board, "travel": travel, "projected_seconds": projected}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(
+        [str(BIN / "uvicorn"), "scripts.bench_bare:app", "--port", str(port), "--log-level", "warning"],
+        {},
+        base + "/bare",
+    )
+    try:
+        found["bare"] = drive(base, ["GET\t/bare\t\t\t"], concurrency, seconds)
+    finally:
+        stop(server)
+    return found
+
+
+def report_board(result: dict, args: argparse.Namespace) -> str:
+    bare = result["bare"]
+    lines = [
+        f"### Disclosure board — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`scripts/bench --board-only --seconds {args.seconds} --concurrency {args.concurrency}`: GET "
+        "`/board` (newest 20, with the overdue markers) through a real server (SQLite), and the board as of "
+        "random past moments (`?at=`), beside a bare Litestar GET in the same run.",
+        "",
+        "| notices | board req/s | ratio to bare | p50 / p95 / p99 (ms) | time travel req/s | time travel p95 (ms) |"
+        " projected in (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for size, r in result["sizes"].items():
+        board, travel = r["board"], r["travel"]
+        lines.append(
+            f"| {size:,} | {board['rps']:.0f} | {board['rps'] / bare['rps']:.2f} | {board['p50']:.1f} / "
+            f"{board['p95']:.1f} / {board['p99']:.1f} | {travel['rps']:.0f} | {travel['p95']:.1f} | "
+            f"{r['projected_seconds']:.1f} |"
+        )
+    lines.append(
+        f"| bare GET | {bare['rps']:.0f} | 1.00 | {bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | | |"
+    )
+    return "\n".join(lines)
+
+
 def report_bookings(bookings: dict, args: argparse.Namespace) -> str:
     bare = bookings["bare"]
     per_slot = [-(-(args.booking_residents - k) // args.slots) for k in range(args.slots)]  # residents per slot
@@ -803,6 +894,8 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=20, help="slots competed for in the booking burst")
     parser.add_argument("--slot-seats", type=int, default=50, help="seats per slot in the booking burst")
     parser.add_argument("--bookings-only", action="store_true", help="only the booking burst")
+    parser.add_argument("--board-only", action="store_true", help="only the disclosure board")
+    parser.add_argument("--board-sizes", default="100,100000", help="notices on the board, comma-separated")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
@@ -811,6 +904,17 @@ def main() -> None:
         args.voters, args.ws_clients, args.probes = 100, 50, 5
         args.signup_residents, args.shifts, args.seats = 100, 4, 10
         args.booking_residents, args.slots, args.slot_seats = 100, 4, 10
+    if args.quick:
+        args.board_sizes = "100,2000"
+    if args.board_only:
+        sizes = tuple(int(n) for n in args.board_sizes.split(","))
+        print(f"disclosure board ({', '.join(f'{n:,}' for n in sizes)} notices)…", flush=True)
+        text = report_board(bench_board(args.seconds, args.concurrency, sizes), args)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     if args.bookings_only:
         print(f"booking burst ({args.booking_residents} residents, {args.slots} slots of {args.slot_seats})…")
         bookings = bench_bookings(args.concurrency, args.booking_residents, args.slots, args.slot_seats)

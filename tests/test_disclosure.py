@@ -209,3 +209,37 @@ async def test_an_altered_stored_event_fails_verification_naming_it(runtime, set
     verdict = await chain.verify(runtime.store, stop=entry["position"])
     assert not verdict.ok and verdict.first_bad == drafted.id
     assert count_topic(runtime, Notice.Published) == 1
+
+
+async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_schedule(runtime):
+    from backend.deliberation import meetings
+    from backend.deliberation.procedure import Stage
+    from backend.disclosure.domain import schedule
+    from projections import deliberation
+    from tests.test_meetings import resolve
+    from tests.test_meetings import setup as procedure_setup
+
+    place, clerk, matter_id, members = await procedure_setup(runtime)
+    await resolve(runtime, place, clerk, matter_id, members)
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
+    resolved = await deliberation.resolutions(place.community_id)
+    assert [(title, notice) for title, _, notice in resolved] == [("加装电梯", None)]
+    due = schedule(NOW.date() + timedelta(days=11), NOW.date(), 15, 3, 10, {}, [], resolved)
+    assert [(d.kind, d.overdue(NOW.date() + timedelta(days=11))) for d in due if d.kind == "major"] == [("major", True)]
+    await meetings.publish(
+        runtime,
+        Ctx(place.community_id, place.residents[0], NOW),
+        matter_id,
+        Stage.RESOLUTION_NOTICE,
+        "同意3栋加装电梯。",
+    )
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
+    [entry] = await views.board(place.community_id)
+    assert (entry["title"], entry["kind"], entry["category"], entry["text"]) == (
+        "加装电梯",
+        "resolution",
+        "affairs",
+        "同意3栋加装电梯。",
+    )
+    assert entry["chain_head"] == await chain.link_at(entry["position"])
+    assert [notice for _, _, notice in await deliberation.resolutions(place.community_id)] == [NOW.date()]

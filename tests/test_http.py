@@ -159,7 +159,17 @@ async def test_shell_endpoints(client):
     await community(rt, NOW, residents=1)
     health = (await client.get("/healthz")).json()
     assert health["status"] == "ok" and health["events"] == rt.event_count()
-    names = {"chain", "community", "residents", "deliberation", "procedure", "volunteering", "services", "inbox", "disclosure"}
+    names = {
+        "chain",
+        "community",
+        "residents",
+        "deliberation",
+        "procedure",
+        "volunteering",
+        "services",
+        "inbox",
+        "disclosure",
+    }
     assert set(health["projections"]) == names
     schema = await client.get("/schema/openapi.json")
     assert schema.status_code == 200 and "/proposals" in schema.json()["paths"]
