@@ -136,6 +136,23 @@ def services(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
     resident.screenshot(path=str(OUT / "inbox.png"), full_page=True)
 
 
+def disclosure(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """The public board (demo: last month's finance report overdue after the 15th), a notice with its answered
+    objection and chain head, its A4 print view, and the verification of that chain head."""
+    resident = signed_in(browser, device, base, 22)
+    resident.goto(base + "/board")
+    resident.screenshot(path=str(OUT / "disclosure-board.png"), full_page=True)
+    resident.get_by_role("link", name="社区活动室开放时间调整").click()
+    resident.locator("code.chain-head").wait_for()
+    resident.screenshot(path=str(OUT / "disclosure-notice.png"), full_page=True)
+    head = resident.locator("code.chain-head").inner_text()
+    notice = resident.url
+    resident.goto(notice + "/print")
+    resident.screenshot(path=str(OUT / "disclosure-print.png"), full_page=True)
+    resident.goto(base + f"/verify?head={head}")
+    resident.screenshot(path=str(OUT / "verify.png"), full_page=True)
+
+
 def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="linli-shots-")
     env = {**os.environ, "LINLI_DATA_DIR": data_dir, "LINLI_PORT": "8765", "LINLI_DEMO": "1", "LINLI_DATABASE_URL": ""}
@@ -192,6 +209,7 @@ def main() -> None:
             procedure(browser, p.devices["Pixel 7"], base, clerk)
             volunteering(browser, p.devices["Pixel 7"], base)
             services(browser, p.devices["Pixel 7"], base)
+            disclosure(browser, p.devices["Pixel 7"], base)
             browser.close()
     finally:
         server.terminate()

@@ -333,6 +333,12 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("service.catalog", "POST", "/services/new"),
     ("service.provide", "GET", "/provide"),
     ("service.book", "GET", "/bookings"),
+    ("disclosure.write", "GET", "/disclosure"),
+    ("disclosure.write", "GET", "/disclosure/finance"),
+    ("disclosure.write", "POST", "/disclosure/notices"),
+    ("disclosure.write", "POST", "/disclosure/finance/entries"),
+    ("disclosure.write", "POST", "/disclosure/finance/reports"),
+    ("disclosure.review", "GET", "/review"),
 ]
 MATRIX_ROLES = list(ROLES)
 
