@@ -399,6 +399,13 @@ async def board(
     return rows
 
 
+async def whole_board(community_id: object) -> list[dict[str, Any]]:
+    """Every notice on the board now, newest first (exports and the open-data feed)."""
+    return await (
+        BoardEntry.select().where(_on_board_at(community_id, None)).order_by(BoardEntry.published_at, ascending=False)
+    )
+
+
 async def versions(notice_id: object, at: datetime | None = None) -> list[dict[str, Any]]:
     """A notice's published versions, oldest first (up to `at`)."""
     query = BoardEntry.select().where(BoardEntry.notice_id == notice_id)

@@ -138,6 +138,13 @@ async def test_finance_report_review_objection_answer_board_print_verify_and_exp
     street = (await client.get("/street")).text
     assert "逾期未公开" in street
 
+    # Someone alters a stored event behind the application's back: the same chain head no longer verifies.
+    from tests.test_projections import tamper
+
+    tamper(rt.settings, 3)
+    altered = await client.get(f"/verify?head={head}")
+    assert altered.status_code == 409 and "记录不一致：事件 #3 被改动或缺失" in altered.text
+
     # 注销: the objector's name is gone from every page and export.
     await resident_commands.erase(rt, Ctx(place.community_id, None, NOW), place.residents[2])
     await settle(rt)

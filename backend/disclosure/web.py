@@ -293,14 +293,6 @@ async def verify_page(
 
 
 # -- exports and open data ---------------------------------------------------------------------------------------
-async def _all_board(community_id: object) -> list[dict[str, Any]]:
-    rows, page = [], 1
-    while batch := await views.board(community_id, page=page):
-        rows += batch
-        page += 1
-    return rows
-
-
 def _notice_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [
         [
@@ -365,7 +357,7 @@ async def export(
     if name not in ("notices", "finance") or fmt not in ("csv", "xlsx"):
         raise NotFoundException()
     if name == "notices":
-        header, rows = NOTICE_HEADER, _notice_rows(await _all_board(place["id"]))
+        header, rows = NOTICE_HEADER, _notice_rows(await views.whole_board(place["id"]))
     else:
         header, rows = ENTRY_HEADER, _entry_rows(await views.entries(place["id"]))
     labels = [_(h) for h in header]
@@ -413,7 +405,7 @@ async def open_data(request: Request[Any, Any, Any], community: FromQuery[str | 
                 "position": r["position"],
                 "chain_head": r["chain_head"],
             }
-            for r in await _all_board(place["id"])
+            for r in await views.whole_board(place["id"])
         ],
         "finance": [
             {
