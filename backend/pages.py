@@ -71,8 +71,8 @@ async def render(request: Request[Any, Any, Any], template: str, status_code: in
     return render_now(request, template, status_code, bell=bell, **context)
 
 
-def render_now(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    """Render without awaiting anything (for exception handlers, which Litestar calls synchronously)."""
+def page_context(request: Request[Any, Any, Any], **context: Any) -> dict[str, Any]:
+    """What every page's template gets, and `context`."""
     base = {
         "user": request.state.get("user"),
         "lang": current_locale(),
@@ -82,7 +82,18 @@ def render_now(request: Request[Any, Any, Any], template: str, status_code: int 
         "command_id": new_command_id(),
     }
     base.update(context)
-    return Template(template_name=template, context=base, status_code=status_code)
+    return base
+
+
+def render_now(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render without awaiting anything (for exception handlers, which Litestar calls synchronously)."""
+    return Template(template_name=template, context=page_context(request, **context), status_code=status_code)
+
+
+def render_html(request: Request[Any, Any, Any], template: str, **context: Any) -> str:
+    """The page as text, for a page kept and served again (nothing in it may belong to one visitor)."""
+    engine = request.app.template_engine
+    return engine.get_template(template).render(request=request, **page_context(request, **context))  # type: ignore[union-attr]
 
 
 def now() -> datetime:

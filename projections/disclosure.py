@@ -342,6 +342,18 @@ async def _update(assignments: str, values: tuple[Any, ...], item: Item) -> None
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
+async def position() -> int:
+    """How far the board has read the log: a page kept for this position is still right."""
+    from projections.runner import ProjectionPosition
+
+    row = (
+        await ProjectionPosition.select(ProjectionPosition.position)
+        .where(ProjectionPosition.name == DisclosureProjection.name)
+        .first()
+    )
+    return int(row["position"]) if row else 0
+
+
 async def notice(notice_id: object) -> dict[str, Any] | None:
     return await NoticeView.select().where(NoticeView.id == notice_id).output(load_json=True).first()
 

@@ -166,6 +166,9 @@ async def test_a_clerks_notice_with_a_correction_and_the_supervisors_return(clie
         refused = await form_post(client, "/disclosure", "/disclosure/notices", form)
         assert refused.status_code == 422 and message in refused.text
     assert rt.event_count() == before
+    client.cookies.clear()  # an anonymous reader keeps the board's page…
+    assert "停水通知" not in (await client.get("/board?community=test")).text
+    await sign_in(client, place.phones[0])
     made = await form_post(
         client,
         "/disclosure",
@@ -205,3 +208,6 @@ async def test_a_clerks_notice_with_a_correction_and_the_supervisors_return(clie
     page = (await client.get(f"/board/notices/{notice_id}")).text
     assert "周三" in page and "历史版本" in page and "日期有误" in page and "周二" in page
     assert (await client.get("/board?category=affairs")).text.count("停水通知") == 1
+    client.cookies.clear()  # …until anything new is projected
+    anonymous = (await client.get("/board?community=test")).text
+    assert "停水通知" in anonymous and 'x-csrftoken": ""' in anonymous and "居民test0" not in anonymous

@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 import segno
-from litestar import Request, Response, WebSocket, get, post, websocket
+from litestar import MediaType, Request, Response, WebSocket, get, post, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -26,10 +27,21 @@ from backend.config import LOCAL_ZONE
 from backend.disclosure import commands
 from backend.disclosure.domain import CATEGORIES, FINANCE_CATEGORIES, Due, month_bounds, month_of, schedule
 from backend.eventstore import DomainError
-from backend.i18n import N_
+from backend.i18n import N_, current_locale
 from backend.i18n import gettext as _
 from backend.money import parse_yuan, yuan
-from backend.pages import command_id_from, error_status, error_text, flash, found, now, redirect, render
+from backend.pages import (
+    command_id_from,
+    error_status,
+    error_text,
+    flash,
+    found,
+    has_session,
+    now,
+    redirect,
+    render,
+    render_html,
+)
 from backend.uploads import prepare_photo, store_photo
 from projections import chain, residents
 from projections import community as communities
@@ -52,6 +64,10 @@ STATES = {
 }
 DUE_KINDS = {"finance": N_("Finance report"), "general": N_("General disclosure"), "major": N_("Major matter")}
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+KEPT_MAX = 500
+# Board pages as anonymous readers see them, by community, query, language, day and the board's position in the
+# log: the same page is served again until anything new is projected (most readers are not signed in).
+KEPT: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
 
 def today() -> date:
@@ -104,7 +120,12 @@ async def board(
     state_filter: Annotated[str, QueryParameter(name="state")] = "",
     at: FromQuery[str] = "",
     page: FromQuery[int] = 1,
-) -> Template:
+) -> Template | Response[Any]:
+    anonymous = await current_user(request) is None and not (has_session(request) and request.session.get("flashes"))
+    key = (request.url.query, current_locale(), today(), await _position(request)) if anonymous else None
+    if key is not None and key in KEPT:
+        KEPT.move_to_end(key)
+        return Response(KEPT[key], media_type=MediaType.HTML)
     place = await _community(request, community)
     error = ""
     try:
@@ -127,10 +148,7 @@ async def board(
         max(1, page),
     )
     overdue = [d for d in await dues(place, day) if d.overdue(day)] if moment is None else []
-    return await render(
-        request,
-        "disclosure/board.html",
-        status_code=422 if error else 200,
+    context = dict(
         community=place,
         notices=rows,
         objections=_by_notice(await views.objections([r["notice_id"] for r in rows], moment)),
@@ -144,6 +162,19 @@ async def board(
         page=max(1, page),
         board_error=error,
     )
+    if key is None or error:
+        return await render(request, "disclosure/board.html", status_code=422 if error else 200, **context)
+    html = render_html(request, "disclosure/board.html", csrf_token="", bell=0, **context)
+    KEPT[key] = html
+    if len(KEPT) > KEPT_MAX:
+        KEPT.popitem(last=False)
+    return Response(html, media_type=MediaType.HTML)
+
+
+async def _position(request: Request[Any, Any, Any]) -> int:
+    """How far the views have read the log: this process's projector knows; otherwise the views say."""
+    projector = request.app.state.runtime.projector
+    return projector.position if projector.running else await views.position()
 
 
 def _by_notice(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
