@@ -16,6 +16,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[
+            DefineMiddleware(disclosure_web.KeptBoard, headers=SECURITY_HEADERS),
             residents_web.signin_rate_limit(settings.signin_per_minute).middleware,
             ServerSideSessionConfig(
                 store="sessions",

@@ -9,6 +9,7 @@ import io
 import json
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
+from http.cookies import SimpleCookie
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,7 +28,7 @@ from backend.config import LOCAL_ZONE
 from backend.disclosure import commands
 from backend.disclosure.domain import CATEGORIES, FINANCE_CATEGORIES, Due, month_bounds, month_of, schedule
 from backend.eventstore import DomainError
-from backend.i18n import N_, current_locale
+from backend.i18n import DEFAULT_LOCALE, LOCALES, N_, current_locale
 from backend.i18n import gettext as _
 from backend.money import parse_yuan, yuan
 from backend.pages import (
@@ -122,7 +123,7 @@ async def board(
     page: FromQuery[int] = 1,
 ) -> Template | Response[Any]:
     anonymous = await current_user(request) is None and not (has_session(request) and request.session.get("flashes"))
-    key = (request.url.query, current_locale(), today(), await _position(request)) if anonymous else None
+    key = board_key(request.url.query, current_locale(), await _position(request)) if anonymous else None
     if key is not None and key in KEPT:
         KEPT.move_to_end(key)
         return Response(KEPT[key], media_type=MediaType.HTML)
@@ -169,6 +170,52 @@ async def board(
     if len(KEPT) > KEPT_MAX:
         KEPT.popitem(last=False)
     return Response(html, media_type=MediaType.HTML)
+
+
+def board_key(query: str, locale: str, position: int) -> tuple[Any, ...]:
+    return (query, locale if locale in LOCALES else DEFAULT_LOCALE, today(), position)
+
+
+class KeptBoard:
+    """ASGI middleware in front of the app: a board page kept for anonymous readers is sent straight away, before
+    sessions, CSRF and routing (what a caching proxy would do); everything else goes on to the app."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(b"content-type", b"text/html; charset=utf-8")] + [
+            (name.lower().encode(), value.encode()) for name, value in headers.items()
+        ]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        page = self._kept(scope) if scope["type"] == "http" and scope["path"] == "/board" else None
+        if page is None:
+            await self.app(scope, receive, send)
+            return
+        body = page.encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*self.headers, (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _kept(scope: Any) -> str | None:
+        if scope["method"] != "GET":
+            return None
+        cookies = SimpleCookie()
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies.load(value.decode("latin-1"))
+        if "linli_session" in cookies:
+            return None
+        projector = scope["app"].state.runtime.projector
+        if not projector.running:
+            return None
+        lang = cookies["lang"].value if "lang" in cookies else DEFAULT_LOCALE
+        return KEPT.get(board_key(scope["query_string"].decode("latin-1"), lang, projector.position))
 
 
 async def _position(request: Request[Any, Any, Any]) -> int:
