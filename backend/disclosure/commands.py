@@ -20,11 +20,11 @@ from backend.disclosure.domain import (
     book_id_for,
     report_notice_id,
 )
-from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.eventstore import CommandResult, Ctx, LinliAggregate, LinliApp, load_in_community
 from backend.i18n import current_locale, set_locale
 from backend.i18n import gettext as _
 from backend.money import yuan
-from backend.residents.commands import authorize
+from backend.residents.commands import acting_for, authorize
 from backend.runtime import Runtime
 
 NOTICE_NAMESPACE = UUID("6b8d0f2a-4c6e-4a8b-9d1f-3b5d7f9a1c3e")
@@ -116,9 +116,7 @@ async def publish(rt: Runtime, ctx: Ctx, notice_id: UUID) -> CommandResult:
 
 async def raise_objection(rt: Runtime, ctx: Ctx, notice_id: UUID, reason: str) -> CommandResult:
     """质询 by a verified resident (or a clerk for one who is present)."""
-    resident = ctx.on_behalf_of or ctx.actor_id
-    if resident is None:
-        raise DomainError("Please sign in first.", status=403)
+    resident = acting_for(ctx)
     return await _on_notice(
         rt,
         "notice.object",

@@ -101,6 +101,14 @@ def forget_actor(resident_id: UUID) -> None:
     forget_user(str(resident_id))
 
 
+def acting_for(ctx: Ctx) -> UUID:
+    """Whom a resident's command is for: the signed-in resident, or the one a clerk acts for at the counter."""
+    resident = ctx.on_behalf_of or ctx.actor_id
+    if resident is None:
+        raise DomainError("Please sign in first.", status=403)
+    return resident
+
+
 def authorize(app: LinliApp, ctx: Ctx, action: str) -> None:
     """Refuse unless the acting resident may take `action` in ctx's community. Acting for someone else needs
     "resident.assist", and the person acted for must be allowed the action themselves. No actor = the system."""

@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from backend.authz import may
 from backend.community.commands import load_community
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
-from backend.residents.commands import authorize, load_resident
+from backend.residents.commands import acting_for, authorize, load_resident
 from backend.runtime import Runtime
 from backend.services.domain import BookingRules, Diary, Limits, Provider, Schedule, Service, Slot, diary_id_for
 
@@ -49,14 +49,6 @@ def limits_of(app: LinliApp, ctx: Ctx, slot: Slot) -> Limits:
         community.rule("service_no_show_limit", ctx.today),
         community.rule("service_no_show_days", ctx.today),
     )
-
-
-def resident_of(ctx: Ctx) -> UUID:
-    """The resident: the signed-in one, or the one a clerk acts for at the counter."""
-    resident = ctx.on_behalf_of or ctx.actor_id
-    if resident is None:
-        raise DomainError("Please sign in first.", status=403)
-    return resident
 
 
 # -- the catalog (the clerk) ------------------------------------------------------------------------------------
@@ -173,7 +165,7 @@ def _address(app: LinliApp, ctx: Ctx, slot: Slot, resident_id: UUID) -> str:
 
 
 def book_action(ctx: Ctx, slot_id: UUID, note: str, waitlist: bool) -> Action:
-    resident = resident_of(ctx)
+    resident = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.book")
@@ -199,7 +191,7 @@ def _cancel(app: LinliApp, ctx: Ctx, slot: Slot, resident: UUID, diaries: dict[U
 
 
 async def cancel(rt: Runtime, ctx: Ctx, slot_id: UUID) -> CommandResult:
-    resident = resident_of(ctx)
+    resident = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.book")
@@ -214,7 +206,7 @@ async def cancel(rt: Runtime, ctx: Ctx, slot_id: UUID) -> CommandResult:
 async def reschedule(rt: Runtime, ctx: Ctx, slot_id: UUID, to_slot_id: UUID, note: str = "") -> CommandResult:
     """Move a booking to another slot of the same service: the new seat is taken and the old one freed (and
     offered to its waitlist) together, or neither."""
-    resident = resident_of(ctx)
+    resident = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.book")
@@ -243,7 +235,7 @@ async def reschedule(rt: Runtime, ctx: Ctx, slot_id: UUID, to_slot_id: UUID, not
 
 
 async def rate(rt: Runtime, ctx: Ctx, slot_id: UUID, stars: int, comment: str) -> CommandResult:
-    resident = resident_of(ctx)
+    resident = acting_for(ctx)
     action = _on_slot(ctx, slot_id, lambda s: s.rate(ctx, resident, stars, comment), "service.book")
     return await rt.execute("slot.rate", ctx, slot_id, action)
 

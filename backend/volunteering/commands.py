@@ -14,7 +14,7 @@ from backend.authz import may
 from backend.community.commands import load_community
 from backend.config import LOCAL_ZONE
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
-from backend.residents.commands import age_of, authorize
+from backend.residents.commands import acting_for, age_of, authorize
 from backend.residents.domain import Resident
 from backend.residents.personal import PersonalData
 from backend.runtime import Runtime
@@ -55,14 +55,6 @@ def load_shift(app: LinliApp, ctx: Ctx, shift_id: UUID) -> Shift:
 
 def load_record(app: LinliApp, ctx: Ctx, record_id: UUID) -> HoursRecord:
     return load_in_community(app, ctx, record_id, HoursRecord, "No such hours record.")
-
-
-def volunteer_of(ctx: Ctx) -> UUID:
-    """The volunteer: the signed-in resident, or the one a clerk acts for at the counter."""
-    volunteer = ctx.on_behalf_of or ctx.actor_id
-    if volunteer is None:
-        raise DomainError("Please sign in first.", status=403)
-    return volunteer
 
 
 async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> CommandResult:
@@ -126,7 +118,7 @@ async def publish_activity(rt: Runtime, ctx: Ctx, activity_id: UUID) -> CommandR
 
 
 def sign_up_action(ctx: Ctx, shift_id: UUID, personal: PersonalData, waitlist: bool = False) -> Action:
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "volunteering.sign_up")
@@ -161,7 +153,7 @@ async def sign_up(
     it just before: a warning that refuses, not an invariant of the log (two sign-ups at the same instant on two
     overlapping shifts may both pass; a promotion from a waitlist does not ask)."""
     shift = row or await views.shift(shift_id)  # `row`: the shift's view row, when the caller has read it
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
     if shift is not None and await views.overlapping(volunteer, shift["starts_at"], shift["ends_at"], shift_id):
         raise DomainError("You already have a shift at this time.", status=409)
     return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, rt.personal, waitlist))
@@ -178,13 +170,13 @@ def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right
 
 
 async def cancel(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
     action = _on_shift(ctx, shift_id, lambda s: s.cancel(ctx, volunteer), "volunteering.sign_up")
     return await rt.execute("shift.cancel", ctx, shift_id, action)
 
 
 async def accept_offer(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
     action = _on_shift(ctx, shift_id, lambda s: s.accept_offer(ctx, volunteer), "volunteering.sign_up")
     return await rt.execute("shift.accept_offer", ctx, shift_id, action)
 
@@ -314,7 +306,7 @@ async def give_consent(rt: Runtime, ctx: Ctx, activity_id: UUID, minor_id: UUID)
 
 
 async def choose_honours(rt: Runtime, ctx: Ctx, show: bool) -> CommandResult:
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
     choice_id = honours_id_for(volunteer)
 
     def action(app: LinliApp) -> Steps:
@@ -334,7 +326,7 @@ async def issue_certificate(
 ) -> CommandResult:
     """The volunteer asks; the team's records decide. `record_ids` are the volunteer's records as the views list
     them; each is read from the log, so the certificate states what the ledger says."""
-    volunteer = volunteer_of(ctx)
+    volunteer = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "volunteering.sign_up")
