@@ -93,7 +93,8 @@ class Projector:
 
     # -- one batch -------------------------------------------------------------------------------
     async def step(self) -> int:
-        """Apply the next batch to every projection behind; return how many notifications were read."""
+        """Apply the next batch to every projection behind; return how many notifications were read (0 when the
+        only projections behind failed on it: they are retried on the next poll, and the others go on)."""
         positions = await self.positions()
         start = min(positions.values(), default=0) + 1
         head = await anyio.to_thread.run_sync(self.app.recorder.max_notification_id) or 0
@@ -105,28 +106,33 @@ class Projector:
         items = await anyio.to_thread.run_sync(self._read, start, head)
         end = head if len(items) < self.batch_size else items[-1].position
         messages: list[LiveMessage] = []
+        advanced = False
         try:
-            async with write_transaction(self.engine):
+            async with write_transaction(self.engine) as transaction:
                 for projection in self.projections:
                     done = positions[projection.name]
                     if done >= end:
                         continue
-                    moved = await ProjectionPosition.raw(
-                        "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} "
-                        "RETURNING position",
-                        end,
-                        projection.name,
-                        done,
-                    )
-                    if not moved:
-                        raise PositionConflict(projection.name)
-                    wanted = self._topics[projection.name]
-                    mine = [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
-                    if mine:
-                        messages.extend(await projection.apply(mine))
+                    # One projection failing on an event must not stop the others: its writes and its position
+                    # go back to the savepoint, and it is tried again on the next poll.
+                    savepoint = await transaction.savepoint()
+                    try:
+                        messages.extend(await self._apply(projection, items, done, end))
+                    except PositionConflict:
+                        raise
+                    except Exception:
+                        await savepoint.rollback_to()
+                        log.exception(
+                            "projection %s failed on events %s–%s; the others go on", projection.name, done + 1, end
+                        )
+                        continue
+                    await savepoint.release()
+                    advanced = True
         except PositionConflict as conflict:
             log.info("projection %s moved under us; re-reading", conflict)
             return len(items)
+        if not advanced:
+            return 0
         await self._advance(end)
         if self.publish is not None:
             for channel, payload in messages:
@@ -135,6 +141,19 @@ class Projector:
                 except Exception:  # live updates must never stop the projector
                     log.exception("publishing to %s failed", channel)
         return len(items)
+
+    async def _apply(self, projection: Projection, items: list[Item], done: int, end: int) -> list[LiveMessage]:
+        moved = await ProjectionPosition.raw(
+            "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} RETURNING position",
+            end,
+            projection.name,
+            done,
+        )
+        if not moved:
+            raise PositionConflict(projection.name)
+        wanted = self._topics[projection.name]
+        mine = [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
+        return await projection.apply(mine) if mine else []
 
     def _read(self, start: int, head: int) -> list[Item]:
         notifications = self.app.recorder.select_notifications(start, self.batch_size, stop=head)
