@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from backend.auth import current_user
+from backend.config import LOCAL_ZONE
 from backend.eventstore import DomainError
 from backend.i18n import HTML_LANG, current_locale
 
@@ -99,6 +100,19 @@ def render_html(request: Request[Any, Any, Any], template: str, **context: Any) 
 def now() -> datetime:
     """The time a command is stamped with (commands never read the clock themselves)."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """The day it is in China (forms, schedules, deadlines)."""
+    return now().astimezone(LOCAL_ZONE).date()
+
+
+def whole_number(value: object, field: str, message: str) -> int:
+    """A form's whole number, or `message` on `field`."""
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise DomainError(message, field) from None
 
 
 def error_status(error: DomainError) -> int:

@@ -79,9 +79,6 @@ class BookingView(Table, tablename="service_booking"):
     assisted_by = UUID(null=True, default=None)
 
 
-SIMPLE_STATUS = {Slot.Cancelled: "cancelled", Slot.Confirmed: "confirmed"}
-
-
 class ServicesProjection:
     name = "services"
     tables: ClassVar[Sequence[type[Table]]] = (ProviderView, ServiceView, SlotView, BookingView)
@@ -244,10 +241,8 @@ class ServicesProjection:
                 "UPDATE service_booking SET reminded = reminded || ? WHERE id = ?",
                 [(f"{e.kind} ", bid)],
             )
-        else:
-            await bulk_execute(
-                BookingView, "UPDATE service_booking SET status = ? WHERE id = ?", [(SIMPLE_STATUS[type(e)], bid)]
-            )
+        else:  # Cancelled
+            await bulk_execute(BookingView, "UPDATE service_booking SET status = ? WHERE id = ?", [("cancelled", bid)])
 
     async def _counts(self, touched: dict[PyUUID, set[PyUUID]]) -> list[LiveMessage]:
         """Seat counts of the slots this batch touched, one small message per service; and to each resident whose
@@ -261,10 +256,10 @@ class ServicesProjection:
             BookingView.slot_id.is_in(slots)
         ):
             sid = _uuid(row["slot_id"])
-            counts[sid]["waitlisted" if row["status"] == "waitlisted" else "booked"] += row["status"] in (
-                *HELD,
-                "waitlisted",
-            )
+            if row["status"] == "waitlisted":
+                counts[sid]["waitlisted"] += 1
+            elif row["status"] in HELD:
+                counts[sid]["booked"] += 1
             status[(sid, _uuid(row["resident_id"]))] = row["status"]
         await bulk_execute(
             SlotView,

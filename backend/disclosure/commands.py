@@ -21,8 +21,8 @@ from backend.disclosure.domain import (
     report_notice_id,
 )
 from backend.eventstore import CommandResult, Ctx, LinliAggregate, LinliApp, load_in_community
-from backend.i18n import current_locale, set_locale
 from backend.i18n import gettext as _
+from backend.i18n import speaking
 from backend.money import yuan
 from backend.residents.commands import acting_for, authorize
 from backend.runtime import Runtime
@@ -184,9 +184,7 @@ async def report_month(rt: Runtime, ctx: Ctx, month: str) -> CommandResult:
 
 def report_text(totals: Totals) -> tuple[str, str]:
     """The report's title and text, in Chinese (the notice is posted as it is): totals by category, balances."""
-    spoken = current_locale()
-    set_locale("zh")
-    try:
+    with speaking("zh"):
         year, month = totals.month.split("-")
         title = _("Finance report for %(year)s-%(month)s", year=year, month=month)
         lines = [_("Opening balance: ¥%(amount)s", amount=_signed(totals.opening))]
@@ -202,8 +200,6 @@ def report_text(totals: Totals) -> tuple[str, str]:
             )
         )
         return title, "\n".join(lines)
-    finally:
-        set_locale(spoken)
 
 
 def _signed(fen: int) -> str:

@@ -28,7 +28,7 @@ from backend.config import LOCAL_ZONE
 from backend.disclosure import commands
 from backend.disclosure.domain import CATEGORIES, FINANCE_CATEGORIES, Due, month_bounds, month_of, schedule
 from backend.eventstore import DomainError
-from backend.i18n import DEFAULT_LOCALE, LOCALES, N_, current_locale
+from backend.i18n import DEFAULT_LOCALE, LOCALES, N_, current_locale, speaking
 from backend.i18n import gettext as _
 from backend.money import parse_yuan, yuan
 from backend.pages import (
@@ -42,6 +42,7 @@ from backend.pages import (
     redirect,
     render,
     render_html,
+    today,
 )
 from backend.uploads import prepare_photo, store_photo
 from projections import chain, residents
@@ -69,10 +70,6 @@ KEPT_MAX = 500
 # Board pages as anonymous readers see them, by community, query, language, day and the board's position in the
 # log: the same page is served again until anything new is projected (most readers are not signed in).
 KEPT: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-
-
-def today() -> date:
-    return now().astimezone(LOCAL_ZONE).date()
 
 
 def parse_moment(text: str) -> datetime | None:
@@ -519,7 +516,7 @@ async def board_live(
 # -- the clerk's desk -----------------------------------------------------------------------------------------------
 async def _desk(request: Request[Any, Any, Any], status_code: int = 200, **extra: Any) -> Template:
     user = await require(request, "disclosure.write")
-    place = await communities.by_id(user.community_id)
+    place = found(await communities.by_id(user.community_id), _("No such community."))
     day = today()
     return await render(
         request,
@@ -530,7 +527,7 @@ async def _desk(request: Request[Any, Any, Any], status_code: int = 200, **extra
         categories=CATEGORIES,
         kinds=KINDS,
         states=STATES,
-        dues=[d for d in await dues(place, day) if d.done_on is None],  # type: ignore[arg-type]
+        dues=[d for d in await dues(place, day) if d.done_on is None],
         due_kinds=DUE_KINDS,
         day=day,
         values=extra.pop("values", {}),
@@ -583,7 +580,7 @@ async def draft_notice(request: Request[Any, Any, Any]) -> Response[Any]:
 async def _edit(request: Request[Any, Any, Any], notice_id: UUID, status_code: int = 200, **extra: Any) -> Template:
     user = await require(request, "disclosure.write")
     row = found(await views.notice(notice_id), _("No such notice."))
-    if row["community_id"] != user.community_id and str(row["community_id"]) != str(user.community_id):
+    if str(row["community_id"]) != str(user.community_id):
         raise NotFoundException(_("No such notice."))
     return await render(
         request,
@@ -773,20 +770,19 @@ async def draft_derived(request: Request[Any, Any, Any], kind: FromPath[str]) ->
 
 
 async def derived_text(community_id: UUID, kind: str) -> tuple[str, str, str]:
-    from backend.i18n import current_locale, set_locale
-    from backend.volunteering.web import _star_thresholds, hours
+    """A notice's title, text (in Chinese, as posted) and period, from the volunteering or the services views."""
+    from backend.volunteering.web import hours, star_thresholds
     from projections import services as service_views
     from projections import volunteering as volunteering_views
 
-    spoken = current_locale()
-    set_locale("zh")
-    try:
-        day = today()
-        last = day.replace(day=1) - timedelta(days=1)
-        period = month_of(last)
+    day = today()
+    last = day.replace(day=1) - timedelta(days=1)
+    period = month_of(last)
+    with speaking("zh"):
         if kind == "honours":
-            thresholds = await _star_thresholds(community_id, day)
-            honours = await volunteering_views.honours(community_id, last.replace(day=1), thresholds)
+            honours = await volunteering_views.honours(
+                community_id, last.replace(day=1), await star_thresholds(community_id, day)
+            )
             names = await residents.masked_names([v for v, _m in honours["month"]] + [v for _s, v in honours["stars"]])
             lines = [
                 _("%(name)s: %(hours)s hours", name=names.get(str(v), ""), hours=hours(m)) for v, m in honours["month"]
@@ -811,8 +807,6 @@ async def derived_text(community_id: UUID, kind: str) -> tuple[str, str, str]:
             lines.append(f"{service['name']}: " + "，".join(shares))
         title = _("Community services: response, completion and satisfaction up to %(day)s", day=day.isoformat())
         return title, "\n".join(lines) or _("No bookings yet."), period
-    finally:
-        set_locale(spoken)
 
 
 # -- the supervisors ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -38,6 +40,16 @@ def set_locale(locale: str) -> None:
 
 def current_locale() -> str:
     return _locale.get()
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Text written for the record or a phone in one language (a notice, a push), whoever asks for it."""
+    token = _locale.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _locale.reset(token)
 
 
 def gettext(message: str, **variables: object) -> str:

@@ -18,7 +18,7 @@ from pywebpush import WebPushException, webpush
 
 from backend.eventstore import Ctx, DomainError
 from backend.i18n import gettext as _
-from backend.i18n import set_locale
+from backend.i18n import speaking
 from backend.inbox import commands
 from backend.runtime import Runtime
 from projections import inbox as views
@@ -114,6 +114,6 @@ async def message(row: dict[str, Any]) -> dict[str, Any]:
     """The push's title, body and link, in Chinese (the phone shows it as it is)."""
     from backend.services.web import notification_text
 
-    set_locale("zh")
-    title, body, url = await notification_text(row)
-    return {"title": title or _("Linli"), "body": body, "url": url, "tag": str(row["id"])}
+    with speaking("zh"):
+        title, body, url = await notification_text(row)
+        return {"title": title or _("Linli"), "body": body, "url": url, "tag": str(row["id"])}

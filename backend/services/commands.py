@@ -245,8 +245,8 @@ def _on_slot(ctx: Ctx, slot_id: UUID, change: Callable[[Slot], object], right: s
         if right:
             authorize(app, ctx, right)
         slot = load_slot(app, ctx, slot_id)
-        result = change(slot)
-        return [slot], {"result": str(result)}
+        change(slot)
+        return [slot], {}
 
     return action
 

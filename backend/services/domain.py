@@ -343,8 +343,7 @@ class Diary(LinliAggregate):
         ]
         if len(same_week) >= rules.per_week:
             return N_("You have reached this service's limit of bookings for that week.")
-        recent = sorted(t for t in self.no_shows if t > ctx.now - timedelta(days=no_show_days))
-        if no_show_limit and len(recent) >= no_show_limit:
+        if self.blocked_until(ctx, no_show_limit, no_show_days) is not None:
             return N_("After repeated no-shows you cannot book for a while; ask the committee if this is wrong.")
         return ""
 
@@ -512,7 +511,7 @@ class Slot(LinliAggregate):
 
     @property
     def taken(self) -> int:
-        return sum(1 for b in self.bookings.values() if b.status in ACTIVE or b.status in ("done", "no_show"))
+        return sum(1 for b in self.bookings.values() if b.status in HELD)
 
     @property
     def free(self) -> int:

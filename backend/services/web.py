@@ -4,6 +4,7 @@ clerk's catalog of providers and services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,18 @@ from backend.config import LOCAL_ZONE
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, error_text, flash, found, now, redirect, render
+from backend.pages import (
+    command_id_from,
+    error_status,
+    error_text,
+    flash,
+    found,
+    now,
+    redirect,
+    render,
+    today,
+    whole_number,
+)
 from backend.services import commands
 from backend.services.domain import CATEGORIES, EARLY_SERVICE, BookingRules, Schedule
 from projections import residents
@@ -40,20 +52,9 @@ STATUS = {
 ACTIVE = ("pending", "confirmed", "waitlisted")
 
 
-def today() -> date:
-    return now().astimezone(LOCAL_ZONE).date()
-
-
 def _uuid(value: object, field: str, message: str) -> UUID:
     try:
         return UUID(str(value))
-    except ValueError:
-        raise DomainError(message, field) from None
-
-
-def _int(value: object, field: str, message: str) -> int:
-    try:
-        return int(str(value).strip())
     except ValueError:
         raise DomainError(message, field) from None
 
@@ -129,7 +130,7 @@ async def service_page(
 
 
 async def _as_resident(
-    request: Request[Any, Any, Any], slot_id: UUID, run: Any, success: str, back: str = ""
+    request: Request[Any, Any, Any], slot_id: UUID, run: Any, success: str | Callable[[Any], str], back: str = ""
 ) -> Response[Any]:
     """Book, wait, cancel, reschedule or rate; a refusal re-renders the page it came from with the reason."""
     user = await require(request, "service.book")
@@ -162,7 +163,7 @@ async def book(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Resp
             "waitlisted": _("You are on the waitlist: a freed seat comes to you in turn."),
         }[done.result["status"]]
 
-    return await _as_resident(request, slot_id, run, said)  # type: ignore[arg-type]
+    return await _as_resident(request, slot_id, run, said)
 
 
 @post("/slots/{slot_id:uuid}/cancel", name="services.cancel")
@@ -185,7 +186,7 @@ async def reschedule(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -
 @post("/slots/{slot_id:uuid}/rate", name="services.rate")
 async def rate(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Response[Any]:
     async def run(rt: Any, ctx: Any, form: Any) -> Any:
-        stars = _int(form.get("stars", ""), "stars", "Choose 1 to 5 stars.")
+        stars = whole_number(form.get("stars", ""), "stars", "Choose 1 to 5 stars.")
         return await commands.rate(rt, ctx, slot_id, stars, str(form.get("comment", "")))
 
     return await _as_resident(request, slot_id, run, N_("Thank you for rating the service."), back="/bookings")
@@ -385,18 +386,18 @@ def parse_schedule(values: dict[str, str], weekdays: list[str]) -> Schedule:
                 raise DomainError("Skipped days are dates like 2026-12-01, separated by commas.", "skipped") from None
     chosen = set()
     for day in weekdays:
-        number = _int(day, "weekdays", "Choose at least one weekday.")
+        number = whole_number(day, "weekdays", "Choose at least one weekday.")
         if not 0 <= number <= 6:
             raise DomainError("Choose at least one weekday.", "weekdays")
         chosen.add(number)
     return Schedule(
         first_day=first,
-        weeks=_int(values["weeks"], "weeks", "Publish 1 to 12 weeks at a time."),
+        weeks=whole_number(values["weeks"], "weeks", "Publish 1 to 12 weeks at a time."),
         weekdays=frozenset(chosen),
         opens=opens,
         closes=closes,
-        slot_minutes=_int(values["slot_minutes"], "slot_minutes", "A slot lasts 15 to 240 minutes."),
-        capacity=_int(values["capacity"], "capacity", "A slot takes between 1 and 500 people."),
+        slot_minutes=whole_number(values["slot_minutes"], "slot_minutes", "A slot lasts 15 to 240 minutes."),
+        capacity=whole_number(values["capacity"], "capacity", "A slot takes between 1 and 500 people."),
         place=values["place"].strip(),
         skipped=frozenset(skipped),
     )
@@ -491,9 +492,13 @@ async def add_member(request: Request[Any, Any, Any], provider_id: FromPath[UUID
 
 def _rules(form: Any) -> BookingRules:
     return BookingRules(
-        _int(form.get("min_notice_hours", ""), "min_notice_hours", "The minimum notice is between 0 and 168 hours."),
-        _int(form.get("cancel_hours", ""), "cancel_hours", "The cancellation cutoff is between 0 and 168 hours."),
-        _int(form.get("per_week", ""), "per_week", "Allow between 1 and 20 bookings per resident per week."),
+        whole_number(
+            form.get("min_notice_hours", ""), "min_notice_hours", "The minimum notice is between 0 and 168 hours."
+        ),
+        whole_number(
+            form.get("cancel_hours", ""), "cancel_hours", "The cancellation cutoff is between 0 and 168 hours."
+        ),
+        whole_number(form.get("per_week", ""), "per_week", "Allow between 1 and 20 bookings per resident per week."),
         form.get("confirm") == "1",
     )
 

@@ -22,7 +22,7 @@ from backend.config import LOCAL_ZONE
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
+from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render, whole_number
 from backend.residents.domain import years_before
 from backend.volunteering import commands
 from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, served_minutes, star_level
@@ -38,7 +38,7 @@ def hours(minutes: int) -> str:
     return f"{minutes / 60:.1f}"
 
 
-async def _star_thresholds(community_id: object, day: date) -> list[int]:
+async def star_thresholds(community_id: object, day: date) -> list[int]:
     """The star levels' hours in force (rulebook)."""
     return [await communities.rule(community_id, name, day) for name in commands.STAR_RULES]
 
@@ -85,7 +85,7 @@ async def activity_list(
         on = ""
     led = await views.teams_led_by(place["id"], user.id) if user else []
     today = now().astimezone(LOCAL_ZONE).date()
-    thresholds = await _star_thresholds(place["id"], today)
+    thresholds = await star_thresholds(place["id"], today)
     honours = await views.honours(place["id"], today.replace(day=1), thresholds)
     people = [v for v, _ in honours["month"]] + [v for _, v in honours["stars"]]
     rows = await views.activities(
@@ -313,13 +313,6 @@ FIELDS = (
 )
 
 
-def _int(value: str, field: str, message: str) -> int:
-    try:
-        return int(value.strip())
-    except ValueError:
-        raise DomainError(message, field) from None
-
-
 def _times(values: dict[str, str]) -> list[tuple[datetime, datetime]]:
     try:
         day = date.fromisoformat(values["day"])
@@ -333,7 +326,7 @@ def _times(values: dict[str, str]) -> list[tuple[datetime, datetime]]:
     first = datetime.combine(day, start, LOCAL_ZONE).astimezone(UTC)
     # An end at or before the start is on the next day (a night patrol 22:00–02:00).
     last = datetime.combine(day + timedelta(days=int(end <= start)), end, LOCAL_ZONE).astimezone(UTC)
-    return recurring(first, last, _int(values["weeks"] or "1", "weeks", "Repeat for 1 to 60 weeks."))
+    return recurring(first, last, whole_number(values["weeks"] or "1", "weeks", "Repeat for 1 to 60 weeks."))
 
 
 @post("/teams/{team_id:uuid}/activities", name="volunteering.create_activity")
@@ -349,11 +342,11 @@ async def create_activity(request: Request[Any, Any, Any], team_id: FromPath[UUI
             values["place"],
             values["category"],
             values["beneficiary"],
-            _int(values["min_age"] or "0", "min_age", "The minimum age must be between 0 and 80."),
+            whole_number(values["min_age"] or "0", "min_age", "The minimum age must be between 0 and 80."),
             values["risky"] == "1",
-            _int(values["offer_hours"] or "0", "offer_hours", "An offer lasts between 0 and 72 hours."),
+            whole_number(values["offer_hours"] or "0", "offer_hours", "An offer lasts between 0 and 72 hours."),
         )
-        capacity = _int(values["capacity"], "capacity", "A shift needs between 1 and 1000 seats.")
+        capacity = whole_number(values["capacity"], "capacity", "A shift needs between 1 and 1000 seats.")
         done = await commands.create_activity(
             request.app.state.runtime,
             ctx_for(user, now(), command_id_from(form)),
@@ -571,7 +564,7 @@ async def _mine_page(request: Request[Any, Any, Any], status_code: int = 200, **
     for r in records:
         by_year[r["served_on"].year] += r["minutes"]
     today = now().astimezone(LOCAL_ZONE).date()
-    thresholds = await _star_thresholds(user.community_id, today)
+    thresholds = await star_thresholds(user.community_id, today)
     teams = {str(r["team_id"]) for r in records}
     qr = segno.make(f"{request.base_url}volunteers/{user.id}/scan", error="m").svg_inline(
         scale=4, title=_("My volunteer code")
