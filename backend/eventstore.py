@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
+import queue
 import random
 import threading
 import time
@@ -247,3 +250,154 @@ class CommandRunner:
                     self.on_saved(position)
                 return CommandResult(result, position)
         raise DomainError("The system is busy, please try again.", status=503)
+
+
+@dataclass
+class Submitted:
+    """A command waiting for the writer, with the caller's context (locale) and where its outcome goes."""
+
+    name: str
+    ctx: Ctx
+    lock_key: UUID
+    action: Action
+    context: contextvars.Context
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[CommandResult]
+
+    def settle(self, outcome: CommandResult | BaseException) -> None:
+        self.loop.call_soon_threadsafe(_settle, self.future, outcome)
+
+
+def _settle(future: asyncio.Future[CommandResult], outcome: CommandResult | BaseException) -> None:
+    if future.done():  # the caller went away (cancelled); the command itself is done or refused all the same
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+class GroupCommit:
+    """One writer thread runs the commands waiting at that moment one after another and saves them together, in
+    one transaction (group commit): a burst of votes costs one commit per batch, not one each, and the event loop
+    shares the interpreter with one thread instead of dozens.
+
+    A command whose aggregates (or command record) another command of the batch already changed waits for those
+    to be saved first and then runs again, so it sees them. Its reads of aggregates it does not save are as of
+    the batch's start, exactly as when commands run concurrently. A batch refused by the store (another process
+    wrote one of its aggregates) is redone one command at a time with the runner's retries."""
+
+    MAX_BATCH = 256
+
+    def __init__(self, runner: CommandRunner) -> None:
+        self.runner = runner
+        self._queue: queue.SimpleQueue[Submitted | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def execute(self, name: str, ctx: Ctx, lock_key: UUID, action: Action) -> CommandResult:
+        self._ensure_thread()
+        loop = asyncio.get_running_loop()
+        submitted = Submitted(name, ctx, lock_key, action, contextvars.copy_context(), loop, loop.create_future())
+        self._queue.put(submitted)
+        return await submitted.future
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._write, name="linli-writer", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout=30)
+
+    def _write(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            try:
+                self._run(batch)
+            except BaseException as error:  # never leave a caller waiting
+                log.exception("the writer failed on a batch")
+                for submitted in batch:
+                    submitted.settle(error)
+
+    def _run(self, batch: list[Submitted]) -> None:
+        pending: list[tuple[Submitted, list[Aggregate], dict[str, str]]] = []
+        touched: set[UUID] = set()
+        for submitted in batch:
+            while True:
+                outcome = self._prepare(submitted)
+                if not isinstance(outcome, tuple):
+                    if outcome is not None:
+                        submitted.settle(outcome)
+                    break
+                aggregates, result = outcome
+                ids = {a.id for a in aggregates}
+                if ids & touched:  # wait for the commands it follows, then run it again on what they wrote
+                    self._flush(pending)
+                    pending, touched = [], set()
+                    continue
+                pending.append((submitted, aggregates, result))
+                touched |= ids
+                break
+        self._flush(pending)
+
+    def _prepare(
+        self, submitted: Submitted
+    ) -> tuple[list[Aggregate], dict[str, str]] | CommandResult | BaseException | None:
+        """The command's aggregates (its record last) and result; an earlier result for a repeat; or its refusal."""
+        record_id = command_record_id(submitted.name, submitted.lock_key, submitted.ctx.command_id)
+        try:
+            earlier = self.runner.previous(record_id)
+            if earlier is not None:
+                return earlier
+            aggregates, result = submitted.context.run(submitted.action, self.runner.app)
+        except Exception as refused:
+            return refused
+        record = CommandRecord.start(
+            CommandRecord.Recorded, submitted.ctx, record_id, name=submitted.name, result=result
+        )
+        return [*aggregates, record], result
+
+    def _flush(self, pending: list[tuple[Submitted, list[Aggregate], dict[str, str]]]) -> None:
+        if not pending:
+            return
+        try:
+            recordings = self.runner.app.save(*(a for _, aggregates, _ in pending for a in aggregates))
+        except IntegrityError:
+            for submitted, _, _ in pending:
+                self._alone(submitted)
+            return
+        positions: dict[UUID, int] = {}
+        for recording in recordings:
+            originator = recording.notification.originator_id
+            positions[originator] = max(positions.get(originator, 0), recording.notification.id)
+        if self.runner.on_saved is not None:
+            self.runner.on_saved(max(positions.values()))
+        for submitted, aggregates, result in pending:
+            submitted.settle(CommandResult(result, max(positions.get(a.id, 0) for a in aggregates)))
+
+    def _alone(self, submitted: Submitted) -> None:
+        try:
+            outcome: CommandResult | BaseException = submitted.context.run(
+                self.runner.run, submitted.name, submitted.ctx, submitted.lock_key, submitted.action
+            )
+        except Exception as refused:
+            outcome = refused
+        submitted.settle(outcome)

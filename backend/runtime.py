@@ -11,7 +11,7 @@ import anyio
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.config import Settings
-from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, LinliApp, open_event_store
+from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, GroupCommit, LinliApp, open_event_store
 from backend.residents.personal import PersonalData
 from projections import db
 from projections.registry import all_projections
@@ -30,6 +30,7 @@ class Runtime:
         db.bind(self.engine)
         self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
         self.commands = CommandRunner(self.store, on_saved=self.projector.poke)
+        self.writer = GroupCommit(self.commands)
         self.started = False
         self._deadlines: asyncio.Task[None] | None = None
 
@@ -53,6 +54,7 @@ class Runtime:
                 await self._deadlines
             self._deadlines = None
         await self.projector.stop()
+        await anyio.to_thread.run_sync(self.writer.stop)
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             # asyncpg's close() waits for every connection to come back; a stop must not hang on one that never does.
             pool, self.engine.pool = self.engine.pool, None
@@ -69,8 +71,9 @@ class Runtime:
         self.started = False
 
     async def execute(self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True) -> CommandResult:
-        """Run a command off the event loop; then wait (bounded) until the views show it."""
-        result = await anyio.to_thread.run_sync(self.commands.run, name, ctx, lock_key, action)
+        """Run a command in the writer thread (saved together with the commands waiting beside it); then wait
+        (bounded) until the views show it."""
+        result = await self.writer.execute(name, ctx, lock_key, action)
         projector_somewhere = self.projector.running or not self.settings.projector_inline
         if wait and result.position and projector_somewhere:
             await self.projector.wait_for(result.position)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import UUID as PyUUID
 
@@ -303,17 +305,22 @@ class ProcedureProjection:
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         timeline: list[dict[str, Any]] = []
         touched: set[PyUUID] = set()
+        votes: list[Any] = []
         for item in items:
             e = item.event
+            if isinstance(e, Vote.Event):
+                votes.append(e)  # a run of votes is written at once (a burst is thousands of them)
+                continue
+            touched |= await self._votes(votes)
+            votes = []
             if isinstance(e, Matter.Event):
                 timeline.extend(await self._matter(item))
-            elif isinstance(e, Vote.Event):
-                touched.add(await self._vote(item))
             else:
                 touched.add(e.originator_id)
                 entry = await self._meeting(item)
                 if entry:
                     timeline.append(entry)
+        touched |= await self._votes(votes)
         await bulk_insert(MatterTimeline, timeline)
         return [(f"meeting:{m}", await tally(m)) for m in touched]
 
@@ -491,14 +498,31 @@ class ProcedureProjection:
                 return _timeline(item, matter["matter_id"], "result", f"{mid}|{e.outcome}|{e.yes}|{e.no}|{e.abstain}")
         return None
 
-    async def _vote(self, item: Item) -> PyUUID:
-        e, vid = item.event, item.event.originator_id
-        if isinstance(e, Vote.Cast):
+    async def _votes(self, events: list[Any]) -> set[PyUUID]:
+        """Write a run of vote events in order, a statement per kind; return the meetings whose tally changed."""
+        meetings = {e.originator_id: e.ballot_id for e in events if isinstance(e, Vote.Cast)}
+        later = [e.originator_id for e in events if e.originator_id not in meetings]
+        if later:
+            rows = await MeetingVote.select(MeetingVote.id, MeetingVote.meeting_id).where(MeetingVote.id.is_in(later))
+            meetings |= {row["id"]: row["meeting_id"] for row in rows}
+        run: list[Any] = []
+        for e in events:  # consecutive events of one kind go together; the order of kinds is kept
+            if run and type(run[0]) is not type(e):
+                await self._write_votes(run)
+                run = []
+            run.append(e)
+        if run:
+            await self._write_votes(run)
+        return {meetings[e.originator_id] for e in events if e.originator_id in meetings}
+
+    @staticmethod
+    async def _write_votes(run: list[Any]) -> None:
+        if isinstance(run[0], Vote.Cast):
             await bulk_insert(
                 MeetingVote,
                 [
                     {
-                        "id": vid,
+                        "id": e.originator_id,
                         "meeting_id": e.ballot_id,
                         "resident_id": e.resident_id,
                         "choice": e.choice,
@@ -507,46 +531,66 @@ class ProcedureProjection:
                         "entered_by": e.actor_id,
                         "household_id": e.household_id,
                     }
+                    for e in run
                 ],
             )
-            return e.ballot_id
-        if isinstance(e, Vote.Changed):
-            await bulk_execute(MeetingVote, "UPDATE meeting_vote SET choice = ? WHERE id = ?", [(e.choice, vid)])
+        elif isinstance(run[0], Vote.Changed):
+            await bulk_execute(
+                MeetingVote,
+                "UPDATE meeting_vote SET choice = ? WHERE id = ?",
+                [(e.choice, e.originator_id) for e in run],
+            )
         else:
-            await bulk_execute(MeetingVote, "UPDATE meeting_vote SET counts = ? WHERE id = ?", [(True, vid)])
-        row = await MeetingVote.select(MeetingVote.meeting_id).where(MeetingVote.id == vid).first()
-        return row["meeting_id"] if row else vid
+            await bulk_execute(
+                MeetingVote, "UPDATE meeting_vote SET counts = ? WHERE id = ?", [(True, e.originator_id) for e in run]
+            )
 
 
 async def tally(meeting_id: object) -> dict[str, Any]:
-    """The live state of a ballot: votes that count now, by choice, and who is present."""
-    meeting = await MeetingView.select().where(MeetingView.id == meeting_id).output(load_json=True).first()
-    votes = await MeetingVote.select(MeetingVote.resident_id, MeetingVote.household_id, MeetingVote.choice).where(
-        (MeetingVote.meeting_id == meeting_id) & (MeetingVote.counts == True)  # noqa: E712
+    """The live state of a ballot: votes that count now, by choice, and who is present. Counted in the database:
+    it runs after every batch of votes, and a residents' ballot lists thousands of members."""
+    found = await MeetingView.raw(
+        "SELECT body, ballot, outcome, present, present_count, yes, no, abstain, "
+        "json_array_length(expected) AS expected_count FROM meeting WHERE id = {}",
+        meeting_id,
     )
-    counts = {"yes": 0, "no": 0, "abstain": 0}
-    for vote in votes:
-        counts[vote["choice"]] += 1
-    expected = meeting["expected"] if meeting else []
-    voters = (str(v["household_id"] or v["resident_id"]) for v in votes)
-    present = {*(meeting["present"] if meeting else []), *voters}
-    present_count = len(present & set(expected))
+    meeting = found[0] if found else None
+    by_choice = await MeetingVote.raw(
+        "SELECT choice, count(*) AS n FROM meeting_vote WHERE meeting_id = {} AND counts = {} GROUP BY choice",
+        meeting_id,
+        True,
+    )
+    counts = {"yes": 0, "no": 0, "abstain": 0} | {row["choice"]: int(row["n"]) for row in by_choice}
+    present = set(_json_list(meeting["present"])) if meeting else set()
+    if present:  # members checked in who have not voted are present too
+        votes = await MeetingVote.select(MeetingVote.resident_id, MeetingVote.household_id).where(
+            (MeetingVote.meeting_id == meeting_id) & (MeetingVote.counts == True)  # noqa: E712
+        )
+        present -= {str(v["household_id"] or v["resident_id"]) for v in votes}
+    present_count = sum(counts.values()) + len(present)  # votes and check-ins are members' only (the ballot's rule)
     if meeting and meeting["outcome"]:  # recorded from the log up to the close: a late vote never shows
         counts = {choice: meeting[choice] for choice in counts}
         present_count = meeting["present_count"]
+    expected = int(meeting["expected_count"]) if meeting else 0
     body = Body(meeting["body"]) if meeting else None
     return {
         **counts,
         "voted": sum(counts.values()),
-        "expected_count": len(expected),
+        "expected_count": expected,
         "present_count": present_count,
-        "quorum": quorum(body, len(expected)) if body else 0,
+        "quorum": quorum(body, expected) if body else 0,
         "ballot": meeting["ballot"] if meeting else "not_open",
         "outcome": meeting["outcome"] if meeting else "",
         "body": meeting["body"] if meeting else "",
     }
 
 
+def _json_list(value: Any) -> list[Any]:
+    """A JSON column read by a raw query: text on both stores."""
+    return json.loads(value) if isinstance(value, str | bytes) else list(value or [])
+
+
+@lru_cache(maxsize=256)
 def quorum(body: Body, expected: int) -> int:
     """The fewest present (实到) that make a quorum for this body, by its rule (0: none can)."""
     return next((n for n in range(expected + 1) if decide(body, expected, n, 0) != Outcome.NOT_QUORATE), 0)

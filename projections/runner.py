@@ -107,11 +107,16 @@ class Projector:
         end = head if len(items) < self.batch_size else items[-1].position
         messages: list[LiveMessage] = []
         advanced = False
+        behind = [p for p in self.projections if positions[p.name] < end]
+        idle = [p for p in behind if not self._mine(p, items, positions[p.name])]
         try:
             async with write_transaction(self.engine) as transaction:
-                for projection in self.projections:
+                if idle:  # nothing of theirs in the batch: only their positions move, in one statement each
+                    await self._skip(idle, positions, end)
+                    advanced = True
+                for projection in behind:
                     done = positions[projection.name]
-                    if done >= end:
+                    if projection in idle:
                         continue
                     # One projection failing on an event must not stop the others: its writes and its position
                     # go back to the savepoint, and it is tried again on the next poll.
@@ -142,6 +147,26 @@ class Projector:
                     log.exception("publishing to %s failed", channel)
         return len(items)
 
+    def _mine(self, projection: Projection, items: list[Item], done: int) -> list[Item]:
+        wanted = self._topics[projection.name]
+        return [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
+
+    async def _skip(self, idle: list[Projection], positions: dict[str, int], end: int) -> None:
+        by_done: dict[int, list[str]] = {}
+        for projection in idle:
+            by_done.setdefault(positions[projection.name], []).append(projection.name)
+        for done, names in by_done.items():
+            moved = await ProjectionPosition.raw(
+                "UPDATE projection_position SET position = {} WHERE position = {} AND name IN ("
+                + ", ".join("{}" for _ in names)
+                + ") RETURNING name",
+                end,
+                done,
+                *names,
+            )
+            if len(moved) != len(names):
+                raise PositionConflict(", ".join(sorted(set(names) - {row["name"] for row in moved})))
+
     async def _apply(self, projection: Projection, items: list[Item], done: int, end: int) -> list[LiveMessage]:
         moved = await ProjectionPosition.raw(
             "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} RETURNING position",
@@ -151,8 +176,7 @@ class Projector:
         )
         if not moved:
             raise PositionConflict(projection.name)
-        wanted = self._topics[projection.name]
-        mine = [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
+        mine = self._mine(projection, items, done)
         return await projection.apply(mine) if mine else []
 
     def _read(self, start: int, head: int) -> list[Item]:

@@ -684,6 +684,39 @@ def bench_rss_and_first_load(data_dir: Path) -> dict[str, Any]:
     return {"first_load_bytes": sum(sizes.values()), "parts": sizes, "rss_mb": rss_kb / 1024}
 
 
+def vote_rows(votes: dict, bare: dict, args: argparse.Namespace) -> list[str]:
+    return [
+        f"| vote burst POST ({votes['voters']:,} residents, one ballot, {votes['ws_clients']:,} websockets open), "
+        f"votes/s | {votes['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | {votes['rps'] / bare['rps']:.2f} "
+        "| ≥ 1,000/s |",
+        f"| vote latency p50 / p95 / p99 (ms) | {votes['p50']:.1f} / {votes['p95']:.1f} / {votes['p99']:.1f} | "
+        f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | p99 ≤ 250 |",
+        f"| first votes recorded / distinct voters / residents in the burst | {votes['cast']} / "
+        f"{votes['distinct_voters']} / {votes['voters'] - 1 + votes['probes'] // max(votes['probes'], 1)} | | | "
+        "equal: none duplicated, none lost |",
+        f"| votes written / successful responses (difference: requests still in flight when wrk stopped) | "
+        f"{votes['cast'] + votes['changed']} / {votes['requests'] - votes['non2xx'] + votes['probes']} | | | "
+        f"≤ {args.concurrency} apart |",
+        f"| vote → tally frame on {votes['ws_clients']:,} websockets, p50 / p95 (ms) | "
+        f"{votes['ws_p50']:.0f} / {votes['ws_p95']:.0f} ({votes['ws_frames']:,} frames, {votes['ws_missed']} missed, "
+        f"{votes['probes']} votes) | | | p95 ≤ 100 |",
+    ]
+
+
+def report_votes(votes: dict, bare: dict, args: argparse.Namespace) -> str:
+    lines = [
+        f"### Vote burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite, one uvicorn worker",
+        "",
+        f"`scripts/bench --votes-only --seconds {args.seconds} --concurrency {args.concurrency} --voters {args.voters} "
+        f"--ws-clients {args.ws_clients}`",
+        "",
+        "| measure | Linli | baseline | ratio | target |",
+        "|---|---|---|---|---|",
+        *vote_rows(votes, bare, args),
+    ]
+    return "\n".join(lines)
+
+
 def report(cosign: dict, bare: dict, votes: dict, rebuild: dict, serve: dict, args: argparse.Namespace) -> str:
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores, SQLite, one uvicorn worker",
@@ -699,20 +732,7 @@ def report(cosign: dict, bare: dict, votes: dict, rebuild: dict, serve: dict, ar
         f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | |",
         f"| co-signs recorded / successful responses | {cosign['recorded']} / {cosign['requests'] - cosign['non2xx']} "
         f"| | | equal |",
-        f"| vote burst POST ({votes['voters']:,} residents, one ballot, {votes['ws_clients']:,} websockets open), "
-        f"votes/s | {votes['rps']:.0f} | bare Litestar POST {bare['rps']:.0f} | {votes['rps'] / bare['rps']:.2f} "
-        "| ≥ 1,000/s |",
-        f"| vote latency p50 / p95 / p99 (ms) | {votes['p50']:.1f} / {votes['p95']:.1f} / {votes['p99']:.1f} | "
-        f"{bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} | | p99 ≤ 250 |",
-        f"| first votes recorded / distinct voters / residents in the burst | {votes['cast']} / "
-        f"{votes['distinct_voters']} / {votes['voters'] - 1 + votes['probes'] // max(votes['probes'], 1)} | | | "
-        "equal: none duplicated, none lost |",
-        f"| votes written / successful responses (difference: requests still in flight when wrk stopped) | "
-        f"{votes['cast'] + votes['changed']} / {votes['requests'] - votes['non2xx'] + votes['probes']} | | | "
-        f"≤ {args.concurrency} apart |",
-        f"| vote → tally frame on {votes['ws_clients']:,} websockets, p50 / p95 (ms) | "
-        f"{votes['ws_p50']:.0f} / {votes['ws_p95']:.0f} ({votes['ws_frames']:,} frames, {votes['ws_missed']} missed, "
-        f"{votes['probes']} votes) | | | p95 ≤ 100 |",
+        *vote_rows(votes, bare, args),
         f"| projection rebuild, events/s ({rebuild['events']:,} events) | {rebuild['rebuild_eps']:,.0f} | "
         f"raw decoded read {rebuild['raw_eps']:,.0f} | {rebuild['rebuild_eps'] / rebuild['raw_eps']:.2f} | "
         "≥ 20,000/s |",
@@ -895,6 +915,7 @@ def main() -> None:
     parser.add_argument("--slot-seats", type=int, default=50, help="seats per slot in the booking burst")
     parser.add_argument("--bookings-only", action="store_true", help="only the booking burst")
     parser.add_argument("--board-only", action="store_true", help="only the disclosure board")
+    parser.add_argument("--votes-only", action="store_true", help="only the vote burst (with its bare baseline)")
     parser.add_argument("--board-sizes", default="100,100000", help="notices on the board, comma-separated")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
@@ -920,6 +941,18 @@ def main() -> None:
         bookings = bench_bookings(args.concurrency, args.booking_residents, args.slots, args.slot_seats)
         text = report_bookings(bookings, args)
         print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
+    if args.votes_only:
+        print("bare baseline…", flush=True)
+        bare = bench_bare(args.seconds, args.concurrency)
+        print(f"vote burst ({args.voters} voters, {args.ws_clients} websockets)…", flush=True)
+        votes = bench_votes(args.seconds, args.concurrency, args.voters, args.ws_clients, args.probes)
+        text = report_votes(votes, bare, args)
+        print(text)
+        print(json.dumps({"bare": bare, "votes": votes}, default=str))
         if args.write:
             with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
                 out.write("\n" + text + "\n")
