@@ -1,11 +1,14 @@
-"""Server-side session storage: Litestar's file store, minus the rewrite it would do on every response."""
+"""Server-side session storage: Litestar's file store, minus the rewrite it would do on every response and the read
+it would do on every request."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
 from datetime import timedelta
 
+from litestar.stores.base import StorageObject
 from litestar.stores.file import FileStore
 
 RENEW_AFTER = 3600.0  # an unchanged session's expiry is pushed forward at most once an hour
@@ -13,12 +16,14 @@ REMEMBERED = 10_000
 
 
 class SessionStore(FileStore):
-    """Reads always go to the file (so a sign-out in another process counts at once); a write is skipped when
-    the session is unchanged and was written by this process within the hour."""
+    """Every read looks at the file (so a sign-out in another process counts at once), but only reads it again
+    when its stamp (inode, size, modification time) changed; a write is skipped when the session is unchanged and
+    was written by this process within the hour."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._read: OrderedDict[str, tuple[tuple[int, int, int], StorageObject]] = OrderedDict()
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
@@ -33,11 +38,34 @@ class SessionStore(FileStore):
             self._written.popitem(last=False)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        value = await super().get(key, renew_for)
-        if value is None:
-            self._written.pop(key, None)
-        return value
+        path = self._path_from_key(key)
+        try:
+            found = os.stat(path)  # a stat, not a thread hop and a read: this runs on every request
+        except FileNotFoundError:
+            self._forget(key)
+            return None
+        stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+        seen = self._read.get(key)
+        if seen is not None and seen[0] == stamp:
+            stored: StorageObject | None = seen[1]
+            self._read.move_to_end(key)
+        else:
+            stored = await self._load_from_path(path)
+            if stored is not None:
+                self._read[key] = (stamp, stored)
+                while len(self._read) > REMEMBERED:
+                    self._read.popitem(last=False)
+        if stored is None or stored.expired:
+            await self.delete(key)
+            return None
+        if renew_for and stored.expires_at:
+            await self.set(key, stored.data, renew_for)
+        return stored.data
 
     async def delete(self, key: str) -> None:
-        self._written.pop(key, None)
+        self._forget(key)
         await super().delete(key)
+
+    def _forget(self, key: str) -> None:
+        self._written.pop(key, None)
+        self._read.pop(key, None)

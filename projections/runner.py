@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ class Projector:
         self._decode = set().union(*self._topics.values())
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._reached: asyncio.Condition | None = None
+        self._reached: list[tuple[int, int, asyncio.Future[None]]] | None = None  # waiters: a heap by position
         self._task: asyncio.Task[None] | None = None
 
     # -- positions ------------------------------------------------------------------------------
@@ -194,9 +195,10 @@ class Projector:
         if position <= self.position:
             return
         self.position = position
-        if self._reached is not None:
-            async with self._reached:
-                self._reached.notify_all()
+        while self._reached and self._reached[0][0] <= position:
+            waiter = heapq.heappop(self._reached)[2]
+            if not waiter.done():  # not timed out
+                waiter.set_result(None)
 
     def poke(self, _position: int | None = None) -> None:
         """Called from any thread right after a save."""
@@ -218,9 +220,10 @@ class Projector:
                     await asyncio.sleep(0.01)
             return False
         self.poke()
+        waiter = self._loop.create_future()
+        heapq.heappush(self._reached, (position, id(waiter), waiter))
         try:
-            async with self._reached:
-                await asyncio.wait_for(self._reached.wait_for(lambda: self.position >= position), timeout)
+            await asyncio.wait_for(waiter, timeout)
         except TimeoutError:
             return False
         return True
@@ -228,7 +231,7 @@ class Projector:
     async def run_forever(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self._reached = asyncio.Condition()
+        self._reached = []
         await self.ensure_positions()
         while True:
             try:

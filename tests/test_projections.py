@@ -3,7 +3,7 @@ the hash chain names the first altered or missing event."""
 
 from collections.abc import Sequence
 from typing import ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -16,7 +16,7 @@ from projections.deliberation import DeliberationProjection
 from projections.registry import all_projections
 from projections.runner import Projector
 from tests.conftest import NOW, POSTGRES
-from tests.factories import community, snapshot
+from tests.factories import community, grant, snapshot
 
 
 @pytest.fixture
@@ -200,3 +200,14 @@ async def test_a_failing_projection_stops_only_itself_and_catches_up_when_it_wor
     await projector.catch_up()
     assert broken.seen == list(range(1, head + 1)) and healthy.seen == list(range(1, head + 1))
     assert await projector.positions() == {"probe_healthy": head, "probe_broken": head}
+
+
+async def test_a_signed_in_residents_row_read_by_its_fixed_statement_is_the_row_piccolo_selects(runtime):
+    from projections.residents import ResidentView, by_id
+
+    place = await community(runtime, NOW, residents=2, passwords=False)
+    await grant(runtime, place, 0, "clerk", "representative", now=NOW)
+    for resident_id in place.residents:
+        selected = await ResidentView.select().where(ResidentView.id == resident_id).output(load_json=True).first()
+        assert await by_id(resident_id) == selected
+    assert await by_id(uuid4()) is None
