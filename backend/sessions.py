@@ -32,6 +32,7 @@ class SessionStore(FileStore):
         if seen is not None and seen[0] == data and now - seen[1] < RENEW_AFTER:
             return
         await super().set(key, data, expires_in)
+        self._remember_read(key, StorageObject.new(data=data, expires_in=expires_in))
         self._written[key] = (data, now)
         self._written.move_to_end(key)
         while len(self._written) > REMEMBERED:
@@ -52,9 +53,7 @@ class SessionStore(FileStore):
         else:
             stored = await self._load_from_path(path)
             if stored is not None:
-                self._read[key] = (stamp, stored)
-                while len(self._read) > REMEMBERED:
-                    self._read.popitem(last=False)
+                self._remember_read(key, stored, stamp)
         if stored is None or stored.expired:
             await self.delete(key)
             return None
@@ -65,6 +64,19 @@ class SessionStore(FileStore):
     async def delete(self, key: str) -> None:
         self._forget(key)
         await super().delete(key)
+
+    def _remember_read(self, key: str, stored: StorageObject, stamp: tuple[int, int, int] | None = None) -> None:
+        """What this process wrote or read, under the file's stamp (a write is read back from memory)."""
+        if stamp is None:
+            try:
+                found = os.stat(self._path_from_key(key))
+            except FileNotFoundError:
+                return
+            stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+        self._read[key] = (stamp, stored)
+        self._read.move_to_end(key)
+        while len(self._read) > REMEMBERED:
+            self._read.popitem(last=False)
 
     def _forget(self, key: str) -> None:
         self._written.pop(key, None)

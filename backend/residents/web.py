@@ -414,7 +414,7 @@ def signin_rate_limit(per_minute: int) -> RateLimitConfig:
     """Sign-in attempts per client address and minute, on top of the per-phone lockout."""
 
     def counts(request: Request[Any, Any, Any]) -> bool:
-        return request.method == "POST" and request.url.path == "/signin"
+        return request.scope["method"] == "POST" and request.scope["path"] == "/signin"  # runs on every request
 
     return RateLimitConfig(
         rate_limit=("minute", per_minute),

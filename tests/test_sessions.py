@@ -1,0 +1,26 @@
+"""The session store reads a session again only when its file changed, and sees at once what another process wrote
+or deleted (a sign-out elsewhere counts at once)."""
+
+from pathlib import Path
+
+from backend.sessions import SessionStore
+
+
+async def test_a_session_changed_or_deleted_by_another_process_is_seen_at_the_next_read(tmp_path: Path):
+    here, elsewhere = SessionStore(tmp_path, create_directories=True), SessionStore(tmp_path)
+    await here.set("s1", b"signed in as A", expires_in=3600)
+    assert await here.get("s1") == b"signed in as A"
+    assert await elsewhere.get("s1") == b"signed in as A"
+
+    await elsewhere.set("s1", b"signed in as B", expires_in=3600)
+    assert await here.get("s1") == b"signed in as B"
+
+    await elsewhere.delete("s1")
+    assert await here.get("s1") is None
+
+
+async def test_an_expired_session_is_gone(tmp_path: Path):
+    store = SessionStore(tmp_path, create_directories=True)
+    await store.set("s1", b"x", expires_in=-1)
+    assert await store.get("s1") is None
+    assert await SessionStore(tmp_path).get("s1") is None
