@@ -23,7 +23,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 
 from backend import live, shell
@@ -40,7 +39,7 @@ from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
 from backend.services import web as services_web
-from backend.sessions import SessionStore
+from backend.sessions import SessionStore, StampedFileStore
 from backend.volunteering import web as volunteering_web
 
 log = logging.getLogger(__name__)
@@ -96,7 +95,7 @@ async def set_request_locale(request: Request[Any, Any, Any]) -> None:
     set_locale(request.cookies.get("lang", DEFAULT_LOCALE))
 
 
-def add_security_headers(response: Response[Any]) -> Response[Any]:
+async def add_security_headers(response: Response[Any]) -> Response[Any]:  # async: a sync hook runs in a thread
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -198,7 +197,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={
             "sessions": SessionStore(settings.data_dir / "sessions", create_directories=True),
-            "security": FileStore(settings.data_dir / "security", create_directories=True),
+            "security": StampedFileStore(settings.data_dir / "security", create_directories=True),
         },
         before_request=set_request_locale,
         after_request=add_security_headers,

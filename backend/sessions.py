@@ -1,5 +1,5 @@
-"""Server-side session storage: Litestar's file store, minus the rewrite it would do on every response and the read
-it would do on every request."""
+"""File stores for sessions and sign-in security: Litestar's file store, minus the read it would do on every request
+and, for sessions, the rewrite it would do on every response."""
 
 from __future__ import annotations
 
@@ -15,33 +15,24 @@ RENEW_AFTER = 3600.0  # an unchanged session's expiry is pushed forward at most 
 REMEMBERED = 10_000
 
 
-class SessionStore(FileStore):
-    """Every read looks at the file (so a sign-out in another process counts at once), but only reads it again
-    when its stamp (inode, size, modification time) changed; a write is skipped when the session is unchanged and
-    was written by this process within the hour."""
+class StampedFileStore(FileStore):
+    """Every read looks at the file (so a change or a deletion by another process counts at once), but only reads
+    it again when its stamp (inode, size, modification time) changed: a missing file costs a stat, not a thread
+    hop, and what this process wrote is read back from memory."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         self._read: OrderedDict[str, tuple[tuple[int, int, int], StorageObject]] = OrderedDict()
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
-        seen = self._written.get(key)
-        now = time.monotonic()
-        if seen is not None and seen[0] == data and now - seen[1] < RENEW_AFTER:
-            return
         await super().set(key, data, expires_in)
         self._remember_read(key, StorageObject.new(data=data, expires_in=expires_in))
-        self._written[key] = (data, now)
-        self._written.move_to_end(key)
-        while len(self._written) > REMEMBERED:
-            self._written.popitem(last=False)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         path = self._path_from_key(key)
         try:
-            found = os.stat(path)  # a stat, not a thread hop and a read: this runs on every request
+            found = os.stat(path)
         except FileNotFoundError:
             self._forget(key)
             return None
@@ -66,7 +57,6 @@ class SessionStore(FileStore):
         await super().delete(key)
 
     def _remember_read(self, key: str, stored: StorageObject, stamp: tuple[int, int, int] | None = None) -> None:
-        """What this process wrote or read, under the file's stamp (a write is read back from memory)."""
         if stamp is None:
             try:
                 found = os.stat(self._path_from_key(key))
@@ -79,5 +69,29 @@ class SessionStore(FileStore):
             self._read.popitem(last=False)
 
     def _forget(self, key: str) -> None:
-        self._written.pop(key, None)
         self._read.pop(key, None)
+
+
+class SessionStore(StampedFileStore):
+    """Sessions: also, a write is skipped when the session is unchanged and was written by this process within
+    the hour (Litestar would rewrite it on every response)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        seen = self._written.get(key)
+        now = time.monotonic()
+        if seen is not None and seen[0] == data and now - seen[1] < RENEW_AFTER:
+            return
+        await super().set(key, data, expires_in)
+        self._written[key] = (data, now)
+        self._written.move_to_end(key)
+        while len(self._written) > REMEMBERED:
+            self._written.popitem(last=False)
+
+    def _forget(self, key: str) -> None:
+        super()._forget(key)
+        self._written.pop(key, None)

@@ -413,8 +413,8 @@ routes = [
 def signin_rate_limit(per_minute: int) -> RateLimitConfig:
     """Sign-in attempts per client address and minute, on top of the per-phone lockout."""
 
-    def counts(request: Request[Any, Any, Any]) -> bool:
-        return request.scope["method"] == "POST" and request.scope["path"] == "/signin"  # runs on every request
+    async def counts(request: Request[Any, Any, Any]) -> bool:  # on every request: async (no thread), the scope
+        return request.scope["method"] == "POST" and request.scope["path"] == "/signin"
 
     return RateLimitConfig(
         rate_limit=("minute", per_minute),
