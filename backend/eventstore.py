@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import queue
@@ -264,17 +265,18 @@ class Submitted:
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[CommandResult]
 
-    def settle(self, outcome: CommandResult | BaseException) -> None:
-        self.loop.call_soon_threadsafe(_settle, self.future, outcome)
+
+Outcome = tuple[Submitted, "CommandResult | BaseException"]
 
 
-def _settle(future: asyncio.Future[CommandResult], outcome: CommandResult | BaseException) -> None:
-    if future.done():  # the caller went away (cancelled); the command itself is done or refused all the same
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
+def _settle(outcomes: list[Outcome]) -> None:
+    for submitted, outcome in outcomes:
+        if submitted.future.done():  # the caller went away (cancelled); the command is done or refused all the same
+            continue
+        if isinstance(outcome, BaseException):
+            submitted.future.set_exception(outcome)
+        else:
+            submitted.future.set_result(outcome)
 
 
 class GroupCommit:
@@ -294,6 +296,7 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[Submitted | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._outcomes: list[Outcome] = []  # of the batch being written
 
     async def execute(self, name: str, ctx: Ctx, lock_key: UUID, action: Action) -> CommandResult:
         self._ensure_thread()
@@ -330,12 +333,19 @@ class GroupCommit:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(more)
+            self._outcomes = []
             try:
                 self._run(batch)
             except BaseException as error:  # never leave a caller waiting
                 log.exception("the writer failed on a batch")
-                for submitted in batch:
-                    submitted.settle(error)
+                told = {id(submitted) for submitted, _ in self._outcomes}
+                self._outcomes += [(submitted, error) for submitted in batch if id(submitted) not in told]
+            by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+            for submitted, outcome in self._outcomes:
+                by_loop.setdefault(submitted.loop, []).append((submitted, outcome))
+            for loop, outcomes in by_loop.items():  # one wake-up of each waiting loop per batch
+                with contextlib.suppress(RuntimeError):  # that loop has closed: nobody waits any more
+                    loop.call_soon_threadsafe(_settle, outcomes)
 
     def _run(self, batch: list[Submitted]) -> None:
         pending: list[tuple[Submitted, list[Aggregate], dict[str, str]]] = []
@@ -345,7 +355,7 @@ class GroupCommit:
                 outcome = self._prepare(submitted)
                 if not isinstance(outcome, tuple):
                     if outcome is not None:
-                        submitted.settle(outcome)
+                        self._outcomes.append((submitted, outcome))
                     break
                 aggregates, result = outcome
                 ids = {a.id for a in aggregates}
@@ -391,7 +401,7 @@ class GroupCommit:
         if self.runner.on_saved is not None:
             self.runner.on_saved(max(positions.values()))
         for submitted, aggregates, result in pending:
-            submitted.settle(CommandResult(result, max(positions.get(a.id, 0) for a in aggregates)))
+            self._outcomes.append((submitted, CommandResult(result, max(positions.get(a.id, 0) for a in aggregates))))
 
     def _alone(self, submitted: Submitted) -> None:
         try:
@@ -400,4 +410,4 @@ class GroupCommit:
             )
         except Exception as refused:
             outcome = refused
-        submitted.settle(outcome)
+        self._outcomes.append((submitted, outcome))

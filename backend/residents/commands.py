@@ -85,7 +85,7 @@ def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
     if cached is not None and clock - cached[1] < ACTOR_TTL and cached[2] == ctx.today:
         return cached[0]
     try:
-        resident = app.repository.get(resident_id)
+        resident = app.repository.get(resident_id, deepcopy_from_cache=False)  # only read
     except AggregateNotFoundError:
         resident = None
     actor = resident.actor(ctx.today) if isinstance(resident, Resident) else None
