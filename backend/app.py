@@ -143,8 +143,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     channels = ChannelsPlugin(backend=channels_backend(settings), arbitrary_channels_allowed=True)
 
+    coalesced = live.Coalesce(lambda channel, payload: channels.publish(json.dumps(payload), [channel]))
+
     async def publish(channel: str, payload: dict[str, Any]) -> None:
-        channels.publish(json.dumps(payload), [channel])
+        coalesced(channel, payload)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -39,6 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=False,
         ws="websockets-sansio",
+        ws_per_message_deflate=False,  # frames are small fragments; compressing each for a thousand phones costs more
         proxy_headers=False,
     )
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
@@ -18,6 +19,45 @@ from litestar.params import FromPath
 
 from backend.i18n import current_locale, set_locale
 from projections import deliberation as views
+
+COALESCED = ("meeting:", "proposal:")  # their messages are whole states (a tally, a count): the newest says it all
+COALESCE_SECONDS = 0.2
+
+
+class Coalesce:
+    """Publishes a whole-state channel's update at once when it has been quiet for COALESCE_SECONDS, otherwise
+    keeps only the newest and publishes it when the interval is up: a burst of votes moves a tally watched by a
+    thousand phones several times per batch, and each frame is a thousand sends."""
+
+    def __init__(self, publish: Callable[[str, dict[str, Any]], None], interval: float = COALESCE_SECONDS) -> None:
+        self.publish = publish
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._newest: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, channel: str, payload: dict[str, Any]) -> None:
+        if not channel.startswith(COALESCED):
+            self.publish(channel, payload)
+            return
+        if channel in self._newest:  # a publication is due: it will carry this one
+            self._newest[channel] = payload
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._last.get(channel, -self.interval) + self.interval - loop.time()
+        if wait <= 0:
+            self._send(channel, payload, loop.time())
+            return
+        self._newest[channel] = payload
+        loop.call_later(wait, self._due, channel)
+
+    def _due(self, channel: str) -> None:
+        self._send(channel, self._newest.pop(channel), asyncio.get_running_loop().time())
+
+    def _send(self, channel: str, payload: dict[str, Any], now: float) -> None:
+        if len(self._last) > 10_000:  # forget quiet channels
+            self._last = {c: t for c, t in self._last.items() if now - t < self.interval}
+        self._last[channel] = now
+        self.publish(channel, payload)
 
 
 @lru_cache(maxsize=1024)

@@ -186,3 +186,23 @@ def test_a_seat_from_the_waitlist_reaches_the_residents_service_page_and_bell(se
             while not any('class="count">1<' in f for f in bells) and len(bells) < 6:
                 bells.append(bookings.receive_text())
             assert any('class="count">1<' in f for f in bells), "the bell counts the promotion"
+
+
+async def test_a_tally_moved_many_times_at_once_reaches_the_phones_first_and_then_as_its_newest_state():
+    import asyncio
+
+    from backend.live import Coalesce
+
+    sent: list[tuple[str, dict[str, int]]] = []
+    coalesce = Coalesce(lambda channel, payload: sent.append((channel, payload)), interval=0.05)
+    for yes in range(1, 6):
+        coalesce("meeting:m", {"yes": yes})
+        coalesce("service:s", {"n": yes})  # a channel of changes, not of whole states: every message goes
+    assert sent.count(("meeting:m", {"yes": 1})) == 1
+    assert [p for c, p in sent if c == "meeting:m"] == [{"yes": 1}]
+    assert [p["n"] for c, p in sent if c == "service:s"] == [1, 2, 3, 4, 5]
+    await asyncio.sleep(0.1)
+    assert [p for c, p in sent if c == "meeting:m"] == [{"yes": 1}, {"yes": 5}]
+    await asyncio.sleep(0.1)
+    coalesce("meeting:m", {"yes": 6})  # quiet for longer than the interval: at once
+    assert sent[-1] == ("meeting:m", {"yes": 6})
