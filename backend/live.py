@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
-import anyio
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
@@ -19,6 +21,8 @@ from litestar.params import FromPath
 
 from backend.i18n import current_locale, set_locale
 from projections import deliberation as views
+
+log = logging.getLogger(__name__)
 
 COALESCED = ("meeting:", "proposal:")  # their messages are whole states (a tally, a count): the newest says it all
 COALESCE_SECONDS = 0.2
@@ -75,6 +79,81 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
     return urlparse(origin).netloc == host
 
 
+@dataclass(eq=False)
+class Watcher:
+    """One socket watching: its fragment, language and page context; what came before its first frame waits."""
+
+    socket: WebSocket[Any, Any, Any]
+    fragment: Any
+    locale: str
+    context: tuple[tuple[str, Any], ...]
+    early: list[str | bytes] | None = field(default_factory=list)  # None once the current state has been sent
+
+    async def send(self, message: str | bytes) -> None:
+        if self.early is not None:
+            self.early.append(message)
+            return
+        await self.socket.send_text(_rendered(self.fragment, self.locale, message, self.context))
+
+    async def started(self) -> None:
+        early, self.early = self.early or [], None
+        for message in early:
+            await self.send(message)
+
+
+class Fanout:
+    """The sockets of this process watching each channel, fed by one subscription per channel: an update is
+    rendered once per page and language and written to every socket in one pass, not handed to a task per
+    socket (a tally watched by a thousand phones)."""
+
+    def __init__(self) -> None:
+        # by plugin (one per app) and channel
+        self._watchers: dict[tuple[ChannelsPlugin, str], set[Watcher]] = {}
+        self._feeds: dict[tuple[ChannelsPlugin, str], tuple[asyncio.Task[None], asyncio.Event]] = {}
+
+    @contextlib.asynccontextmanager
+    async def watching(self, channels: ChannelsPlugin, listened: list[str], watcher: Watcher) -> AsyncIterator[None]:
+        keys = [(channels, channel) for channel in listened]
+        try:
+            for key in keys:
+                self._watchers.setdefault(key, set()).add(watcher)
+                if key not in self._feeds:
+                    subscribed = asyncio.Event()
+                    task = asyncio.get_running_loop().create_task(self._feed(key, subscribed), name=f"live {key[1]}")
+                    self._feeds[key] = (task, subscribed)
+                feed, subscribed = self._feeds[key]
+                if not subscribed.is_set():  # no update is missed between reading the state and listening
+                    waiting = asyncio.ensure_future(subscribed.wait())
+                    await asyncio.wait({feed, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                    waiting.cancel()
+                    if feed.done():
+                        feed.result()  # the subscription failed: say why
+            yield
+        finally:
+            for key in keys:
+                watchers = self._watchers.get(key, set())
+                watchers.discard(watcher)
+                if not watchers:
+                    self._watchers.pop(key, None)
+                    stopped = self._feeds.pop(key, None)
+                    if stopped is not None:
+                        stopped[0].cancel()
+
+    async def _feed(self, key: tuple[ChannelsPlugin, str], subscribed: asyncio.Event) -> None:
+        channels, channel = key
+        async with channels.start_subscription([channel]) as subscriber:
+            subscribed.set()
+            async for message in subscriber.iter_events():
+                for watcher in list(self._watchers.get(key, ())):
+                    try:
+                        await watcher.send(message)
+                    except Exception:  # gone: its own handler takes it out when it sees the disconnect
+                        log.debug("live update to a closed socket on %s", channel)
+
+
+FANOUT = Fanout()
+
+
 async def stream(
     socket: WebSocket[Any, Any, Any],
     channels: ChannelsPlugin,
@@ -83,8 +162,8 @@ async def stream(
     current: Callable[[], Awaitable[dict[str, Any] | None]],
     **context: Any,
 ) -> None:
-    """Subscribe, send the current state at once (a phone back from the background catches up), then every
-    update the projector publishes, until the client goes away."""
+    """Listen, send the current state at once (a phone back from the background catches up), then every update
+    the projector publishes, until the client goes away."""
     if not origin_allowed(socket):
         await socket.close(code=4403, reason="origin not allowed")
         return
@@ -93,26 +172,19 @@ async def stream(
     engine = socket.app.template_engine
     fragment = engine.get_template(template)  # type: ignore[union-attr]
     listened = [channel] if isinstance(channel, str) else channel
-    async with channels.start_subscription(listened) as subscriber, anyio.create_task_group() as tasks:
-        frozen = tuple(sorted(context.items()))
-
-        async def forward() -> None:
-            async for message in subscriber.iter_events():
-                await socket.send_text(_rendered(fragment, current_locale(), message, frozen))
-
+    watcher = Watcher(socket, fragment, current_locale(), tuple(sorted(context.items())))
+    async with FANOUT.watching(channels, listened, watcher):
         now = await current()
         if now is None:
             await socket.close(code=4404, reason="not found")
             return
         await socket.send_text(fragment.render(**context, **now))
-        tasks.start_soon(forward)
+        await watcher.started()
         try:
             while True:
                 await socket.receive_data(mode="text")
         except WebSocketDisconnect:
             pass
-        finally:
-            tasks.cancel_scope.cancel()
 
 
 @websocket("/live/proposals/{proposal_id:uuid}", name="live.proposal")

@@ -206,3 +206,42 @@ async def test_a_tally_moved_many_times_at_once_reaches_the_phones_first_and_the
     await asyncio.sleep(0.1)
     coalesce("meeting:m", {"yes": 6})  # quiet for longer than the interval: at once
     assert sent[-1] == ("meeting:m", {"yes": 6})
+
+
+def test_phones_watching_one_proposal_share_one_subscription_and_each_gets_every_change(settings):
+    from contextlib import ExitStack
+
+    from backend.live import FANOUT
+
+    with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
+        rt = client.app.state.runtime
+
+        async def setup():
+            place = await community(rt, NOW, residents=4, threshold=3, passwords=False)
+            result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "a", "b", "other", [])
+            return place, result.result["proposal_id"]
+
+        place, proposal_id = client.blocking_portal.call(setup)
+        feeds = [key for key in FANOUT._feeds if key[1] == f"proposal:{proposal_id}"]
+        assert feeds == []
+        with ExitStack() as stack:
+            sockets = [
+                stack.enter_context(client.websocket_connect(f"/live/proposals/{proposal_id}")) for _ in range(3)
+            ]
+            for socket in sockets:
+                assert "附议 0 / 3" in socket.receive_text()
+            assert len([key for key in FANOUT._feeds if key[1] == f"proposal:{proposal_id}"]) == 1
+            ctx = Ctx(place.community_id, place.residents[1], NOW)
+            client.blocking_portal.call(commands.cosign, rt, ctx, UUID(proposal_id))
+            for socket in sockets:
+                assert "附议 1 / 3" in next_change(socket, "附议 0 / 3")
+            sockets[0].close()
+            ctx = Ctx(place.community_id, place.residents[2], NOW)
+            client.blocking_portal.call(commands.cosign, rt, ctx, UUID(proposal_id))
+            for socket in sockets[1:]:
+                assert "附议 2 / 3" in next_change(socket, "附议 1 / 3")
+        for _ in range(50):
+            if not [key for key in FANOUT._feeds if key[1] == f"proposal:{proposal_id}"]:
+                break
+            client.blocking_portal.call(anyio.sleep, 0.02)
+        assert not [key for key in FANOUT._feeds if key[1] == f"proposal:{proposal_id}"]
