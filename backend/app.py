@@ -17,7 +17,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
@@ -39,7 +38,7 @@ from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
 from backend.services import web as services_web
-from backend.sessions import SessionStore, StampedFileStore
+from backend.sessions import SessionConfig, SessionStore, StampedFileStore
 from backend.volunteering import web as volunteering_web
 
 log = logging.getLogger(__name__)
@@ -189,7 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(disclosure_web.KeptBoard, headers=SECURITY_HEADERS),
             residents_web.signin_rate_limit(settings.signin_per_minute).middleware,
-            ServerSideSessionConfig(
+            SessionConfig(
                 store="sessions",
                 key="linli_session",
                 max_age=30 * 24 * 3600,

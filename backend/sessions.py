@@ -6,10 +6,17 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import StorageObject
 from litestar.stores.file import FileStore
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 RENEW_AFTER = 3600.0  # an unchanged session's expiry is pushed forward at most once an hour
 REMEMBERED = 10_000
@@ -95,3 +102,27 @@ class SessionStore(StampedFileStore):
     def _forget(self, key: str) -> None:
         super()._forget(key)
         self._written.pop(key, None)
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, with the Set-Cookie header built once per session instead of on every
+    response (it is the same string each time: the session id with fixed attributes)."""
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
+        if scope_session is Empty:
+            await super().store_in_message(scope_session, message, connection)
+            return
+        session_id = self.get_session_id(connection)
+        store = self.config.get_store_from_app(connection.scope["app"])
+        await self.set(session_id=session_id, data=self.serialize_data(scope_session, connection.scope), store=store)
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", self._cookie(session_id))
+
+    @lru_cache(maxsize=REMEMBERED)  # noqa: B019 (one backend per app: the cache lives as long as the app)
+    def _cookie(self, session_id: str) -> str:
+        params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        return Cookie(value=session_id, key=self.config.key, **params).to_header(header="")
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = SessionBackend

@@ -24,3 +24,18 @@ async def test_an_expired_session_is_gone(tmp_path: Path):
     await store.set("s1", b"x", expires_in=-1)
     assert await store.get("s1") is None
     assert await SessionStore(tmp_path).get("s1") is None
+
+
+async def test_every_response_to_a_signed_in_resident_renews_the_same_session_cookie(client):
+    from tests.conftest import NOW
+    from tests.factories import app_runtime, community, sign_in
+
+    place = await community(app_runtime(client), NOW, residents=1)
+    await sign_in(client, place.phones[0])
+    session_id = client.cookies.get("linli_session")
+    for _ in range(2):
+        response = await client.get("/proposals")
+        cookie = next(v for v in response.headers.get_list("set-cookie") if v.startswith("linli_session="))
+        assert cookie.startswith(f"linli_session={session_id};")
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        assert {"httponly", "samesite", "max-age", "path"} <= attributes
