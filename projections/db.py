@@ -38,6 +38,9 @@ class LinliSQLiteEngine(SQLiteEngine):
         if writer is None:
             connection = await aiosqlite.connect(**self.connection_kwargs)
             connection.row_factory = dict_factory  # type: ignore[assignment]
+            # The views and their positions commit together and are rebuilt from the log: a power cut may take
+            # back the last batches, never half of one (WAL), so the projector simply applies them again.
+            await connection.execute("PRAGMA synchronous=NORMAL")
             writer = self._writers[loop] = _KeptConnection(connection)
         await writer.turn.acquire()
         return writer
