@@ -22,6 +22,15 @@ RENEW_AFTER = 3600.0  # an unchanged session's expiry is pushed forward at most 
 REMEMBERED = 10_000
 
 
+def _stamp(path: os.PathLike[str]) -> tuple[int, int, int] | None:
+    """What changes whenever the file is rewritten (the store writes a new file and renames it), or None: gone."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
 class StampedFileStore(FileStore):
     """Every read looks at the file (so a change or a deletion by another process counts at once), but only reads
     it again when its stamp (inode, size, modification time) changed: a missing file costs a stat, not a thread
@@ -38,12 +47,10 @@ class StampedFileStore(FileStore):
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         path = self._path_from_key(key)
-        try:
-            found = os.stat(path)
-        except FileNotFoundError:
+        stamp = _stamp(path)
+        if stamp is None:
             self._forget(key)
             return None
-        stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
         seen = self._read.get(key)
         if seen is not None and seen[0] == stamp:
             stored: StorageObject | None = seen[1]
@@ -64,12 +71,9 @@ class StampedFileStore(FileStore):
         await super().delete(key)
 
     def _remember_read(self, key: str, stored: StorageObject, stamp: tuple[int, int, int] | None = None) -> None:
+        stamp = stamp or _stamp(self._path_from_key(key))
         if stamp is None:
-            try:
-                found = os.stat(self._path_from_key(key))
-            except FileNotFoundError:
-                return
-            stamp = (found.st_ino, found.st_size, found.st_mtime_ns)
+            return
         self._read[key] = (stamp, stored)
         self._read.move_to_end(key)
         while len(self._read) > REMEMBERED:
