@@ -117,7 +117,7 @@ class Fanout:
         try:
             for key in keys:
                 self._watchers.setdefault(key, set()).add(watcher)
-                if key not in self._feeds:
+                if key not in self._feeds or self._feeds[key][0].done():  # none yet, or its subscription ended
                     subscribed = asyncio.Event()
                     task = asyncio.get_running_loop().create_task(self._feed(key, subscribed), name=f"live {key[1]}")
                     self._feeds[key] = (task, subscribed)

@@ -76,7 +76,7 @@ class Projector:
         self._decode = set().union(*self._topics.values())
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._reached: list[tuple[int, int, asyncio.Future[None]]] | None = None  # waiters: a heap by position
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] | None = None  # by position (a heap)
         self._task: asyncio.Task[None] | None = None
 
     # -- positions ------------------------------------------------------------------------------
@@ -195,8 +195,8 @@ class Projector:
         if position <= self.position:
             return
         self.position = position
-        while self._reached and self._reached[0][0] <= position:
-            waiter = heapq.heappop(self._reached)[2]
+        while self._waiters and self._waiters[0][0] <= position:
+            waiter = heapq.heappop(self._waiters)[2]
             if not waiter.done():  # not timed out
                 waiter.set_result(None)
 
@@ -209,11 +209,11 @@ class Projector:
         """Wait (bounded) until every projection has applied `position`."""
         if self.position >= position:
             return True
-        if self._reached is None or asyncio.get_running_loop() is not self._loop:
+        if self._waiters is None or asyncio.get_running_loop() is not self._loop:
             # Not running in this process (or called from another loop): poll the stored positions.
             with anyio.move_on_after(timeout):
                 while True:
-                    positions = await self.positions() if self._reached is None else {"": self.position}
+                    positions = await self.positions() if self._waiters is None else {"": self.position}
                     if min(positions.values(), default=0) >= position:
                         return True
                     self.poke()
@@ -221,7 +221,7 @@ class Projector:
             return False
         self.poke()
         waiter = self._loop.create_future()
-        heapq.heappush(self._reached, (position, id(waiter), waiter))
+        heapq.heappush(self._waiters, (position, id(waiter), waiter))
         try:
             await asyncio.wait_for(waiter, timeout)
         except TimeoutError:
@@ -231,7 +231,7 @@ class Projector:
     async def run_forever(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self._reached = []
+        self._waiters = []
         await self.ensure_positions()
         while True:
             try:
