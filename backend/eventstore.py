@@ -6,19 +6,22 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
 import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.sqlite import SQLiteConnection, SQLiteCursor, SQLiteDatastore, SQLiteFactory
+from eventsourcing.utils import get_topic
 
 from backend.config import LOCAL_ZONE, Settings
 
@@ -52,6 +55,33 @@ def check_text(value: str, maximum: int, field: str, message: str, required: boo
     return value
 
 
+class _Randomness:
+    """uuid4's randomness read from the OS 256 ids at a time: every read is a system call, and each request makes
+    a command id. A forked child starts with none of its parent's bytes."""
+
+    IDS_PER_READ = 256
+
+    def __init__(self) -> None:
+        self._bytes = b""
+        self._next = 0
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._bytes, self._next = b"", 0
+
+    def command_id(self) -> str:
+        with self._lock:
+            if self._next >= len(self._bytes):
+                self._bytes, self._next = os.urandom(16 * self.IDS_PER_READ), 0
+            chunk = self._bytes[self._next : self._next + 16]
+            self._next += 16
+        return UUID(bytes=chunk, version=4).hex
+
+
+new_command_id = _Randomness().command_id
+
+
 @dataclass(frozen=True)
 class Ctx:
     """Who acts, for whom, in which community, under which command id, and when."""
@@ -59,7 +89,7 @@ class Ctx:
     community_id: UUID
     actor_id: UUID | None
     now: datetime
-    command_id: str = field(default_factory=lambda: uuid4().hex)
+    command_id: str = field(default_factory=new_command_id)
     on_behalf_of: UUID | None = None
 
     def __post_init__(self) -> None:
@@ -146,6 +176,60 @@ class LinliApp(Application):
         transcoder.register(DateAsISO())
 
 
+class HeldReadsDatastore(SQLiteDatastore):
+    """SQLite where a thread may hold one read transaction and make its reads in it: the writer reads a whole
+    batch's aggregates in one snapshot instead of a BEGIN and a ROLLBACK (each taking WAL locks) around every
+    read. Writes always take their own transaction."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held = threading.local()
+
+    @contextlib.contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        held: SQLiteConnection | None = getattr(self._held, "connection", None)
+        if commit or held is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        cursor = held.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.sqlite_cursor.close()
+
+    def hold(self) -> None:
+        """This thread's reads share one snapshot until `release` (a no-op when already holding)."""
+        if getattr(self._held, "connection", None) is None and not self.pool.is_sqlite_memory_mode:
+            connection = self.pool.get_connection(is_writer=False)
+            connection.cursor().execute("BEGIN")
+            self._held.connection = connection
+
+    def release(self) -> None:
+        connection: SQLiteConnection | None = getattr(self._held, "connection", None)
+        if connection is not None:
+            self._held.connection = None
+            try:
+                connection.rollback()
+            finally:
+                self.pool.put_connection(connection)
+
+
+class LinliSQLiteFactory(SQLiteFactory):
+    """eventsourcing's SQLite persistence with the held-reads datastore."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        plain = self.datastore
+        self.datastore = HeldReadsDatastore(
+            plain.pool.db_name,
+            lock_timeout=plain.pool.lock_timeout,
+            single_row_tracking=plain.single_row_tracking,
+            originator_id_type=plain.originator_id_type,
+        )
+        plain.close()
+
+
 def event_store_env(settings: Settings) -> dict[str, str]:
     if settings.is_postgres:
         pg = settings.pg_params()
@@ -164,7 +248,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         }
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": get_topic(LinliSQLiteFactory),
         "SQLITE_DBNAME": str(settings.events_path),
         "SQLITE_LOCK_TIMEOUT": "30",
         "CREATE_TABLE": "true",
@@ -267,6 +351,7 @@ class Submitted:
 
 
 Outcome = tuple[Submitted, "CommandResult | BaseException"]
+Pending = tuple[Submitted, list[Aggregate], dict[str, str]]  # prepared, to be saved with its batch
 
 
 def _settle(outcomes: list[Outcome]) -> None:
@@ -348,10 +433,18 @@ class GroupCommit:
                     loop.call_soon_threadsafe(_settle, outcomes)
 
     def _run(self, batch: list[Submitted]) -> None:
-        pending: list[tuple[Submitted, list[Aggregate], dict[str, str]]] = []
+        pending: list[Pending] = []
         touched: set[UUID] = set()
+        try:
+            self._prepare_all(batch, pending, touched)
+        finally:
+            self._release()
+        self._flush(pending)
+
+    def _prepare_all(self, batch: list[Submitted], pending: list[Pending], touched: set[UUID]) -> None:
         for submitted in batch:
             while True:
+                self._hold()
                 outcome = self._prepare(submitted)
                 if not isinstance(outcome, tuple):
                     if outcome is not None:
@@ -360,13 +453,25 @@ class GroupCommit:
                 aggregates, result = outcome
                 ids = {a.id for a in aggregates}
                 if ids & touched:  # wait for the commands it follows, then run it again on what they wrote
+                    self._release()
                     self._flush(pending)
-                    pending, touched = [], set()
+                    pending.clear()
+                    touched.clear()
                     continue
                 pending.append((submitted, aggregates, result))
                 touched |= ids
                 break
-        self._flush(pending)
+
+    def _hold(self) -> None:
+        """The batch's reads share one snapshot, taken after the last save (SQLite; elsewhere each read is its own)."""
+        datastore = getattr(self.runner.app.recorder, "datastore", None)
+        if isinstance(datastore, HeldReadsDatastore):
+            datastore.hold()
+
+    def _release(self) -> None:
+        datastore = getattr(self.runner.app.recorder, "datastore", None)
+        if isinstance(datastore, HeldReadsDatastore):
+            datastore.release()
 
     def _prepare(
         self, submitted: Submitted
@@ -385,7 +490,7 @@ class GroupCommit:
         )
         return [*aggregates, record], result
 
-    def _flush(self, pending: list[tuple[Submitted, list[Aggregate], dict[str, str]]]) -> None:
+    def _flush(self, pending: list[Pending]) -> None:
         if not pending:
             return
         try:

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from litestar import Request
 from litestar.exceptions import NotFoundException
@@ -17,7 +16,7 @@ from litestar.utils.scope.state import ScopeState
 
 from backend.auth import current_user
 from backend.config import LOCAL_ZONE
-from backend.eventstore import DomainError
+from backend.eventstore import DomainError, new_command_id
 from backend.i18n import HTML_LANG, current_locale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +47,6 @@ def flash(request: Request[Any, Any, Any], message: str, category: str = "info")
     flashes = list(request.session.get("flashes", []))
     flashes.append([category, message])
     request.session["flashes"] = flashes
-
-
-def new_command_id() -> str:
-    return uuid4().hex
 
 
 def command_id_from(form: Any) -> str:

@@ -65,3 +65,40 @@ async def test_one_ctx_for_different_commands_is_not_taken_for_a_repeat(runtime)
     cosigned = await commands.cosign(runtime, other_ctx, UUID(first.result["proposal_id"]))
     assert not cosigned.duplicate
     assert cosigned.result["cosigns"] == "1"
+
+
+def test_the_writer_reads_a_batch_in_one_snapshot_and_sees_what_was_saved_since_after_releasing_it(settings):
+    from backend.community.domain import Community
+    from backend.eventstore import HeldReadsDatastore
+
+    app, other_process = open_event_store(settings), open_event_store(settings)
+    datastore = app.recorder.datastore
+    if settings.is_postgres:
+        assert not isinstance(datastore, HeldReadsDatastore)  # each read is its own transaction there
+        return
+    assert isinstance(datastore, HeldReadsDatastore)
+    ctx = Ctx(UUID(int=1), None, NOW)
+    place = Community.found(ctx, "晨光社区", "chenguang")
+    app.save(place)
+    datastore.hold()
+    try:
+        assert len(app.recorder.select_events(place.id)) == 1
+        changed = other_process.repository.get(place.id)
+        changed.set_street(ctx, "和平街道")
+        other_process.save(changed)
+        assert len(app.recorder.select_events(place.id)) == 1, "the batch's reads are as of its start"
+        datastore.hold()  # already holding: the same snapshot
+        assert len(app.recorder.select_events(place.id)) == 1
+    finally:
+        datastore.release()
+    assert len(app.recorder.select_events(place.id)) == 2
+    app.close()
+    other_process.close()
+
+
+def test_command_ids_are_distinct_random_uuid4s():
+    from backend.eventstore import new_command_id
+
+    ids = [new_command_id() for _ in range(5000)]  # several reads of the OS's randomness
+    assert len(set(ids)) == len(ids)
+    assert {UUID(i).version for i in ids} == {4}
