@@ -142,7 +142,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     channels = ChannelsPlugin(backend=channels_backend(settings), arbitrary_channels_allowed=True)
 
-    coalesced = live.Coalesce(lambda channel, payload: channels.publish(json.dumps(payload), [channel]))
+    coalesced = live.Coalesce(
+        lambda channel, payload: channels.publish(json.dumps(payload), [channel]), audience=live.FANOUT.audience
+    )
 
     async def publish(channel: str, payload: dict[str, Any]) -> None:
         coalesced(channel, payload)

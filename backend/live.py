@@ -26,16 +26,24 @@ log = logging.getLogger(__name__)
 
 COALESCED = ("meeting:", "proposal:")  # their messages are whole states (a tally, a count): the newest says it all
 COALESCE_SECONDS = 0.2
+FRAMES_PER_SECOND = 2000  # a busy whole-state channel's frames to this process's phones; each is a system call
 
 
 class Coalesce:
-    """Publishes a whole-state channel's update at once when it has been quiet for COALESCE_SECONDS, otherwise
-    keeps only the newest and publishes it when the interval is up: a burst of votes moves a tally watched by a
-    thousand phones several times per batch, and each frame is a thousand sends."""
+    """Publishes a whole-state channel's update at once when it has been quiet for the interval, otherwise keeps
+    only the newest and publishes it when the interval is up: a burst of votes moves a tally watched by a thousand
+    phones several times per batch, and each frame is a thousand sends. The interval is COALESCE_SECONDS, longer
+    for a channel with a large audience, so that a burst writes about FRAMES_PER_SECOND frames to it."""
 
-    def __init__(self, publish: Callable[[str, dict[str, Any]], None], interval: float = COALESCE_SECONDS) -> None:
+    def __init__(
+        self,
+        publish: Callable[[str, dict[str, Any]], None],
+        interval: float = COALESCE_SECONDS,
+        audience: Callable[[str], int] = lambda channel: 0,
+    ) -> None:
         self.publish = publish
         self.interval = interval
+        self.audience = audience
         self._last: dict[str, float] = {}
         self._newest: dict[str, dict[str, Any]] = {}
 
@@ -47,7 +55,8 @@ class Coalesce:
             self._newest[channel] = payload
             return
         loop = asyncio.get_running_loop()
-        wait = self._last.get(channel, -self.interval) + self.interval - loop.time()
+        interval = max(self.interval, self.audience(channel) / FRAMES_PER_SECOND)
+        wait = self._last.get(channel, -interval) + interval - loop.time()
         if wait <= 0:
             self._send(channel, payload, loop.time())
             return
@@ -59,7 +68,7 @@ class Coalesce:
 
     def _send(self, channel: str, payload: dict[str, Any], now: float) -> None:
         if len(self._last) > 10_000:  # forget quiet channels
-            self._last = {c: t for c, t in self._last.items() if now - t < self.interval}
+            self._last = {c: t for c, t in self._last.items() if now - t < 60}
         self._last[channel] = now
         self.publish(channel, payload)
 
@@ -110,6 +119,10 @@ class Fanout:
         # by plugin (one per app) and channel
         self._watchers: dict[tuple[ChannelsPlugin, str], set[Watcher]] = {}
         self._feeds: dict[tuple[ChannelsPlugin, str], tuple[asyncio.Task[None], asyncio.Event]] = {}
+
+    def audience(self, channel: str) -> int:
+        """How many of this process's sockets watch the channel."""
+        return sum(len(watchers) for (_, watched), watchers in self._watchers.items() if watched == channel)
 
     @contextlib.asynccontextmanager
     async def watching(self, channels: ChannelsPlugin, listened: list[str], watcher: Watcher) -> AsyncIterator[None]:

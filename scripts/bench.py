@@ -35,6 +35,7 @@ from backend.config import LOCAL_ZONE, load_settings  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
 from backend.eventstore import Ctx  # noqa: E402
+from backend.live import COALESCE_SECONDS, FRAMES_PER_SECOND  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
 from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
@@ -413,6 +414,8 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
             cookies, token = sessions[-1]  # has not voted yet: every probe changes the tally
             latencies: list[float] = []
             missed = 0
+            # past the channel's coalescing interval, which grows with its audience (backend.live.Coalesce)
+            quiet = max(COALESCE_SECONDS, len(sockets) / FRAMES_PER_SECOND) + 0.1
             async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
                 for n in range(probes):
                     for ws in sockets:
@@ -428,7 +431,7 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
                         await asyncio.wait_for(asyncio.gather(*(ws.arrived.wait() for ws in sockets)), 5)
                     missed += sum(ws.first_at is None for ws in sockets)
                     latencies += [ws.first_at - sent for ws in sockets if ws.first_at is not None]
-                    await asyncio.sleep(0.3)  # past the coalescing interval: each probe is a vote after a quiet spell
+                    await asyncio.sleep(quiet)  # each probe is a vote after a quiet spell
             for ws in sockets:
                 ws.transport.close()
             return {"burst": burst, "latencies": latencies, "missed": missed, "clients": len(sockets)}

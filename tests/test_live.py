@@ -208,6 +208,24 @@ async def test_a_tally_moved_many_times_at_once_reaches_the_phones_first_and_the
     assert sent[-1] == ("meeting:m", {"yes": 6})
 
 
+async def test_a_tally_watched_by_many_phones_moves_less_often_during_a_burst():
+    import asyncio
+
+    from backend.live import FRAMES_PER_SECOND, Coalesce
+
+    sent: list[tuple[str, dict[str, int]]] = []
+    watching = {"meeting:big": FRAMES_PER_SECOND // 4, "meeting:small": 3}  # intervals 0.25 s and 0.05 s
+    coalesce = Coalesce(lambda channel, payload: sent.append((channel, payload)), 0.05, watching.__getitem__)
+    for yes in (1, 2):
+        coalesce("meeting:big", {"yes": yes})
+        coalesce("meeting:small", {"yes": yes})
+    await asyncio.sleep(0.12)
+    assert [p["yes"] for c, p in sent if c == "meeting:small"] == [1, 2]
+    assert [p["yes"] for c, p in sent if c == "meeting:big"] == [1], "the newest waits for the longer interval"
+    await asyncio.sleep(0.2)
+    assert [p["yes"] for c, p in sent if c == "meeting:big"] == [1, 2]
+
+
 def test_phones_watching_one_proposal_share_one_subscription_and_each_gets_every_change(settings):
     from contextlib import ExitStack
 
