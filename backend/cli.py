@@ -164,6 +164,30 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
     return _with_runtime(body, run_projector=True)
 
 
+def cmd_rules_vote(args: argparse.Namespace) -> int:
+    from datetime import UTC, date, datetime
+
+    from backend.community import commands as community_commands
+    from backend.community.domain import Share, VoteRule, community_id_for
+    from backend.eventstore import Ctx, DomainError
+
+    async def body(rt: Runtime) -> int:
+        ctx = Ctx(community_id_for(args.community), actor_id=None, now=datetime.now(UTC))
+        since = date.fromisoformat(args.since) if args.since else ctx.today
+        try:
+            await community_commands.set_vote_rule(
+                rt, ctx, args.body, args.quorum, args.passing, args.base, since, args.source
+            )
+        except DomainError as error:
+            print(f"refused: {error.message}")
+            return 1
+        rule = VoteRule(Share.parse(args.quorum, "quorum"), Share.parse(args.passing, "pass"), args.base, "")
+        print(f"{args.community}: {args.body}: {rule.text} from {since.isoformat()}")
+        return 0
+
+    return _with_runtime(body, run_projector=True)
+
+
 def _refusals(body: Callable[[Runtime], Awaitable[int]]) -> Callable[[Runtime], Awaitable[int]]:
     from backend.eventstore import DomainError
 
@@ -338,6 +362,18 @@ def parser() -> argparse.ArgumentParser:
     rule_set.add_argument("value", type=int)
     rule_set.add_argument("--from", dest="since", help="effective date YYYY-MM-DD")
     rule_set.set_defaults(func=cmd_rules_set)
+    vote = rules_sub.add_parser("vote", help="a body's quorum and pass rule from a date on (default today)")
+    vote.add_argument("community")
+    vote.add_argument(
+        "body",
+        help="party_committee, joint_committees, party_meeting, residents_meeting, representatives or collective_asset",
+    )
+    vote.add_argument("quorum", help="present against expected, e.g. '>1/2' (more than half) or '>=2/3' (at least)")
+    vote.add_argument("passing", metavar="pass", help="yes votes, e.g. '>1/2' or '>=2/3'")
+    vote.add_argument("base", choices=["expected", "present"], help="yes votes counted against expected or present")
+    vote.add_argument("--from", dest="since", help="effective date YYYY-MM-DD")
+    vote.add_argument("--source", default="", help="the rule's source, e.g. the community's 居民议事规则 Art 5")
+    vote.set_defaults(func=cmd_rules_vote)
     community = sub.add_parser("community", help="communities")
     community_sub = community.add_subparsers(dest="action", required=True)
     found = community_sub.add_parser("found", help="found a community")

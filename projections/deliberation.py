@@ -12,9 +12,11 @@ from uuid import UUID as PyUUID
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from backend.community.domain import VOTE_RULES, VoteRule
 from backend.config import LOCAL_ZONE
 from backend.deliberation.domain import Proposal
-from backend.deliberation.procedure import Body, Matter, Meeting, Outcome, Vote, decide
+from backend.deliberation.procedure import Matter, Meeting, Outcome, Vote, decide
+from backend.eventstore import DomainError
 from projections.db import bulk_execute, bulk_insert
 from projections.runner import Item, LiveMessage
 
@@ -167,6 +169,7 @@ class MatterView(Table, tablename="matter"):
     round = Integer(default=1)
     opened_at = Timestamptz()
     updated_position = BigInt()
+    collective_asset = Boolean(default=False)  # 集体资产: ④ by the collective-asset rule
 
 
 class MatterTimeline(Table, tablename="matter_timeline"):
@@ -339,6 +342,7 @@ class ProcedureProjection:
                         "state": "open",
                         "done": [],
                         "round": 1,
+                        "collective_asset": e.collective_asset,
                         "opened_at": e.timestamp,
                         "updated_position": item.position,
                     }
@@ -454,7 +458,7 @@ class ProcedureProjection:
                         "no": 0,
                         "abstain": 0,
                         "present_count": 0,
-                        "rule": "",
+                        "rule": f"{e.rule_source}: {e.rule}",  # as the result records it
                         "attendees": [],
                         "minutes": "",
                         "signed": [],
@@ -550,7 +554,7 @@ async def tally(meeting_id: object) -> dict[str, Any]:
     """The live state of a ballot: votes that count now, by choice, and who is present. Counted in the database:
     it runs after every batch of votes, and a residents' ballot lists thousands of members."""
     found = await MeetingView.raw(
-        "SELECT body, ballot, outcome, present, present_count, yes, no, abstain, "
+        "SELECT body, rule, ballot, outcome, present, present_count, yes, no, abstain, "
         "json_array_length(expected) AS expected_count FROM meeting WHERE id = {}",
         meeting_id,
     )
@@ -572,13 +576,12 @@ async def tally(meeting_id: object) -> dict[str, Any]:
         counts = {choice: meeting[choice] for choice in counts}
         present_count = meeting["present_count"]
     expected = int(meeting["expected_count"]) if meeting else 0
-    body = Body(meeting["body"]) if meeting else None
     return {
         **counts,
         "voted": sum(counts.values()),
         "expected_count": expected,
         "present_count": present_count,
-        "quorum": quorum(body, expected) if body else 0,
+        "quorum": quorum(meeting_rule(meeting), expected) if meeting else 0,
         "ballot": meeting["ballot"] if meeting else "not_open",
         "outcome": meeting["outcome"] if meeting else "",
         "body": meeting["body"] if meeting else "",
@@ -590,10 +593,20 @@ def _json_list(value: Any) -> list[Any]:
     return json.loads(value) if isinstance(value, str | bytes) else list(value or [])
 
 
+def meeting_rule(meeting: dict[str, Any]) -> VoteRule:
+    """The sitting's quorum and pass rule as its notice fixed it ("source: rule"); the body's default for a sitting
+    projected before rules were kept with it."""
+    source, _, text = str(meeting["rule"]).rpartition(": ")
+    try:
+        return VoteRule.parse(text, source)
+    except DomainError:
+        return VOTE_RULES[meeting["body"]]
+
+
 @lru_cache(maxsize=256)
-def quorum(body: Body, expected: int) -> int:
-    """The fewest present (实到) that make a quorum for this body, by its rule (0: none can)."""
-    return next((n for n in range(expected + 1) if decide(body, expected, n, 0) != Outcome.NOT_QUORATE), 0)
+def quorum(rule: VoteRule, expected: int) -> int:
+    """The fewest present (实到) that make a quorum by the rule (0: none can)."""
+    return next((n for n in range(expected + 1) if decide(rule, expected, n, 0) != Outcome.NOT_QUORATE), 0)
 
 
 # -- queries for pages ------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.community.domain import Community, community_id_for  # noqa: E402
+from backend.community.domain import VOTE_RULES, Community, community_id_for  # noqa: E402
 from backend.config import LOCAL_ZONE, load_settings  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
@@ -266,7 +266,8 @@ def seed_ballot(rt: Runtime, voters: int) -> UUID:
     matter = Matter.open(ctx, uuid4(), "压测表决", "压测用的事项。", None, False)
     for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
         matter.record(ctx, body, Outcome.PASSED, uuid4())
-    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意", ids, 0)
+    rule = VOTE_RULES[Body.RESIDENTS_MEETING]
+    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意", ids, 0, rule)
     meeting.open_ballot(ctx)
     rt.store.save(matter, meeting)
     return meeting.id

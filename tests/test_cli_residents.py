@@ -76,3 +76,35 @@ async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch
         }
     finally:
         await rt.stop()
+
+
+async def test_a_body_s_vote_rule_is_set_from_the_command_line_and_nonsense_is_refused(settings, monkeypatch, capsys):
+    from datetime import date
+
+    from backend.community.commands import load_community
+    from backend.community.domain import VOTE_RULES, community_id_for
+
+    monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LINLI_SECRET", settings.secret)
+    if POSTGRES:
+        monkeypatch.setenv("LINLI_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("LINLI_PG_SCHEMA", settings.pg_schema)
+    assert await run(["community", "found", "heping", "和平社区"]) == 0
+    vote = ["rules", "vote", "heping", "representatives"]
+    assert await run([*vote, ">=4/5", ">1/2", "present", "--from", "2027-01-01", "--source", "议事规则第5条"]) == 0
+    assert "representatives: present >=4/5 of expected; yes >1/2 of present from 2027-01-01" in capsys.readouterr().out
+    assert await run([*vote, "most", ">1/2", "present"]) == 1
+    assert "refused" in capsys.readouterr().out
+
+    rt = Runtime(settings)
+    await rt.start(run_projector=False)
+    try:
+        place = load_community(rt.store, community_id_for("heping"))
+        assert place.vote_rule("representatives", date(2026, 12, 31)) == VOTE_RULES["representatives"]
+        assert (
+            place.vote_rule("representatives", date(2027, 1, 1)).text
+            == "present >=4/5 of expected; yes >1/2 of present"
+        )
+        assert len(place.vote_rules) == 1, "the refused one wrote nothing"
+    finally:
+        await rt.stop()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from uuid import uuid4
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.community.domain import community_id_for
+from backend.community.domain import BASES, VOTE_RULES, Community, Share, VoteRule, community_id_for
 from backend.deliberation.procedure import (
     STAGES,
     BallotState,
@@ -24,6 +25,7 @@ from backend.deliberation.procedure import (
     Stage,
     Vote,
     decide,
+    rule_key,
     vote_id,
 )
 from backend.eventstore import Ctx, DomainError
@@ -39,51 +41,116 @@ def matter(joint: bool = False) -> Matter:
     return Matter.open(CTX, uuid4(), "加装电梯", "3栋加装电梯的方案", None, joint)
 
 
-# -- quorum and pass rules, table-driven, at the boundaries -----------------------------------------------------------
+# -- quorum and pass rules, table-driven from the rulebook, at the boundaries ----------------------------------------
+def rule(key: str, on: date = date(2026, 11, 1), community: Community | None = None) -> VoteRule:
+    """The rule a community's rulebook gives (the law's defaults unless `community` set one)."""
+    return (community or Community.found(CTX, "这里", "here")).vote_rule(key, on)
+
+
+RESIDENTS = VOTE_RULES["residents_meeting"]
+
+
 @pytest.mark.parametrize(
-    ("body", "expected", "present", "yes", "outcome"),
+    ("key", "expected", "present", "yes", "outcome"),
     [
         # 党员大会: more than half present; yes more than half of those expected (应到)
-        (Body.PARTY_MEETING, 10, 5, 5, Outcome.NOT_QUORATE),  # exactly half present is not a quorum
-        (Body.PARTY_MEETING, 10, 6, 5, Outcome.FAILED),  # exactly half of the expected is not a majority
-        (Body.PARTY_MEETING, 10, 6, 6, Outcome.PASSED),
-        (Body.PARTY_MEETING, 9, 5, 5, Outcome.PASSED),
+        ("party_meeting", 10, 5, 5, Outcome.NOT_QUORATE),  # exactly half present is not a quorum
+        ("party_meeting", 10, 6, 5, Outcome.FAILED),  # exactly half of the expected is not a majority
+        ("party_meeting", 10, 6, 6, Outcome.PASSED),
+        ("party_meeting", 9, 5, 5, Outcome.PASSED),
         # 居民代表会议: at least two thirds present; yes more than half of those present
-        (Body.REPRESENTATIVES, 9, 6, 4, Outcome.PASSED),  # exactly 2/3 present is a quorum
-        (Body.REPRESENTATIVES, 9, 5, 5, Outcome.NOT_QUORATE),
-        (Body.REPRESENTATIVES, 9, 6, 3, Outcome.FAILED),  # exactly half of those present is not a majority
-        (Body.REPRESENTATIVES, 30, 20, 11, Outcome.PASSED),
+        ("representatives", 9, 6, 4, Outcome.PASSED),  # exactly 2/3 present is a quorum
+        ("representatives", 9, 5, 5, Outcome.NOT_QUORATE),
+        ("representatives", 9, 6, 3, Outcome.FAILED),  # exactly half of those present is not a majority
+        ("representatives", 30, 20, 11, Outcome.PASSED),
         # 居民会议: more than half present; yes more than half of those present
-        (Body.RESIDENTS_MEETING, 100, 50, 50, Outcome.NOT_QUORATE),
-        (Body.RESIDENTS_MEETING, 100, 51, 26, Outcome.PASSED),
-        (Body.RESIDENTS_MEETING, 100, 52, 26, Outcome.FAILED),
-        (Body.JOINT_COMMITTEES, 7, 4, 4, Outcome.PASSED),
-        (Body.PARTY_COMMITTEE, 5, 3, 2, Outcome.FAILED),
-        (Body.PARTY_COMMITTEE, 0, 0, 0, Outcome.NOT_QUORATE),
+        ("residents_meeting", 100, 50, 50, Outcome.NOT_QUORATE),
+        ("residents_meeting", 100, 51, 26, Outcome.PASSED),
+        ("residents_meeting", 100, 52, 26, Outcome.FAILED),
+        ("joint_committees", 7, 4, 4, Outcome.PASSED),
+        ("party_committee", 5, 3, 2, Outcome.FAILED),
+        ("party_committee", 0, 0, 0, Outcome.NOT_QUORATE),
+        # collective assets: at least two thirds of all members present, and yes at least two thirds of all members
+        ("collective_asset", 30, 19, 19, Outcome.NOT_QUORATE),
+        ("collective_asset", 30, 20, 20, Outcome.PASSED),  # exactly 2/3 present and exactly 2/3 of all voting yes
+        ("collective_asset", 30, 30, 19, Outcome.FAILED),  # a majority of those present is not enough
+        ("collective_asset", 9, 6, 6, Outcome.PASSED),
     ],
 )
-def test_quorum_and_pass_rules(body, expected, present, yes, outcome):
-    assert decide(body, expected, present, yes) == outcome
+def test_quorum_and_pass_rules(key, expected, present, yes, outcome):
+    assert decide(rule(key), expected, present, yes) == outcome
 
 
 @pytest.mark.parametrize(
-    ("body", "expected", "needed"),
+    ("key", "expected", "needed"),
     [
-        (Body.PARTY_MEETING, 10, 6),  # more than half
-        (Body.PARTY_MEETING, 9, 5),
-        (Body.REPRESENTATIVES, 9, 6),  # at least two thirds
-        (Body.REPRESENTATIVES, 10, 7),
-        (Body.RESIDENTS_MEETING, 100, 51),
-        (Body.PARTY_COMMITTEE, 1, 1),
-        (Body.PARTY_COMMITTEE, 0, 0),  # nobody to sit: no quorum possible
+        ("party_meeting", 10, 6),  # more than half
+        ("party_meeting", 9, 5),
+        ("representatives", 9, 6),  # at least two thirds
+        ("representatives", 10, 7),
+        ("residents_meeting", 100, 51),
+        ("collective_asset", 30, 20),
+        ("party_committee", 1, 1),
+        ("party_committee", 0, 0),  # nobody to sit: no quorum possible
     ],
 )
-def test_the_quorum_shown_live_is_the_fewest_present_the_rule_accepts(body, expected, needed):
-    assert quorum(body, expected) == needed
+def test_the_quorum_shown_live_is_the_fewest_present_the_rule_accepts(key, expected, needed):
+    assert quorum(rule(key), expected) == needed
 
 
-@given(st.sampled_from(list(Body)), st.integers(0, 300), st.data())
-def test_quorum_does_not_depend_on_the_votes_and_more_yes_votes_never_undo_a_pass(body, expected, data):
+def test_a_community_sets_its_own_rule_from_a_day_on_and_earlier_days_keep_the_old_one():
+    place = Community.found(CTX, "这里", "here")
+    place.set_vote_rule(CTX, "representatives", ">=4/5", ">1/2", "present", date(2026, 12, 1), "本社区议事规则第5条")
+    assert rule("representatives", date(2026, 11, 30), place) == VOTE_RULES["representatives"]
+    december = rule("representatives", date(2026, 12, 1), place)
+    assert december.text == "present >=4/5 of expected; yes >1/2 of present"
+    assert december.source == "本社区议事规则第5条"
+    assert decide(december, 10, 7, 7) == Outcome.NOT_QUORATE  # 7 of 10 is no longer enough
+    assert decide(december, 10, 8, 5) == Outcome.PASSED
+    place.set_vote_rule(CTX, "representatives", ">2/3", ">1/2", "present", date(2026, 12, 1))  # same day: later wins
+    assert rule("representatives", date(2027, 1, 1), place).quorum == Share(Fraction(2, 3), True)
+    assert rule("party_meeting", date(2027, 1, 1), place) == VOTE_RULES["party_meeting"], "other bodies unchanged"
+
+
+@pytest.mark.parametrize(
+    ("key", "quorum_text", "passing", "base", "field"),
+    [
+        ("nobody", ">1/2", ">1/2", "present", "body"),
+        ("representatives", "2/3", ">1/2", "present", "quorum"),
+        ("representatives", ">=0/3", ">1/2", "present", "quorum"),
+        ("representatives", ">=4/3", ">1/2", "present", "quorum"),
+        ("representatives", ">=2/0", ">1/2", "present", "quorum"),
+        ("representatives", ">1/2", "most", "present", "pass"),
+        ("representatives", ">1/2", ">1/2", "everyone", "base"),
+    ],
+)
+def test_a_nonsensical_vote_rule_is_refused_naming_the_field(key, quorum_text, passing, base, field):
+    place = Community.found(CTX, "这里", "here")
+    with pytest.raises(DomainError) as refused:
+        place.set_vote_rule(CTX, key, quorum_text, passing, base, date(2026, 12, 1))
+    assert refused.value.field == field
+    assert place.vote_rules == []
+
+
+@given(st.integers(1, 999), st.integers(1, 999), st.booleans(), st.integers(0, 2000), st.integers(0, 2000))
+def test_a_share_compares_exactly_and_reads_back_from_its_text(a, b, strict, count, of):
+    numerator, denominator = min(a, b), max(a, b)
+    share = Share(Fraction(numerator, denominator), strict)
+    assert Share.parse(share.text, "quorum") == share
+    exact = Fraction(count) > share.fraction * of if strict else Fraction(count) >= share.fraction * of
+    assert share.reached(count, of) == exact
+
+
+@given(st.sampled_from(sorted(VOTE_RULES)), st.booleans(), st.sampled_from(BASES))
+def test_a_vote_rule_reads_back_from_the_text_the_log_keeps(key, swap, base):
+    default = VOTE_RULES[key]
+    made = VoteRule(default.passing if swap else default.quorum, default.quorum, base, default.source)
+    assert VoteRule.parse(made.text, made.source) == made
+
+
+@given(st.sampled_from(sorted(VOTE_RULES)), st.integers(0, 300), st.data())
+def test_quorum_does_not_depend_on_the_votes_and_more_yes_votes_never_undo_a_pass(key, expected, data):
+    body = VOTE_RULES[key]
     present = data.draw(st.integers(0, expected))
     yes = data.draw(st.integers(0, present))
     outcome = decide(body, expected, present, yes)
@@ -282,7 +349,8 @@ def test_minutes_follow_the_result_and_only_attendees_sign_them_once_after_which
     m = matter()
     members = [uuid4() for _ in range(3)]
     later = NOW + timedelta(days=1)
-    sitting = Meeting.schedule(CTX, uuid4(), m, Body.PARTY_COMMITTEE, "活动室", later, "同意", members, 0)
+    rule = VOTE_RULES["party_committee"]
+    sitting = Meeting.schedule(CTX, uuid4(), m, Body.PARTY_COMMITTEE, "活动室", later, "同意", members, 0, rule)
     sitting.check_in(CTX, members[0])
     sitting.open_ballot(CTX)
     with pytest.raises(DomainError, match="result"):
@@ -318,7 +386,7 @@ def test_an_online_ballot_opens_and_closes_with_its_voting_period_and_refuses_vo
     opens, closes = NOW + timedelta(days=10), NOW + timedelta(days=17)
     residents = [uuid4() for _ in range(5)]
     ballot = Meeting.schedule(
-        CTX, uuid4(), at_resolution(), Body.RESIDENTS_MEETING, "网上", opens, "同意", residents, 10, closes
+        CTX, uuid4(), at_resolution(), Body.RESIDENTS_MEETING, "网上", opens, "同意", residents, 10, RESIDENTS, closes
     )
     with pytest.raises(DomainError, match="opens at"):
         ballot.open_ballot(Ctx(HERE, None, opens - timedelta(minutes=1)))
@@ -341,7 +409,18 @@ def test_on_a_ballot_by_household_each_household_has_one_vote():
     opens, closes = NOW + timedelta(days=10), NOW + timedelta(days=17)
     home, other = uuid4(), uuid4()
     ballot = Meeting.schedule(
-        CTX, uuid4(), at_resolution(), Body.RESIDENTS_MEETING, "网上", opens, "同意", [home, other], 10, closes, True
+        CTX,
+        uuid4(),
+        at_resolution(),
+        Body.RESIDENTS_MEETING,
+        "网上",
+        opens,
+        "同意",
+        [home, other],
+        10,
+        RESIDENTS,
+        closes,
+        True,
     )
     ballot.open_ballot(Ctx(HERE, None, opens))
     state = ballot.ballot_state
@@ -374,6 +453,77 @@ def test_online_ballots_are_for_residents_meetings_and_close_after_they_open(bod
             "同意",
             [uuid4()],
             0,
+            VOTE_RULES[body.value],
             until,
             per_household,
         )
+
+
+def test_the_resolution_of_a_collective_asset_matter_is_decided_by_the_collective_asset_rule():
+    ordinary, assets = matter(), Matter.open(CTX, uuid4(), "出租集体厂房", "出租三号厂房五年", None, False, True)
+    assert rule_key(assets, Body.PARTY_COMMITTEE) == "party_committee", "①–③ keep their bodies' rules"
+    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
+        ordinary.record(CTX, body, Outcome.PASSED, uuid4())
+        assets.record(CTX, body, Outcome.PASSED, uuid4())
+    assert rule_key(ordinary, Body.REPRESENTATIVES) == "representatives"
+    assert rule_key(assets, Body.REPRESENTATIVES) == "collective_asset"
+    assert rule_key(assets, Body.RESIDENTS_MEETING) == "collective_asset"
+    members = [uuid4() for _ in range(10)]
+    later = NOW + timedelta(days=1)
+    outcomes = []
+    for m in (ordinary, assets):
+        sitting = Meeting.schedule(
+            CTX,
+            uuid4(),
+            m,
+            Body.REPRESENTATIVES,
+            "会议室",
+            later,
+            "同意",
+            members,
+            0,
+            rule(rule_key(m, Body.REPRESENTATIVES)),
+        )
+        sitting.open_ballot(CTX)
+        sitting.close_ballot(CTX)
+        votes = {r: Choice.YES if n < 6 else Choice.NO for n, r in enumerate(members[:8])}  # 8 present, 6 yes
+        outcomes.append(sitting.record_result(CTX, votes))
+    assert outcomes == [Outcome.PASSED, Outcome.FAILED]  # 6 of 10 is a majority of those present, not 2/3 of all
+
+
+def test_events_stored_before_vote_rules_were_kept_read_with_the_defaults():
+    """An old log: Matter.Opened without collective_asset, Meeting.Scheduled without its rule (upcast v1 → v2)."""
+    from eventsourcing.persistence import JSONTranscoder, Mapper
+
+    from backend.eventstore import LinliApp
+
+    app = LinliApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    m = matter()
+    sitting = Meeting.schedule(
+        CTX,
+        uuid4(),
+        m,
+        Body.PARTY_COMMITTEE,
+        "活动室",
+        NOW + timedelta(days=1),
+        "同意",
+        [uuid4()],
+        0,
+        rule("party_committee"),
+    )
+    mapper: Mapper = app.mapper
+    assert isinstance(mapper.transcoder, JSONTranscoder)
+    for event, dropped in (
+        (m.pending_events[0], ("collective_asset",)),
+        (sitting.pending_events[0], ("rule", "rule_source")),
+    ):
+        stored = mapper.to_stored_event(event)
+        state = mapper.transcoder.decode(stored.state)
+        for name in (*dropped, "class_version"):
+            state.pop(name, None)
+        old = replace(stored, state=mapper.transcoder.encode(state))
+        read = mapper.to_domain_event(old)
+        if isinstance(read, Matter.Opened):
+            assert read.collective_asset is False
+        else:
+            assert VoteRule.parse(read.rule, read.rule_source) == VOTE_RULES["party_committee"]

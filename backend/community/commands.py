@@ -35,6 +35,17 @@ async def set_rule(rt: Runtime, ctx: Ctx, rule: str, value: int, effective_from:
     return await rt.execute("community.set_rule", ctx, ctx.community_id, action)
 
 
+async def set_vote_rule(
+    rt: Runtime, ctx: Ctx, key: str, quorum: str, passing: str, base: str, effective_from: date, source: str = ""
+) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
+        community = load_community(app, ctx.community_id)
+        community.set_vote_rule(ctx, key, quorum, passing, base, effective_from, source)
+        return [community], {}
+
+    return await rt.execute("community.set_vote_rule", ctx, ctx.community_id, action)
+
+
 async def set_street(rt: Runtime, ctx: Ctx, street: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
         community = load_community(app, ctx.community_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from uuid import UUID, uuid5
 
 from backend.eventstore import Ctx, DomainError, LinliAggregate
@@ -66,6 +68,71 @@ RULES: dict[str, Rule] = {
 }
 
 
+@dataclass(frozen=True)
+class Share:
+    """ "More than 1/2" (strict) or "at least 2/3": compared in integers, so exactly 2/3 and exactly half are exact."""
+
+    fraction: Fraction
+    strict: bool
+
+    def reached(self, count: int, of: int) -> bool:
+        left, right = count * self.fraction.denominator, self.fraction.numerator * of
+        return left > right if self.strict else left >= right
+
+    @property
+    def text(self) -> str:
+        return f"{'>' if self.strict else '>='}{self.fraction.numerator}/{self.fraction.denominator}"
+
+    @classmethod
+    def parse(cls, text: str, field: str) -> Share:
+        found = re.fullmatch(r"\s*(>=|≥|>)\s*(\d{1,3})\s*/\s*(\d{1,3})\s*", text)
+        if found is None:
+            raise DomainError("Write a share as >1/2 (more than half) or >=2/3 (at least two thirds).", field)
+        sign, numerator, denominator = found.group(1), int(found.group(2)), int(found.group(3))
+        if denominator == 0 or not 0 < numerator <= denominator:
+            raise DomainError("A share lies above 0 and at most 1 (for example >1/2 or >=2/3).", field)
+        return cls(Fraction(numerator, denominator), sign == ">")
+
+
+BASES = ("expected", "present")  # yes votes counted against 应到 or against 实到
+
+
+@dataclass(frozen=True)
+class VoteRule:
+    """A body's quorum (present against expected, 应到) and pass rule (yes against expected or present)."""
+
+    quorum: Share
+    passing: Share
+    base: str
+    source: str
+
+    @property
+    def text(self) -> str:
+        return f"present {self.quorum.text} of expected; yes {self.passing.text} of {self.base}"
+
+    @classmethod
+    def parse(cls, text: str, source: str) -> VoteRule:
+        """The form `text` gives (as the log keeps it)."""
+        found = re.fullmatch(r"present (\S+) of expected; yes (\S+) of (expected|present)", text)
+        if found is None:
+            raise DomainError("Not a vote rule.", "rule")
+        return cls(Share.parse(found.group(1), "quorum"), Share.parse(found.group(2), "pass"), found.group(3), source)
+
+
+HALF, AT_LEAST_TWO_THIRDS = Share(Fraction(1, 2), True), Share(Fraction(2, 3), False)
+# By body (the deliberation's Body values) and for collective-asset matters, which the resolution (④) decides by
+# their own rule whichever body sits.
+VOTE_RULES: dict[str, VoteRule] = {
+    "party_committee": VoteRule(HALF, HALF, "expected", "中国共产党支部工作条例 Art 12 (少数服从多数)"),
+    "joint_committees": VoteRule(HALF, HALF, "expected", "两委联席会议 (majority of members)"),
+    "party_meeting": VoteRule(HALF, HALF, "expected", "中国共产党支部工作条例 Art 11"),
+    "residents_meeting": VoteRule(HALF, HALF, "present", "城市居民委员会组织法 Arts 9–10"),
+    "representatives": VoteRule(AT_LEAST_TWO_THIRDS, HALF, "present", "村民委员会组织法 Art 26"),
+    "collective_asset": VoteRule(AT_LEAST_TWO_THIRDS, AT_LEAST_TWO_THIRDS, "expected", "农村集体经济组织法 (2025)"),
+}
+SOURCE_MAX = 60  # the view keeps "source: rule" in 120 characters
+
+
 def community_id_for(code: str) -> UUID:
     return uuid5(COMMUNITY_NAMESPACE, code)
 
@@ -84,6 +151,16 @@ class Community(LinliAggregate):
         def apply(self, community: Community) -> None:
             community.rules.append((self.rule, date.fromisoformat(self.effective_from), self.value))
 
+    class VoteRuleSet(LinliAggregate.Event):
+        key: str  # a body, or collective_asset
+        rule: str  # VoteRule.text
+        effective_from: str
+        source: str
+
+        def apply(self, community: Community) -> None:
+            since = date.fromisoformat(self.effective_from)
+            community.vote_rules.append((self.key, since, VoteRule.parse(self.rule, self.source)))
+
     class StreetSet(LinliAggregate.Event):
         street: str
 
@@ -95,6 +172,7 @@ class Community(LinliAggregate):
         self.code = code
         self.street = ""
         self.rules: list[tuple[str, date, int]] = []
+        self.vote_rules: list[tuple[str, date, VoteRule]] = []
 
     @classmethod
     def found(cls, ctx: Ctx, name: str, code: str) -> Community:
@@ -134,4 +212,33 @@ class Community(LinliAggregate):
         for rule, since, value in self.rules:  # in the order they were set: a later setting of the same day wins
             if rule == name and since <= on and (latest is None or since >= latest):
                 found, latest = value, since
+        return found
+
+    def set_vote_rule(
+        self, ctx: Ctx, key: str, quorum: str, passing: str, base: str, effective_from: date, source: str = ""
+    ) -> None:
+        """A body's quorum and pass rule from a day on, e.g. quorum ">=2/3", passing ">1/2", base "present"."""
+        if key not in VOTE_RULES:
+            raise DomainError("Unknown body.", "body")
+        if base not in BASES:
+            raise DomainError("Count yes votes against the expected (应到) or the present (实到).", "base")
+        source = " ".join(source.split())
+        if len(source) > SOURCE_MAX:
+            raise DomainError("The source may have at most 60 characters.", "source")
+        rule = VoteRule(Share.parse(quorum, "quorum"), Share.parse(passing, "pass"), base, source or "居民议事规则")
+        self.emit(
+            self.VoteRuleSet,
+            ctx,
+            key=key,
+            rule=rule.text,
+            effective_from=effective_from.isoformat(),
+            source=rule.source,
+        )
+
+    def vote_rule(self, key: str, on: date) -> VoteRule:
+        """The rule in force on a day, as `rule` chooses among settings; else the law's default (DESIGN 9)."""
+        found, latest = VOTE_RULES[key], None
+        for rule_key, since, rule in self.vote_rules:
+            if rule_key == key and since <= on and (latest is None or since >= latest):
+                found, latest = rule, since
         return found

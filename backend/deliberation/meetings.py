@@ -15,9 +15,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from backend.community.commands import load_community
+from backend.config import LOCAL_ZONE
 from backend.deliberation.commands import load_proposal
 from backend.deliberation.domain import ProposalState
-from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, vote_id
+from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, rule_key, vote_id
 from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
 from backend.residents.commands import authorize, load_resident
 from backend.runtime import Runtime
@@ -44,9 +45,15 @@ def load_meeting(app: LinliApp, ctx: Ctx, meeting_id: UUID) -> Meeting:
 
 
 async def open_matter(
-    rt: Runtime, ctx: Ctx, title: str, description: str, proposal_id: UUID | None = None
+    rt: Runtime,
+    ctx: Ctx,
+    title: str,
+    description: str,
+    proposal_id: UUID | None = None,
+    collective_asset: bool = False,
 ) -> CommandResult:
-    """A matter raised by the committee, or taken up from a proposal on the agenda (once per proposal)."""
+    """A matter raised by the committee, or taken up from a proposal on the agenda (once per proposal); a matter of
+    collective assets (集体资产) is resolved by the collective-asset rule."""
     matter_id = matter_id_for(proposal_id) if proposal_id else uuid5(MATTER_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -61,7 +68,7 @@ async def open_matter(
             except AggregateNotFoundError:
                 pass
         joint = load_community(app, ctx.community_id).rule("joint_first_stages", ctx.today) == 1
-        matter = Matter.open(ctx, matter_id, title, description, proposal_id, joint)
+        matter = Matter.open(ctx, matter_id, title, description, proposal_id, joint, collective_asset)
         return [matter], {"matter_id": str(matter_id)}
 
     return await rt.execute("matter.open", ctx, matter_id, action)
@@ -112,12 +119,25 @@ async def schedule(
         authorize(app, ctx, "meeting.run")
         matter = load_matter(app, ctx, matter_id)
         community = load_community(app, ctx.community_id)
-        rule = NOTICE_RULES.get(body)
-        notice = community.rule(rule, ctx.today) if rule else 0
+        notice_rule = NOTICE_RULES.get(body)
+        notice = community.rule(notice_rule, ctx.today) if notice_rule else 0
         by_household = online_until is not None and community.rule("residents_ballot_by_household", ctx.today) == 1
         members = sorted({household_of(app, ctx, r) for r in expected}, key=str) if by_household else expected
+        # the quorum and pass rule in force on the day of the sitting, fixed by the notice
+        vote_rule = community.vote_rule(rule_key(matter, body), starts_at.astimezone(LOCAL_ZONE).date())
         meeting = Meeting.schedule(
-            ctx, meeting_id, matter, body, place, starts_at, motion, members, notice, online_until, by_household
+            ctx,
+            meeting_id,
+            matter,
+            body,
+            place,
+            starts_at,
+            motion,
+            members,
+            notice,
+            vote_rule,
+            online_until,
+            by_household,
         )
         return [meeting, matter], {"meeting_id": str(meeting_id)}
 

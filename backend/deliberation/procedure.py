@@ -1,5 +1,6 @@
 """四议两公开: a matter passes six stages in order; stages ①–④ are decided by a sitting of the right body, whose
-quorum and pass rule come from the law (DESIGN 9); votes are one per member (DESIGN 4.1). Pure: no I/O, no clock.
+quorum and pass rule come from the community's rulebook (the law's by default, DESIGN 9); votes are one per member
+(DESIGN 4.1). Pure: no I/O, no clock.
 
 After ④ the committee publishes the resolution (⑤) with a 公示 period; residents object within it and the committee
 answers each objection; implementation (progress with money spent) cannot go on while an objection is unanswered;
@@ -10,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from fractions import Fraction
+from typing import Any
 from uuid import UUID, uuid5
 
+from backend.community.domain import VOTE_RULES, VoteRule
 from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
 
@@ -71,46 +73,29 @@ BODY_ROLES: dict[Body, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class VoteRule:
-    """Quorum: present against expected (应到). Pass: yes votes against expected or against present."""
-
-    quorum: Fraction
-    quorum_strict: bool  # True: more than; False: at least
-    pass_share: Fraction
-    pass_base: str  # "expected" | "present"
-    source: str
-
-
-HALF, TWO_THIRDS = Fraction(1, 2), Fraction(2, 3)
-VOTE_RULES: dict[Body, VoteRule] = {
-    Body.PARTY_COMMITTEE: VoteRule(HALF, True, HALF, "expected", "中国共产党支部工作条例 Art 12 (少数服从多数)"),
-    Body.JOINT_COMMITTEES: VoteRule(HALF, True, HALF, "expected", "两委联席会议 (majority of members)"),
-    Body.PARTY_MEETING: VoteRule(HALF, True, HALF, "expected", "中国共产党支部工作条例 Art 11"),
-    Body.RESIDENTS_MEETING: VoteRule(HALF, True, HALF, "present", "城市居民委员会组织法 Arts 9–10"),
-    Body.REPRESENTATIVES: VoteRule(TWO_THIRDS, False, HALF, "present", "村民委员会组织法 Art 26"),
-}
-
-
 class Outcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     NOT_QUORATE = "not_quorate"
 
 
-def _beyond(count: int, share: Fraction, of: int, strict: bool) -> bool:
-    """count > share·of (strict) or count ≥ share·of, in integers: exactly 2/3 and exactly half are exact."""
-    left, right = count * share.denominator, share.numerator * of
-    return left > right if strict else left >= right
-
-
-def decide(body: Body, expected: int, present: int, yes: int) -> Outcome:
-    """The result of a sitting by the body's rule. Closing without quorum is allowed; it is never "passed"."""
-    rule = VOTE_RULES[body]
-    if expected <= 0 or not _beyond(present, rule.quorum, expected, rule.quorum_strict):
+def decide(rule: VoteRule, expected: int, present: int, yes: int) -> Outcome:
+    """The result of a sitting by its rule. Closing without quorum is allowed; it is never "passed"."""
+    if expected <= 0 or not rule.quorum.reached(present, expected):
         return Outcome.NOT_QUORATE
-    base = expected if rule.pass_base == "expected" else present
-    return Outcome.PASSED if _beyond(yes, rule.pass_share, base, True) else Outcome.FAILED
+    return (
+        Outcome.PASSED
+        if rule.passing.reached(yes, expected if rule.base == "expected" else present)
+        else Outcome.FAILED
+    )
+
+
+def rule_key(matter: Matter, body: Body) -> str:
+    """Which rulebook entry decides a sitting of `body` on the matter now: a collective-asset matter's resolution
+    (④) has its own, whichever body sits."""
+    if matter.collective_asset and Stage.RESOLUTION in matter.stages_for(body):
+        return "collective_asset"
+    return body.value
 
 
 @dataclass(frozen=True)
@@ -145,6 +130,13 @@ class Matter(LinliAggregate):
         description: str
         proposal_id: UUID | None
         joint_first_stages: bool  # ① and ② may be one sitting (一肩挑), by the community's rulebook
+        collective_asset: bool  # 集体资产: the resolution (④) needs the collective-asset rule
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["collective_asset"] = False
 
     class StagesPassed(LinliAggregate.Event):
         stages: list[str]
@@ -229,7 +221,10 @@ class Matter(LinliAggregate):
             matter.progress += 1
             matter.spent_fen += self.spent_fen
 
-    def __init__(self, title: str, description: str, proposal_id: UUID | None, joint_first_stages: bool) -> None:
+    def __init__(
+        self, title: str, description: str, proposal_id: UUID | None, joint_first_stages: bool, collective_asset: bool
+    ) -> None:
+        self.collective_asset = collective_asset
         self.title = title
         self.description = description
         self.proposal_id = proposal_id
@@ -252,6 +247,7 @@ class Matter(LinliAggregate):
         description: str,
         proposal_id: UUID | None,
         joint_first_stages: bool,
+        collective_asset: bool = False,
     ) -> Matter:
         return cls.start(
             cls.Opened,
@@ -261,6 +257,7 @@ class Matter(LinliAggregate):
             description=check_text(description, MOTION_MAX, "description", "Please describe the matter."),
             proposal_id=proposal_id,
             joint_first_stages=joint_first_stages,
+            collective_asset=collective_asset,
         )
 
     @property
@@ -536,6 +533,15 @@ class Meeting(LinliAggregate):
         expected: list[UUID]  # residents, or households on a ballot by household
         online_until: datetime | None  # an online ballot: open from starts_at until then
         per_household: bool
+        rule: str  # the quorum and pass rule (VoteRule.text) from the rulebook, fixed by the notice
+        rule_source: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            default = VOTE_RULES[state["body"]]
+            state["rule"], state["rule_source"] = default.text, default.source
 
     class CheckedIn(LinliAggregate.Event):
         resident_id: UUID
@@ -590,7 +596,10 @@ class Meeting(LinliAggregate):
         expected: list[UUID],
         online_until: datetime | None,
         per_household: bool,
+        rule: str,
+        rule_source: str,
     ) -> None:
+        self.rule = VoteRule.parse(rule, rule_source)
         self.online_until = online_until
         self.per_household = per_household
         self.matter_id = matter_id
@@ -619,6 +628,7 @@ class Meeting(LinliAggregate):
         motion: str,
         expected: list[UUID],
         notice_days: int,
+        rule: VoteRule,
         online_until: datetime | None = None,
         per_household: bool = False,
     ) -> Meeting:
@@ -658,6 +668,8 @@ class Meeting(LinliAggregate):
             expected=sorted(set(expected), key=str),
             online_until=online_until,
             per_household=per_household,
+            rule=rule.text,
+            rule_source=rule.source,
         )
 
     @property
@@ -706,7 +718,7 @@ class Meeting(LinliAggregate):
         attendees = self.present | set(counted)
         present = len(attendees)
         yes = sum(1 for c in counted.values() if c == Choice.YES)
-        outcome = decide(self.body, len(self.expected), present, yes)
+        outcome = decide(self.rule, len(self.expected), present, yes)
         self.emit(
             self.ResultRecorded,
             ctx,
@@ -716,7 +728,7 @@ class Meeting(LinliAggregate):
             yes=yes,
             no=sum(1 for c in counted.values() if c == Choice.NO),
             abstain=sum(1 for c in counted.values() if c == Choice.ABSTAIN),
-            rule=VOTE_RULES[self.body].source,
+            rule=f"{self.rule.source}: {self.rule.text}",
             attendees=sorted(attendees, key=str),
         )
         return outcome

@@ -18,6 +18,7 @@ from litestar.response import Template
 from backend import codes
 from backend.auth import ctx_for, current_user, require
 from backend.codes import checkin_code_valid
+from backend.community.domain import Share, VoteRule
 from backend.config import LOCAL_ZONE
 from backend.deliberation import meetings
 from backend.deliberation.procedure import (
@@ -26,7 +27,6 @@ from backend.deliberation.procedure import (
     STAGE_BODIES,
     STAGE_LABELS,
     STAGES,
-    VOTE_RULES,
     Body,
     Stage,
 )
@@ -63,6 +63,23 @@ async def _matter_or_404(matter_id: UUID) -> dict[str, Any]:
 
 async def _meeting_or_404(meeting_id: UUID) -> dict[str, Any]:
     return found(await views.meeting(meeting_id), _("No such meeting."))
+
+
+def rule_words(rule: VoteRule) -> str:
+    """A sitting's quorum and pass rule in the reader's language, with its source."""
+
+    def share(part: Share) -> str:
+        fraction = f"{part.fraction.numerator}/{part.fraction.denominator}"
+        return _("more than %(share)s", share=fraction) if part.strict else _("at least %(share)s", share=fraction)
+
+    return _(
+        "Quorum: %(quorum)s of the members expected present. Passed with yes votes %(passing)s of those %(base)s. "
+        "(%(source)s)",
+        quorum=share(rule.quorum),
+        passing=share(rule.passing),
+        base=_("expected") if rule.base == "expected" else _("present"),
+        source=rule.source,
+    )
 
 
 def labels() -> dict[str, Any]:
@@ -188,6 +205,7 @@ async def take_up(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) 
             proposal["title"],
             proposal["description"],
             proposal_id,
+            collective_asset=form.get("collective_asset") == "1",
         )
     except DomainError as error:
         flash(request, _(error.message), "error")
@@ -391,7 +409,7 @@ async def _meeting_page(
         signers=await residents.masked_names(s[0] for s in row["signed"]),
         matter=await views.matter(row["matter_id"]),
         tally=await views.tally(meeting_id),
-        rule=VOTE_RULES[Body(row["body"])],
+        rule=rule_words(views.meeting_rule(row)),
         mine=mine,
         member=member,
         checked_in=user is not None and str(user.id) in row["present"],
@@ -557,7 +575,7 @@ async def record(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) ->
         chain_link=await chain.link_at(row["position"]),
         url=url,
         qr=segno.make(url, error="m").svg_inline(scale=3, omitsize=True, title=_("QR code of this record")),
-        rule=VOTE_RULES[Body(row["body"])],
+        rule=rule_words(views.meeting_rule(row)),
         **labels(),
     )
 
