@@ -202,7 +202,11 @@ class HeldReadsDatastore(SQLiteDatastore):
         """This thread's reads share one snapshot until `release` (a no-op when already holding)."""
         if getattr(self._held, "connection", None) is None and not self.pool.is_sqlite_memory_mode:
             connection = self.pool.get_connection(is_writer=False)
-            connection.cursor().execute("BEGIN")
+            try:
+                connection.cursor().execute("BEGIN")
+            except BaseException:
+                self.pool.put_connection(connection)
+                raise
             self._held.connection = connection
 
     def release(self) -> None:
