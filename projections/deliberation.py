@@ -701,6 +701,11 @@ async def meeting_votes(meeting_id: object) -> list[dict[str, Any]]:
     return await MeetingVote.select().where(MeetingVote.meeting_id == meeting_id)
 
 
+async def vote(vote_id: object) -> dict[str, Any] | None:
+    """One member's (or household's) current vote, by the vote's id."""
+    return await MeetingVote.select().where(MeetingVote.id == vote_id).first()
+
+
 async def notices_of(matter_id: object) -> list[dict[str, Any]]:
     return await MatterNotice.select().where(MatterNotice.matter_id == matter_id).order_by(MatterNotice.position)
 

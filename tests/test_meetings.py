@@ -328,6 +328,13 @@ async def test_an_online_ballot_by_household_counts_each_household_once_whoever_
     assert done.result["outcome"] == "passed"  # 5 of 8 households took part, all for
     row = runtime.store.repository.get(matter_id)
     assert row.done[-1] == Stage.RESOLUTION
+    await runtime.projector.catch_up()
+    listed = {str(v["household_id"]): v for v in await views.meeting_votes(ballot)}
+    assert len(listed) == 5
+    for household, vote in listed.items():  # the meeting page reads a member's own vote by its id alone
+        assert await views.vote(meetings.vote_id(ballot, UUID(household))) == vote
+    silent = next(h for h in place.households if str(h) not in listed)
+    assert await views.vote(meetings.vote_id(ballot, silent)) is None
 
 
 async def test_an_online_ballot_closes_by_itself_once_its_period_is_over(runtime):

@@ -29,6 +29,7 @@ from backend.deliberation.procedure import (
     STAGES,
     Body,
     Stage,
+    vote_id,
 )
 from backend.eventstore import DomainError
 from backend.i18n import N_
@@ -391,13 +392,17 @@ async def _meeting_page(
 ) -> Template:
     row = await _meeting_or_404(meeting_id)
     user = await current_user(request)
-    votes = await views.meeting_votes(meeting_id)
     household = (await residents.by_id(user.id) or {}).get("household_id") if user and row["per_household"] else None
     key = str(household) if household else str(user.id) if user else ""
-    mine = next((v for v in votes if str(v["household_id"] or v["resident_id"]) == key), None)
-    member = key in row["expected"]
     running = user is not None and user.can("meeting.run", row["community_id"])
-    people = row["expected"] + [str(v["entered_by"]) for v in votes if v["entered_by"]]
+    if row["online_until"]:  # thousands of members: only the reader's own vote, and no member list
+        mine = await views.vote(vote_id(meeting_id, UUID(key))) if key else None
+        votes, people = [mine] if mine else [], []
+    else:
+        votes = await views.meeting_votes(meeting_id)
+        mine = next((v for v in votes if str(v["household_id"] or v["resident_id"]) == key), None)
+        people = row["expected"] + [str(v["entered_by"]) for v in votes if v["entered_by"]]
+    member = key in row["expected"]
     attended = user is not None and str(user.id) in row["attendees"]
     return await render(
         request,
@@ -416,7 +421,7 @@ async def _meeting_page(
         running=running,
         votes={str(v["resident_id"]): v for v in votes},
         names=await residents.masked_names(people),
-        full_names=await residents.full_names(row["expected"]) if running else {},
+        full_names=await residents.full_names(row["expected"]) if running and not row["online_until"] else {},
         **labels(),
         **extra,
     )
