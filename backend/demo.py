@@ -1,5 +1,6 @@
 """Demo data for a fresh data dir: one community of a street, its household register (30 households), residents
-in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals."""
+in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals, and a
+matter whose residents' meeting is an online ballot open now."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
 from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposal_commands
+from backend.deliberation import meetings
+from backend.deliberation.procedure import Body
 from backend.disclosure import commands as disclosure
 from backend.eventstore import Ctx
 from backend.residents import commands as resident_commands
@@ -141,6 +144,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     activities = await _demo_volunteering(rt, community_id, residents, now)
     service_count = await _demo_services(rt, community_id, residents, now)
     notices = await _demo_disclosure(rt, community_id, residents, now)
+    matters = await _demo_deliberation(rt, community_id, residents, now)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
@@ -148,6 +152,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
         "activities": activities,
         "services": service_count,
         "notices": notices,
+        "matters": matters,
     }
 
 
@@ -364,3 +369,55 @@ async def _demo_disclosure(rt: Runtime, community_id: UUID, residents: list[UUID
     )
     await disclosure.submit(rt, at(clerk, now - timedelta(hours=1)), UUID(waiting.result["notice_id"]))
     return 2
+
+
+BALLOT_MATTER = "东门增设电动自行车集中充电棚"
+
+
+async def _demo_deliberation(rt: Runtime, community_id: UUID, residents: list[UUID], now: datetime) -> int:
+    """A matter the committee raised, through ①–③, with its residents' meeting held as an online ballot open now:
+    a third of the residents have voted on their phones; paper ballots are for the clerks' desk."""
+    clerk = residents[0]
+
+    def at(who: UUID, when: datetime) -> Ctx:
+        return Ctx(community_id, who, when, command_id=uuid4().hex)
+
+    start = now - timedelta(days=28)
+    text = "电动自行车在楼道充电有火灾隐患。拟在东门空地建充电棚，设 40 个充电位，按次收费。"
+    opened = await meetings.open_matter(rt, at(clerk, start), BALLOT_MATTER, text)
+    matter_id = UUID(opened.result["matter_id"])
+    # By ROLE_PLAN: 2 sits on the party committee; 2 and 3 on the two committees; 2, 7 and 9 are party members.
+    sittings = [
+        (Body.PARTY_COMMITTEE, [residents[2]]),
+        (Body.JOINT_COMMITTEES, [residents[2], residents[3]]),
+        (Body.PARTY_MEETING, [residents[2], residents[7], residents[9]]),
+    ]
+    motion = "同意在东门空地建设电动自行车集中充电棚"
+    for day, (body, members) in enumerate(sittings):
+        sits = start + timedelta(days=2 + day * 3)
+        scheduled = await meetings.schedule(
+            rt, at(clerk, sits - timedelta(days=1)), matter_id, body, "社区党群服务中心", sits, motion, members
+        )
+        meeting_id = UUID(scheduled.result["meeting_id"])
+        await meetings.open_ballot(rt, at(clerk, sits), meeting_id)
+        for member in members:
+            await meetings.vote(rt, at(member, sits + timedelta(minutes=5)), meeting_id, "yes")
+        await meetings.close_ballot(rt, at(clerk, sits + timedelta(hours=1)), meeting_id)
+    opens = now - timedelta(days=1)
+    ballot = await meetings.schedule(
+        rt,
+        at(clerk, opens - timedelta(days=11)),
+        matter_id,
+        Body.RESIDENTS_MEETING,
+        "网上投票",
+        opens,
+        motion,
+        residents,
+        now + timedelta(days=6),
+    )
+    ballot_id = UUID(ballot.result["meeting_id"])
+    await meetings.open_ballot(rt, at(clerk, opens), ballot_id)
+    for offset, voter in enumerate(residents[10::3]):
+        choice = ("yes", "yes", "no", "yes", "abstain")[offset % 5]
+        await meetings.vote(rt, at(voter, opens + timedelta(minutes=17 * offset)), ballot_id, choice)
+    return 1

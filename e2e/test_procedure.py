@@ -7,12 +7,13 @@ implementation progress with a photo → the result notice (⑥). axe-core on ev
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from backend.demo import GIVEN, SURNAMES
-from e2e.helpers import check_a11y, sign_in
+from backend.demo import BALLOT_MATTER, GIVEN, SURNAMES
+from e2e.helpers import check_a11y, phone_number, sign_in
 from e2e.test_residents import CLERK
 
 SECOND_CLERK = 2
@@ -93,12 +94,12 @@ def test_four_deliberations_two_disclosures(phone, office_pc):
     office_pc.get_by_label("成员", exact=True).select_option(label=demo_name(8))
     office_pc.get_by_label("表决", exact=True).select_option("yes")
     office_pc.get_by_role("button", name="保存纸质选票").click()
-    expect(office_pc.get_by_text("待另一名工作人员确认")).to_be_visible()
+    expect(office_pc.get_by_text("赞成 · 纸质 · 待另一名工作人员确认")).to_be_visible()
     check_a11y(office_pc)
     second = member(SECOND_CLERK)
     second.goto(meeting)
     second.get_by_role("button", name="确认纸质选票").click()
-    expect(second.get_by_text("纸质选票已保存。")).to_be_visible()
+    expect(second.get_by_text("纸质选票已确认，计入票数。")).to_be_visible()
     check_a11y(second)
     close(office_pc, meeting)
     expect(office_pc.locator("ol.stages li.done")).to_have_count(3)
@@ -149,3 +150,38 @@ def test_four_deliberations_two_disclosures(phone, office_pc):
     expect(resident.get_by_text("将选用可调亮度的灯具，夜间自动调暗")).to_be_visible()
     expect(resident.locator(".photos img")).to_have_count(1)
     check_a11y(resident)
+
+
+def test_clerks_enter_paper_ballots_on_an_online_ballot_of_all_residents(phone, office_pc):
+    """The demo's residents' meeting is an online ballot open now. A clerk finds a resident among the 40 as they
+    type, enters the resident's paper ballot, a second clerk confirms it, and the resident sees it on their phone."""
+    sign_in(office_pc, CLERK)
+    office_pc.goto("/matters")
+    office_pc.get_by_role("link", name=BALLOT_MATTER).click()
+    office_pc.get_by_role("link", name="居民会议").click()
+    office_pc.get_by_role("link", name="纸质选票：查找成员、录入、确认").click()
+    check_a11y(office_pc)
+    search = office_pc.get_by_label("姓名、手机号或门牌")
+    search.fill(phone_number(11))  # the list follows the typing: no button pressed
+    expect(office_pc.locator("#found")).to_contain_text("已在网上投票")
+    search.fill(phone_number(13))
+    expect(office_pc.locator("#found")).to_contain_text(demo_name(13))
+    check_a11y(office_pc)
+    office_pc.get_by_label(f"表决: {demo_name(13)}").select_option("no")
+    office_pc.get_by_role("button", name="保存纸质选票").click()
+    expect(office_pc.get_by_text("纸质选票已保存，待另一名工作人员确认。")).to_be_visible()
+    expect(office_pc.locator("#found")).to_contain_text("纸质选票待另一名工作人员确认")
+    desk = office_pc.url.split("?")[0]
+
+    second = phone()
+    sign_in(second, SECOND_CLERK)
+    second.goto(desk)
+    second.get_by_role("button", name=re.compile(f"确认纸质选票.*{demo_name(13)}")).click()
+    expect(second.get_by_text("纸质选票已确认，计入票数。")).to_be_visible()
+    expect(second.get_by_text("没有待确认的选票。")).to_be_visible()
+    check_a11y(second)
+
+    resident = phone()
+    sign_in(resident, 13)
+    resident.goto(desk.removesuffix("/paper"))
+    expect(resident.get_by_text("您的投票：反对")).to_be_visible()

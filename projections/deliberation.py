@@ -706,6 +706,23 @@ async def vote(vote_id: object) -> dict[str, Any] | None:
     return await MeetingVote.select().where(MeetingVote.id == vote_id).first()
 
 
+async def votes_by_id(vote_ids: Iterable[PyUUID]) -> dict[str, dict[str, Any]]:
+    """The current votes among `vote_ids`, by id: the few members a clerk has looked up on a large ballot."""
+    wanted = list(vote_ids)
+    if not wanted:
+        return {}
+    return {str(v["id"]): v for v in await MeetingVote.select().where(MeetingVote.id.is_in(wanted))}
+
+
+async def unconfirmed_paper(meeting_id: object, limit: int = 200) -> list[dict[str, Any]]:
+    """Paper ballots entered by one clerk and waiting for a second."""
+    return (
+        await MeetingVote.select()
+        .where((MeetingVote.meeting_id == meeting_id) & (MeetingVote.paper == True) & (MeetingVote.counts == False))  # noqa: E712
+        .limit(limit)
+    )
+
+
 async def notices_of(matter_id: object) -> list[dict[str, Any]]:
     return await MatterNotice.select().where(MatterNotice.matter_id == matter_id).order_by(MatterNotice.position)
 

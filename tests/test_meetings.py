@@ -223,12 +223,16 @@ def fresh(ctx: Ctx) -> Ctx:
     return Ctx(ctx.community_id, ctx.actor_id, ctx.now, on_behalf_of=ctx.on_behalf_of)
 
 
-async def resolve(rt, place, clerk, matter_id, members):
-    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING, Body.REPRESENTATIVES):
+UP_TO_THREE = (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING)
+
+
+async def resolve(rt, place, clerk, matter_id, members, bodies=(*UP_TO_THREE, Body.REPRESENTATIVES)):
+    """Each body sits in turn and every member votes yes: the matter through ④ (or the stages of `bodies`)."""
+    for body in bodies:
         meeting_id = await sitting(rt, clerk, matter_id, body, members)
         for member in members:
             await meetings.vote(rt, Ctx(place.community_id, member, NOW), meeting_id, "yes")
-        await meetings.close_ballot(rt, clerk, meeting_id)
+        await meetings.close_ballot(rt, fresh(clerk), meeting_id)
 
 
 async def test_notices_objections_and_implementation_to_the_end_of_the_procedure(runtime):
@@ -284,11 +288,7 @@ async def test_notices_objections_and_implementation_to_the_end_of_the_procedure
 
 async def test_an_online_ballot_by_household_counts_each_household_once_whoever_votes_at_once(runtime, settings):
     place, clerk, matter_id, members = await setup(runtime)
-    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
-        meeting_id = await sitting(runtime, clerk, matter_id, body, members)
-        for member in members:
-            await meetings.vote(runtime, Ctx(place.community_id, member, NOW), meeting_id, "yes")
-        await meetings.close_ballot(runtime, fresh(clerk), meeting_id)
+    await resolve(runtime, place, clerk, matter_id, members, UP_TO_THREE)
     system = Ctx(place.community_id, None, NOW)
     await community_commands.set_rule(runtime, system, "residents_ballot_by_household", 1, NOW.date())
     family = [members[0]]
@@ -339,11 +339,7 @@ async def test_an_online_ballot_by_household_counts_each_household_once_whoever_
 
 async def test_an_online_ballot_closes_by_itself_once_its_period_is_over(runtime):
     place, clerk, matter_id, members = await setup(runtime)
-    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
-        meeting_id = await sitting(runtime, clerk, matter_id, body, members)
-        for member in members:
-            await meetings.vote(runtime, Ctx(place.community_id, member, NOW), meeting_id, "yes")
-        await meetings.close_ballot(runtime, fresh(clerk), meeting_id)
+    await resolve(runtime, place, clerk, matter_id, members, UP_TO_THREE)
     opens, closes = LATER, LATER + timedelta(days=7)
     scheduled = await meetings.schedule(
         runtime, fresh(clerk), matter_id, Body.RESIDENTS_MEETING, "网上", opens, "同意", place.residents, closes
@@ -362,3 +358,62 @@ async def test_an_online_ballot_closes_by_itself_once_its_period_is_over(runtime
     assert await deadlines.close_due_ballots(runtime, closes + timedelta(hours=1)) == []
     assert runtime.event_count() == before
     assert runtime.store.repository.get(matter_id).done[-1] == Stage.RESOLUTION
+
+
+async def test_paper_ballots_on_an_online_ballot_by_household_count_each_household_once(runtime):
+    place, clerk, matter_id, members = await setup(runtime)
+    second_clerk = Ctx(place.community_id, place.residents[1], NOW)
+    await resolve(runtime, place, clerk, matter_id, members, UP_TO_THREE)
+    system = Ctx(place.community_id, None, NOW)
+    await community_commands.set_rule(runtime, system, "residents_ballot_by_household", 1, NOW.date())
+    grandma = await resident_commands.register(
+        runtime, fresh(system), "王奶奶", "13700000009", place.households[2], "", verified=True
+    )
+    grandma_id = UUID(grandma.result["resident_id"])
+    opens, closes = LATER, LATER + timedelta(days=7)
+    everyone = [*place.residents, grandma_id]
+    scheduled = await meetings.schedule(
+        runtime, fresh(clerk), matter_id, Body.RESIDENTS_MEETING, "网上", opens, "同意", everyone, closes
+    )
+    ballot = UUID(scheduled.result["meeting_id"])
+    during = opens + timedelta(hours=1)
+    await meetings.open_ballot(runtime, Ctx(place.community_id, clerk.actor_id, opens), ballot)
+
+    def on_paper(clerk_ctx: Ctx, resident: UUID) -> Ctx:
+        return Ctx(place.community_id, clerk_ctx.actor_id, during, on_behalf_of=resident)
+
+    await meetings.vote(runtime, Ctx(place.community_id, members[0], during), ballot, "no")  # grandma's household
+    await meetings.vote(runtime, Ctx(place.community_id, members[1], during), ballot, "yes")
+    before = runtime.event_count()
+    with pytest.raises(DomainError, match="household has already voted"):
+        await meetings.vote(runtime, on_paper(clerk, grandma_id), ballot, "yes", paper=True)
+    with pytest.raises(DomainError, match="household has already voted"):  # their own vote is online
+        await meetings.vote(runtime, on_paper(clerk, members[1]), ballot, "no", paper=True)
+    assert runtime.event_count() == before
+
+    await meetings.vote(runtime, on_paper(clerk, members[2]), ballot, "yes", paper=True)
+    await meetings.vote(runtime, on_paper(second_clerk, members[3]), ballot, "yes", paper=True)
+    paper_household = place.households[4]
+    with pytest.raises(DomainError, match="paper ballot stands"):  # the member cannot vote over their paper ballot
+        await meetings.vote(runtime, Ctx(place.community_id, members[2], during), ballot, "no")
+    with pytest.raises(DomainError, match="second clerk"):
+        await meetings.confirm_paper(runtime, replace_now(clerk, during), ballot, paper_household)
+    await runtime.projector.catch_up()
+    assert {v["household_id"] for v in await views.unconfirmed_paper(ballot)} == {paper_household, place.households[5]}
+    await meetings.confirm_paper(runtime, replace_now(second_clerk, during), ballot, paper_household)
+    with pytest.raises(DomainError, match="already confirmed"):
+        await meetings.confirm_paper(runtime, replace_now(clerk, during), ballot, paper_household)
+    with pytest.raises(DomainError, match="Voting has closed"):  # the other one is never confirmed in time
+        await meetings.confirm_paper(runtime, replace_now(clerk, closes), ballot, place.households[5])
+    await runtime.projector.catch_up()
+    assert [v["household_id"] for v in await views.unconfirmed_paper(ballot)] == [place.households[5]]
+
+    done = await meetings.close_ballot(runtime, Ctx(place.community_id, clerk.actor_id, closes), ballot)
+    meeting = runtime.store.repository.get(ballot)
+    counted = meetings.counted_votes(runtime.store, meeting)
+    assert counted == {place.households[2]: Choice.NO, place.households[3]: Choice.YES, paper_household: Choice.YES}
+    assert done.result["outcome"] == "not_quorate"  # 3 of 8 households took part: not more than half
+
+
+def replace_now(ctx: Ctx, when) -> Ctx:
+    return Ctx(ctx.community_id, ctx.actor_id, when)

@@ -19,7 +19,7 @@ from backend.deliberation.procedure import Body
 from backend.eventstore import Ctx
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
-from tests.test_meetings import fresh, resolve, sitting
+from tests.test_meetings import UP_TO_THREE, resolve
 from tests.test_residents_http import form_post, settle
 
 TODAY = datetime.now(LOCAL_ZONE).date().isoformat()
@@ -238,11 +238,7 @@ async def test_a_residents_meeting_held_as_an_online_ballot_through_the_pages(cl
     clerk = Ctx(place.community_id, place.residents[0], NOW)
     matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
     matter_id = UUID(matter.result["matter_id"])
-    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
-        meeting_id = await sitting(rt, clerk, matter_id, body, members)
-        for member in members:
-            await meetings.vote(rt, Ctx(place.community_id, member, NOW), meeting_id, "yes")
-        await meetings.close_ballot(rt, fresh(clerk), meeting_id)
+    await resolve(rt, place, clerk, matter_id, members, UP_TO_THREE)
     await settle(rt)
     page = f"/matters/{matter_id}"
     local = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0, tzinfo=None)
@@ -277,3 +273,77 @@ async def test_a_residents_meeting_held_as_an_online_ballot_through_the_pages(cl
     assert (await form_post(client, meeting, f"{meeting}/vote", {"choice": "no"})).status_code == 303
     await settle(rt)
     assert "您的投票：反对" in (await client.get(meeting)).text
+
+
+async def test_clerks_find_members_of_an_online_ballot_enter_their_paper_ballots_and_a_second_clerk_confirms(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=6, threshold=1)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    await grant(rt, place, 1, "clerk", now=NOW)
+    members = place.residents[2:]
+    for index in range(2, 6):
+        await grant(rt, place, index, "party_committee", "party_member", now=NOW)
+    clerk = Ctx(place.community_id, place.residents[0], NOW)
+    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter_id = UUID(matter.result["matter_id"])
+    await resolve(rt, place, clerk, matter_id, members, UP_TO_THREE)
+    today = datetime.now(UTC)
+    opens = today + timedelta(days=11)
+    scheduled = await meetings.schedule(
+        rt,
+        Ctx(place.community_id, place.residents[0], today),
+        matter_id,
+        Body.RESIDENTS_MEETING,
+        "网上",
+        opens,
+        "同意",
+        place.residents,
+        opens + timedelta(days=7),
+    )
+    meeting_id = UUID(scheduled.result["meeting_id"])
+    meeting, desk = f"/meetings/{meeting_id}", f"/meetings/{meeting_id}/paper"
+    await sign_in(client, place.phones[0])
+    assert "投票未开放" in (await client.get(desk)).text
+    await meetings.open_ballot(rt, Ctx(place.community_id, place.residents[0], opens), meeting_id)
+    await meetings.vote(rt, Ctx(place.community_id, members[0], today), meeting_id, "yes")
+    await settle(rt)
+
+    assert f'href="{desk}"' in (await client.get(meeting)).text
+    by_name, by_phone, by_room = [
+        (await client.get(desk, params={"q": q})).text for q in ("居民test3", place.phones[4][-6:], "106室")
+    ]
+    assert "居民test3" in by_name and "居民test4" not in by_name and "保存纸质选票" in by_name
+    assert "居民test4" in by_phone and "居民test3" not in by_phone
+    assert "居民test5" in by_room and "居民test4" not in by_room
+    assert "已在网上投票" in (await client.get(desk, params={"q": "居民test2"})).text
+    assert "没有相符" in (await client.get(desk, params={"q": "没有这个人"})).text
+
+    before = rt.event_count()
+    voted_online = await form_post(client, desk, desk, {"resident_id": str(members[0]), "choice": "no"})
+    assert voted_online.status_code == 409 and "已经投过票" in voted_online.text
+    no_choice = await form_post(client, desk, desk, {"resident_id": str(members[1]), "choice": ""})
+    assert no_choice.status_code == 422 and "赞成" in no_choice.text
+    assert rt.event_count() == before
+    saved = await form_post(client, desk, desk, {"resident_id": str(members[1]), "choice": "no", "q": "居民test3"})
+    assert saved.status_code == 303 and saved.headers["location"] == f"{desk}?q=%E5%B1%85%E6%B0%91test3"
+    await settle(rt)
+    entered = (await client.get(desk, params={"q": "居民test3"})).text
+    assert "待另一名工作人员确认（1）" in entered and "纸质选票待另一名工作人员确认" in entered
+    assert "由另一名工作人员确认" in entered and 'name="confirm"' not in entered, "not confirmed by whoever entered it"
+    assert against(await client.get(meeting)) == 0, "a paper ballot counts once confirmed"
+
+    await sign_in(client, place.phones[1])
+    confirmed = await form_post(client, desk, desk, {"member": str(members[1]), "confirm": "yes"})
+    assert confirmed.status_code == 303
+    await settle(rt)
+    after = (await client.get(desk, params={"q": "居民test3"})).text
+    assert "没有待确认的选票" in after and "纸质选票已计入" in after
+    assert against(await client.get(meeting)) == 1
+
+    await sign_in(client, place.phones[3])
+    assert (await client.get(desk)).status_code == 403, "members vote; only clerks enter paper ballots"
+
+
+def against(page) -> int:
+    """The 反对 count of the tally on a meeting page."""
+    return int(re.search(r"反对: <strong>(\d+)</strong>", page.text).group(1))

@@ -322,6 +322,7 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("matter.disclose", "POST", "/matters/{m}/objections/1/answer"),
     ("matter.object", "POST", "/matters/{m}/objections"),
     ("meeting.run", "POST", "/meetings/{g}/paper"),
+    ("meeting.run", "GET", "/meetings/{g}/paper"),
     ("meeting.run", "POST", "/meetings/{g}/ballot/close"),
     ("meeting.vote", "POST", "/meetings/{g}/vote"),
     ("meeting.vote", "POST", "/meetings/{g}/checkin"),

@@ -196,6 +196,8 @@ def vote_action(ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) ->
         except AggregateNotFoundError:
             vote = Vote.cast(ctx, ballot, member, choice, paper, household)
         else:
+            if paper and household is not None:
+                raise DomainError("This household has already voted; one vote per household.", status=409)
             if paper:
                 raise DomainError("This member has already voted; one person is counted once.", status=409)
             vote.change(ctx, ballot, choice)
@@ -210,17 +212,19 @@ async def vote(rt: Runtime, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool
     )
 
 
-async def confirm_paper(rt: Runtime, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -> CommandResult:
+async def confirm_paper(rt: Runtime, ctx: Ctx, meeting_id: UUID, member: UUID) -> CommandResult:
+    """A second clerk confirms the paper ballot of `member`: the resident, or on a ballot by household the household."""
+
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "meeting.run")
-        meeting = load_meeting(app, ctx, meeting_id)
-        if meeting.ballot != "open":
+        ballot = load_in_community(app, ctx, meeting_id, Meeting, "No such meeting.", read_only=True).ballot_state
+        if not ballot.open_at(ctx.now):
             raise DomainError("Voting has closed.", status=409)
-        paper: Vote = load_in_community(app, ctx, vote_id(meeting_id, resident_id), Vote, "No such paper ballot.")
+        paper: Vote = load_in_community(app, ctx, vote_id(meeting_id, member), Vote, "No such paper ballot.")
         paper.confirm(ctx)
         return [paper], {}
 
-    return await rt.execute("meeting.confirm_paper", ctx, vote_id(meeting_id, resident_id), action)
+    return await rt.execute("meeting.confirm_paper", ctx, vote_id(meeting_id, member), action)
 
 
 def counted_votes(app: LinliApp, meeting: Meeting) -> dict[UUID, Choice]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 import anyio
@@ -34,6 +35,7 @@ from backend.deliberation.procedure import (
 from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
+from backend.masking import mask_phone
 from backend.money import parse_yuan, yuan
 from backend.pages import command_id_from, error_status, flash, found, now, redirect, render
 from backend.uploads import prepare_photo, store_photo
@@ -497,25 +499,74 @@ async def ballot(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], ac
     return await _act(request, meeting_id, run, _("Done."))
 
 
+async def _paper_desk(
+    request: Request[Any, Any, Any], meeting_id: UUID, status_code: int = 200, **extra: Any
+) -> Template:
+    """The clerks' desk for paper ballots on an online ballot of thousands: find a member by name, phone or room,
+    enter their paper ballot, and confirm the ones another clerk entered."""
+    user = await require(request, "meeting.run")
+    row = await _meeting_or_404(meeting_id)
+    if row["community_id"] != user.community_id:
+        raise NotFoundException(_("No such meeting."))
+    query = str(request.query_params.get("q", "")).strip()[:30]
+    people = await residents.in_community(row["community_id"], "verified", query, limit=20) if query else []
+    keys = [person["household_id"] if row["per_household"] else person["id"] for person in people]
+    members = [key if key is not None and str(key) in row["expected"] else None for key in keys]
+    votes = await views.votes_by_id(vote_id(meeting_id, key) for key in members if key)
+    awaiting = await views.unconfirmed_paper(meeting_id)
+    return await render(
+        request,
+        "deliberation/paper.html",
+        status_code=status_code,
+        meeting=row,
+        matter=await views.matter(row["matter_id"]),
+        open=row["ballot"] == "open",
+        q=query,
+        found=[(p, m, m and votes.get(str(vote_id(meeting_id, m)))) for p, m in zip(people, members, strict=True)],
+        awaiting=awaiting,
+        mask_phone=mask_phone,
+        names=await residents.full_names([*(v["resident_id"] for v in awaiting), *(v["entered_by"] for v in awaiting)]),
+        **labels(),
+        **extra,
+    )
+
+
+@get("/meetings/{meeting_id:uuid}/paper", name="meetings.paper_desk")
+async def paper_desk(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Template:
+    return await _paper_desk(request, meeting_id)
+
+
 @post("/meetings/{meeting_id:uuid}/paper", name="meetings.paper")
 async def paper(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
-    """A clerk enters a member's paper ballot (a second clerk confirms it) or confirms one."""
+    """A clerk enters a member's paper ballot (a second clerk confirms it) or confirms one. On an online ballot the
+    clerk works from the paper desk and returns to it; at a sitting, from the meeting page."""
     user = await require(request, "meeting.run")
     form = await request.form()
     rt = request.app.state.runtime
+    row = await _meeting_or_404(meeting_id)
+    confirm = form.get("confirm") == "yes"
 
     async def run() -> None:
         try:
-            member = UUID(str(form.get("resident_id", "")))
+            member = UUID(str(form.get("member" if confirm else "resident_id", "")))
         except ValueError:
             raise DomainError("Please choose the member.", "resident_id") from None
-        if form.get("confirm") == "yes":
+        if confirm:
             await meetings.confirm_paper(rt, ctx_for(user, now(), command_id_from(form)), meeting_id, member)
         else:
             ctx = ctx_for(user, now(), command_id_from(form), on_behalf_of=member)
             await meetings.vote(rt, ctx, meeting_id, str(form.get("choice", "")), paper=True)
 
-    return await _act(request, meeting_id, run, _("Paper ballot saved."))
+    saved = _("Paper ballot confirmed: it counts.") if confirm else _("Paper ballot saved; a second clerk confirms it.")
+    if not row["online_until"]:
+        return await _act(request, meeting_id, run, saved)
+    try:
+        await run()
+    except DomainError as error:
+        return await _paper_desk(request, meeting_id, error_status(error), paper_error=_(error.message))
+    flash(request, saved, "success")
+    query = str(form.get("q", ""))[:30]
+    return redirect(f"/meetings/{meeting_id}/paper" + (f"?{urlencode({'q': query})}" if query else ""))
 
 
 @get("/meetings/{meeting_id:uuid}/code", name="meetings.code")
@@ -600,6 +651,7 @@ routes = [
     vote,
     check_in,
     ballot,
+    paper_desk,
     paper,
     checkin_code,
     minutes,
