@@ -319,8 +319,9 @@ async def test_clerks_find_members_of_an_online_ballot_enter_their_paper_ballots
     assert "没有相符" in (await client.get(desk, params={"q": "没有这个人"})).text
 
     before = rt.event_count()
-    voted_online = await form_post(client, desk, desk, {"resident_id": str(members[0]), "choice": "no"})
+    voted_online = await form_post(client, desk, desk, {"resident_id": str(members[0]), "choice": "no", "q": "test2"})
     assert voted_online.status_code == 409 and "已经投过票" in voted_online.text
+    assert "居民test2" in voted_online.text, "the clerk's search stays on the page with the refusal"
     no_choice = await form_post(client, desk, desk, {"resident_id": str(members[1]), "choice": ""})
     assert no_choice.status_code == 422 and "赞成" in no_choice.text
     assert rt.event_count() == before

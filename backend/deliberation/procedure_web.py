@@ -500,7 +500,7 @@ async def ballot(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], ac
 
 
 async def _paper_desk(
-    request: Request[Any, Any, Any], meeting_id: UUID, status_code: int = 200, **extra: Any
+    request: Request[Any, Any, Any], meeting_id: UUID, query: str, status_code: int = 200, **extra: Any
 ) -> Template:
     """The clerks' desk for paper ballots on an online ballot of thousands: find a member by name, phone or room,
     enter their paper ballot, and confirm the ones another clerk entered."""
@@ -508,7 +508,7 @@ async def _paper_desk(
     row = await _meeting_or_404(meeting_id)
     if row["community_id"] != user.community_id:
         raise NotFoundException(_("No such meeting."))
-    query = str(request.query_params.get("q", "")).strip()[:30]
+    query = query.strip()[:30]
     people = await residents.in_community(row["community_id"], "verified", query, limit=20) if query else []
     keys = [person["household_id"] if row["per_household"] else person["id"] for person in people]
     members = [key if key is not None and str(key) in row["expected"] else None for key in keys]
@@ -533,7 +533,7 @@ async def _paper_desk(
 
 @get("/meetings/{meeting_id:uuid}/paper", name="meetings.paper_desk")
 async def paper_desk(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Template:
-    return await _paper_desk(request, meeting_id)
+    return await _paper_desk(request, meeting_id, str(request.query_params.get("q", "")))
 
 
 @post("/meetings/{meeting_id:uuid}/paper", name="meetings.paper")
@@ -545,6 +545,7 @@ async def paper(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> 
     rt = request.app.state.runtime
     row = await _meeting_or_404(meeting_id)
     confirm = form.get("confirm") == "yes"
+    query = str(form.get("q", "")).strip()[:30]
 
     async def run() -> None:
         try:
@@ -563,9 +564,8 @@ async def paper(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> 
     try:
         await run()
     except DomainError as error:
-        return await _paper_desk(request, meeting_id, error_status(error), paper_error=_(error.message))
+        return await _paper_desk(request, meeting_id, query, error_status(error), paper_error=_(error.message))
     flash(request, saved, "success")
-    query = str(form.get("q", ""))[:30]
     return redirect(f"/meetings/{meeting_id}/paper" + (f"?{urlencode({'q': query})}" if query else ""))
 
 
