@@ -58,8 +58,7 @@ class LinliSQLiteEngine(SQLiteEngine):
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
     ) -> Any:
         reader = await self._reader()
-        async with reader.execute(query, args or []) as cursor:
-            rows = await cursor.fetchall()
+        rows = await reader.execute_fetchall(query, args or [])  # one trip to the connection's thread, not three
         if reader.in_transaction:
             await reader.commit()
         return rows

@@ -1,5 +1,10 @@
 """Sign-in protection: lockout after repeated wrong passwords, a rate limit per client, sign out everywhere."""
 
+import asyncio
+from uuid import uuid4
+
+from backend import auth
+from projections import residents
 from tests.conftest import NOW
 from tests.factories import PASSWORD, app_runtime, community, sign_in
 
@@ -58,3 +63,29 @@ async def test_sign_out_everywhere_ends_other_sessions(client):
     assert (await client.get("/proposals/new")).status_code == 303, "the other phone is signed out"
     await sign_in(client, place.phones[0])
     assert (await client.get("/me")).status_code == 200, "signing in again works"
+
+
+async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runtime, monkeypatch):
+    """A burst of first requests after a quiet spell reads their residents together; each gets their own."""
+    place = await community(runtime, NOW, residents=6, passwords=False)
+    await runtime.projector.catch_up()
+    statements: list[int] = []
+    read = residents.by_ids
+
+    async def counted(ids):
+        statements.append(len(ids))
+        return await read(ids)
+
+    monkeypatch.setattr(residents, "by_ids", counted)
+    wanted = [*place.residents, place.residents[0], uuid4()]
+    users = await asyncio.gather(*(auth._reads.get(str(r)) for r in wanted))
+    assert statements == [7], "six residents and an unknown id in one statement; the repeat shares it"
+    assert [u and u.id for u in users] == [*place.residents, place.residents[0], None]
+    assert {u.community_id for u in users if u} == {place.community_id}
+
+    async def broken(ids):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(residents, "by_ids", broken)
+    failed = await asyncio.gather(*(auth._reads.get(str(r)) for r in place.residents[:2]), return_exceptions=True)
+    assert [type(f) for f in failed] == [OSError, OSError], "every waiting request fails as its own query would"
