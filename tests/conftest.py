@@ -80,3 +80,20 @@ def hidden(html: str, name: str) -> str:
 
 
 COMMUNITY = community_id_for("test")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A view connection left open keeps its thread, which is no daemon (aiosqlite), and the run would never exit:
+    stop such connections so that it does, and fail the run naming the leak."""
+    import gc
+    import threading
+
+    import aiosqlite
+
+    left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not left:
+        return
+    for leaked in [o for o in gc.get_objects() if isinstance(o, aiosqlite.Connection)]:
+        leaked.stop()
+    print(f"\nthreads left running after the tests (a connection not closed?): {', '.join(left)}")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -7,12 +7,18 @@ import anyio
 
 from backend import cli
 from backend.runtime import Runtime
-from projections import residents
+from projections import db, piccolo_conf, residents
 from tests.conftest import POSTGRES
 
 
 async def run(argv: list[str]) -> int:
-    return await anyio.to_thread.run_sync(cli.main, argv)
+    """The CLI in a thread, as from a shell. Its runtime binds the views to its own engine (and closes it): bind
+    them back, or this test's reads would open a connection on a closed engine that nothing ever closes."""
+    engine = piccolo_conf.DB
+    try:
+        return await anyio.to_thread.run_sync(cli.main, argv)
+    finally:
+        db.bind(engine)
 
 
 async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch, capsys, tmp_path):
