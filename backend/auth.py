@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,18 +45,8 @@ class User:
         return may(self.actor, action, community_id or self.community_id, street)
 
 
-# Seconds a signed-in resident's row, and their "sign out everywhere" time (another process may set it), are reused
-# at most before they are read again.
-USER_TTL = 10.0
-
-
-def _reuse_until() -> float:
-    """Until when a cached entry is reused: between USER_TTL / 2 and USER_TTL from now, so that entries cached
-    together (a thousand phones voting at once) do not all expire together and come back as one wave of reads."""
-    return time.monotonic() + USER_TTL * random.uniform(0.5, 1.0)
-
-
-_recent: dict[str, tuple[User, float]] = {}  # by resident: the user, and until when it is reused
+USER_TTL = 10.0  # seconds a signed-in resident's row is reused before it is read again
+_recent: dict[str, tuple[User, float]] = {}
 
 
 async def current_user(request: Request[Any, Any, Any]) -> User | None:
@@ -73,14 +62,14 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
         resident_id = None  # signed out everywhere after this session began
     if resident_id:
         cached = _recent.get(resident_id)
-        if cached is not None and time.monotonic() < cached[1]:
+        if cached is not None and time.monotonic() - cached[1] < USER_TTL:
             user = cached[0]
         else:
             user = await _reads.get(resident_id)
             if len(_recent) > 10_000:
                 _recent.clear()
             if user is not None:
-                _recent[resident_id] = (user, _reuse_until())
+                _recent[resident_id] = (user, time.monotonic())
     request.state.user = user
     return user
 
@@ -180,6 +169,7 @@ def ctx_for(user: User, now: Any, command_id: str | None = None, on_behalf_of: U
 # -- sign-in protection and "sign out everywhere" -----------------------------------------------------------------
 FAILURES_ALLOWED = 5
 LOCK_SECONDS = 15 * 60
+VALID_FROM_TTL = 10.0  # seconds another process may take to notice "sign out everywhere"
 _valid_from: dict[str, tuple[float, float]] = {}
 
 
@@ -217,11 +207,11 @@ class SignInGuard:
 
 async def sessions_valid_from(store: Store, resident_id: str) -> float:
     cached = _valid_from.get(resident_id)
-    if cached is not None and time.monotonic() < cached[1]:
+    if cached is not None and time.monotonic() - cached[1] < VALID_FROM_TTL:
         return cached[0]
     raw = await store.get(f"valid-from-{resident_id}")
     value = float(raw) if raw else 0.0
-    _valid_from[resident_id] = (value, _reuse_until())
+    _valid_from[resident_id] = (value, time.monotonic())
     return value
 
 
