@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,7 +27,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
 from backend import live, shell
-from backend.auth import SignInGuard
+from backend.auth import SignInGuard, keep_users_fresh
 from backend.config import LOCAL_ZONE, Settings, load_settings
 from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
@@ -155,9 +157,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.runtime = runtime
         app.state.signin_guard = SignInGuard(app.stores.get("security"), secret)
         await runtime.start()
+        fresh = asyncio.get_running_loop().create_task(keep_users_fresh(), name="signed-in residents")
         try:
             yield
         finally:
+            fresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await fresh
             await runtime.stop()
 
     env = template_environment()

@@ -1,6 +1,7 @@
 """Sign-in protection: lockout after repeated wrong passwords, a rate limit per client, sign out everywhere."""
 
 import asyncio
+import time
 from uuid import uuid4
 
 from backend import auth
@@ -89,3 +90,38 @@ async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runti
     monkeypatch.setattr(residents, "by_ids", broken)
     failed = await asyncio.gather(*(auth._reads.get(str(r)) for r in place.residents[:2]), return_exceptions=True)
     assert [type(f) for f in failed] == [OSError, OSError], "every waiting request fails as its own query would"
+
+
+async def test_residents_in_use_are_read_again_in_bulk_before_their_requests_must(runtime, monkeypatch):
+    """Rows cached together are refreshed together beside the app, not by a wave of waiting requests; a resident
+    not used lately is left to expire, and one forgotten (changed) during the read is not put back stale."""
+    place = await community(runtime, NOW, residents=4, passwords=False)
+    await runtime.projector.catch_up()
+    monkeypatch.setattr(auth, "USER_TTL", 0.4)
+    monkeypatch.setattr(auth, "_recent", {})
+    monkeypatch.setattr(auth, "_used", {})
+    users = await asyncio.gather(*(auth._reads.get(str(r)) for r in place.residents))
+    ids = [str(u.id) for u in users]
+    cached_at = time.monotonic() - 0.3  # due: older than half the TTL
+    auth._recent.update({i: (u, cached_at) for i, u in zip(ids, users, strict=True)})
+    auth._used.update({ids[0]: time.monotonic(), ids[2]: time.monotonic(), ids[3]: time.monotonic()})  # 1 is idle
+    statements: list[int] = []
+    read = residents.by_ids
+
+    async def counted(wanted):
+        statements.append(len(wanted))
+        auth.forget_user(ids[3])  # their roles changed while the rows were being read
+        return await read(wanted)
+
+    monkeypatch.setattr(residents, "by_ids", counted)
+    keeper = asyncio.create_task(auth.keep_users_fresh())
+    try:
+        async with asyncio.timeout(10):
+            while auth._recent[ids[0]][1] == cached_at:
+                await asyncio.sleep(0.01)
+    finally:
+        keeper.cancel()
+    assert statements[0] == 3, "the three residents in use, in one statement"
+    assert auth._recent[ids[0]][0] == users[0] and auth._recent[ids[2]][1] > cached_at
+    assert auth._recent[ids[1]][1] == cached_at, "not used lately: left to expire"
+    assert ids[3] not in auth._recent, "forgotten during the read: not put back"
