@@ -714,11 +714,12 @@ async def votes_by_id(vote_ids: Iterable[PyUUID]) -> dict[str, dict[str, Any]]:
     return {str(v["id"]): v for v in await MeetingVote.select().where(MeetingVote.id.is_in(wanted))}
 
 
-async def unconfirmed_paper(meeting_id: object, limit: int = 200) -> list[dict[str, Any]]:
-    """Paper ballots entered by one clerk and waiting for a second."""
+async def unconfirmed_paper(meeting_id: object, limit: int) -> list[dict[str, Any]]:
+    """Paper ballots entered by one clerk and waiting for a second, in a stable order (the desk reloads often)."""
     return (
         await MeetingVote.select()
         .where((MeetingVote.meeting_id == meeting_id) & (MeetingVote.paper == True) & (MeetingVote.counts == False))  # noqa: E712
+        .order_by(MeetingVote.id)
         .limit(limit)
     )
 

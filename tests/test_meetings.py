@@ -399,14 +399,17 @@ async def test_paper_ballots_on_an_online_ballot_by_household_count_each_househo
     with pytest.raises(DomainError, match="second clerk"):
         await meetings.confirm_paper(runtime, replace_now(clerk, during), ballot, paper_household)
     await runtime.projector.catch_up()
-    assert {v["household_id"] for v in await views.unconfirmed_paper(ballot)} == {paper_household, place.households[5]}
+    assert {v["household_id"] for v in await views.unconfirmed_paper(ballot, 200)} == {
+        paper_household,
+        place.households[5],
+    }
     await meetings.confirm_paper(runtime, replace_now(second_clerk, during), ballot, paper_household)
     with pytest.raises(DomainError, match="already confirmed"):
         await meetings.confirm_paper(runtime, replace_now(clerk, during), ballot, paper_household)
     with pytest.raises(DomainError, match="Voting has closed"):  # the other one is never confirmed in time
         await meetings.confirm_paper(runtime, replace_now(clerk, closes), ballot, place.households[5])
     await runtime.projector.catch_up()
-    assert [v["household_id"] for v in await views.unconfirmed_paper(ballot)] == [place.households[5]]
+    assert [v["household_id"] for v in await views.unconfirmed_paper(ballot, 200)] == [place.households[5]]
 
     done = await meetings.close_ballot(runtime, Ctx(place.community_id, clerk.actor_id, closes), ballot)
     meeting = runtime.store.repository.get(ballot)

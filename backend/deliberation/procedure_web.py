@@ -499,6 +499,9 @@ async def ballot(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], ac
     return await _act(request, meeting_id, run, _("Done."))
 
 
+PAPER_LISTED = 200  # unconfirmed paper ballots listed on the desk at once
+
+
 async def _paper_desk(
     request: Request[Any, Any, Any], meeting_id: UUID, query: str, status_code: int = 200, **extra: Any
 ) -> Template:
@@ -513,7 +516,7 @@ async def _paper_desk(
     keys = [person["household_id"] if row["per_household"] else person["id"] for person in people]
     members = [key if key is not None and str(key) in row["expected"] else None for key in keys]
     votes = await views.votes_by_id(vote_id(meeting_id, key) for key in members if key)
-    awaiting = await views.unconfirmed_paper(meeting_id)
+    awaiting = await views.unconfirmed_paper(meeting_id, PAPER_LISTED)
     return await render(
         request,
         "deliberation/paper.html",
@@ -524,6 +527,7 @@ async def _paper_desk(
         q=query,
         found=[(p, m, m and votes.get(str(vote_id(meeting_id, m)))) for p, m in zip(people, members, strict=True)],
         awaiting=awaiting,
+        awaiting_count=f"{len(awaiting)}+" if len(awaiting) == PAPER_LISTED else str(len(awaiting)),
         mask_phone=mask_phone,
         names=await residents.full_names([*(v["resident_id"] for v in awaiting), *(v["entered_by"] for v in awaiting)]),
         **labels(),
