@@ -17,11 +17,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.sqlite import SQLiteConnection, SQLiteCursor, SQLiteDatastore, SQLiteFactory
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, strtobool
 
 from backend.config import LOCAL_ZONE, Settings
 
@@ -168,12 +168,50 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def _mutate_each(aggregate: Any, events: Any) -> Any:
+    """eventsourcing's projector function without its `isinstance` check against a runtime protocol, which costs
+    more than applying the event on Python 3.11 (a tenth of a vote's time in the writer)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+class LinliRepository(Repository):
+    def get(self, aggregate_id: Any, *, projector_func: Any = _mutate_each, **kwargs: Any) -> Any:
+        return super().get(aggregate_id, projector_func=projector_func, **kwargs)
+
+
 class LinliApp(Application):
     name = "Linli"
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_repository(self) -> Repository:
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return LinliRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> list[Recording]:
+        """The library's save for aggregates only (all Linli saves), collecting their events without checking each
+        object against two runtime protocols first (as costly as `_mutate_each`'s check)."""
+        processing = ProcessingEvent()
+        for aggregate in aggregates:
+            if aggregate is not None:
+                processing.events.extend(aggregate.collect_events())
+                processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
 
 class HeldReadsDatastore(SQLiteDatastore):

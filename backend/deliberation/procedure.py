@@ -402,6 +402,9 @@ class Choice(StrEnum):
     ABSTAIN = "abstain"  # 弃权
 
 
+CHOICES = frozenset(c.value for c in Choice)
+
+
 def vote_id(ballot_id: UUID, resident_id: UUID) -> UUID:
     """One resident, one vote (DESIGN 4.1): a second first vote collides on the store's unique key."""
     return uuid5(VOTE_NAMESPACE, f"{ballot_id}|{resident_id}")
@@ -423,7 +426,7 @@ class BallotState:
 
 
 def check_choice(choice: str) -> Choice:
-    if choice not in {c.value for c in Choice}:
+    if choice not in CHOICES:
         raise DomainError("Please choose 赞成, 反对 or 弃权.", "choice")
     return Choice(choice)
 
