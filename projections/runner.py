@@ -78,6 +78,7 @@ class Projector:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] | None = None  # by position (a heap)
         self._task: asyncio.Task[None] | None = None
+        self._committed: dict[str, int] | None = None  # positions as this projector's last step left them
 
     # -- positions ------------------------------------------------------------------------------
     async def ensure_positions(self) -> None:
@@ -96,24 +97,27 @@ class Projector:
     async def step(self) -> int:
         """Apply the next batch to every projection behind; return how many notifications were read (0 when the
         only projections behind failed on it: they are retried on the next poll, and the others go on)."""
-        positions = await self.positions()
+        # The positions this projector committed last; read again after anything else (another process may move
+        # them, and the guarded UPDATEs below then refuse with PositionConflict).
+        positions = self._committed if self._committed is not None else await self.positions()
+        self._committed = None
         start = min(positions.values(), default=0) + 1
-        head = await anyio.to_thread.run_sync(self.app.recorder.max_notification_id) or 0
-        if self.until is not None:
-            head = min(head, self.until)
+        head, items = await anyio.to_thread.run_sync(self._read, start)
         if start > head:
+            self._committed = positions
             await self._advance(head)
             return 0
-        items = await anyio.to_thread.run_sync(self._read, start, head)
         end = head if len(items) < self.batch_size else items[-1].position
         messages: list[LiveMessage] = []
         advanced = False
+        moved = dict(positions)
         behind = [p for p in self.projections if positions[p.name] < end]
         idle = [p for p in behind if not self._mine(p, items, positions[p.name])]
         try:
             async with write_transaction(self.engine) as transaction:
                 if idle:  # nothing of theirs in the batch: only their positions move, in one statement each
                     await self._skip(idle, positions, end)
+                    moved |= {p.name: end for p in idle}
                     advanced = True
                 for projection in behind:
                     done = positions[projection.name]
@@ -133,10 +137,12 @@ class Projector:
                         )
                         continue
                     await savepoint.release()
+                    moved[projection.name] = end
                     advanced = True
         except PositionConflict as conflict:
             log.info("projection %s moved under us; re-reading", conflict)
             return len(items)
+        self._committed = moved
         if not advanced:
             return 0
         await self._advance(end)
@@ -180,10 +186,16 @@ class Projector:
         mine = self._mine(projection, items, done)
         return await projection.apply(mine) if mine else []
 
-    def _read(self, start: int, head: int) -> list[Item]:
+    def _read(self, start: int) -> tuple[int, list[Item]]:
+        """The log's head (or `until`) and the next batch from `start` up to it, in one trip to a thread."""
+        head = self.app.recorder.max_notification_id() or 0
+        if self.until is not None:
+            head = min(head, self.until)
+        if start > head:
+            return head, []
         notifications = self.app.recorder.select_notifications(start, self.batch_size, stop=head)
         to_event = self.app.mapper.to_domain_event
-        return [Item(n.id, n, to_event(n) if n.topic in self._decode else None) for n in notifications]
+        return head, [Item(n.id, n, to_event(n) if n.topic in self._decode else None) for n in notifications]
 
     async def catch_up(self) -> int:
         while await self.step():
@@ -269,6 +281,7 @@ class Projector:
     async def reset(self, names: Sequence[str]) -> None:
         """Empty the named projections and put them back to position 0, in one transaction."""
         unknown = set(names) - {p.name for p in self.projections}
+        self._committed = None
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
         async with write_transaction(self.engine):

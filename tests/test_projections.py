@@ -211,3 +211,25 @@ async def test_a_signed_in_residents_row_read_by_its_fixed_statement_is_the_row_
         selected = await ResidentView.select().where(ResidentView.id == resident_id).output(load_json=True).first()
         assert await by_id(resident_id) == selected
     assert await by_id(uuid4()) is None
+
+
+async def test_a_projector_keeps_its_positions_between_batches_and_reads_them_again_when_another_moved_them(runtime):
+    """Two projectors over one log and one view store (as two processes would be): each event is applied once,
+    by whichever got there first, though each keeps the positions it last committed instead of reading them."""
+    place = await community(runtime, NOW, residents=6, threshold=3, passwords=False)
+    await runtime.projector.stop()
+    first_probe, second_probe = Probe("probe"), Probe("probe")
+    first = Projector(runtime.store, runtime.engine, [first_probe])
+    second = Projector(runtime.store, runtime.engine, [second_probe])
+    await first.ensure_positions()
+    await first.catch_up()
+    for n, signer in enumerate(place.residents[1:5]):
+        await commands.submit(runtime, Ctx(place.community_id, signer, NOW), f"t{n}", "d", "other", [])
+        await (second if n % 2 else first).catch_up()  # the other one's kept positions are now behind
+    await first.catch_up()
+    await second.catch_up()
+    head = runtime.event_count()
+    applied = sorted(first_probe.seen + second_probe.seen)
+    assert applied == list(range(1, head + 1)), "every event once"
+    assert second_probe.seen and first_probe.seen[-1] > min(second_probe.seen), "both took turns"
+    assert await first.positions() == {"probe": head}
