@@ -96,6 +96,40 @@ def test_the_writer_reads_a_batch_in_one_snapshot_and_sees_what_was_saved_since_
     other_process.close()
 
 
+def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_batch_of_new_ids_together(settings):
+    from backend.community.domain import Community
+    from backend.eventstore import HeldReadsDatastore
+
+    app = open_event_store(settings)
+    datastore = app.recorder.datastore
+    if not isinstance(datastore, HeldReadsDatastore):
+        app.close()
+        return
+    ctx = Ctx(UUID(int=1), None, NOW)
+    place = Community.found(ctx, "晨光社区", "chenguang")
+    place.set_street(ctx, "和平街道")
+    app.save(place)
+    new = [UUID(int=n) for n in range(100, 700)]  # more than one statement's worth
+    assert datastore.hold()
+    statements: list[str] = []
+    datastore._held.connection._sqlite_conn.set_trace_callback(statements.append)
+    try:
+        app.read_ahead([place.id, *new])
+        assert len(statements) == 2, "600 ids in two statements"
+        assert [e.originator_version for e in app.recorder.select_events(place.id)] == [1, 2]
+        assert [e.originator_version for e in app.recorder.select_events(place.id, gt=1)] == [2]
+        assert all(app.recorder.select_events(i) == [] for i in new)
+        assert len(statements) == 2, "what was read ahead is not read again"
+        assert app.repository.get(place.id).street == "和平街道"
+        app.repository.get(place.id)  # cached now: fast-forwarded from what the snapshot has read
+        assert len(statements) == 2
+        assert len(app.recorder.select_events(place.id, lte=1)) == 1  # other shapes of read go to the store
+        assert len(statements) == 3
+    finally:
+        datastore.release()
+    app.close()
+
+
 def test_command_ids_are_distinct_random_uuid4s():
     from backend.eventstore import new_command_id
 
