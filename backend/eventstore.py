@@ -206,20 +206,20 @@ class LinliApp(Application):
         )
 
     def read_ahead(self, aggregate_ids: Sequence[UUID]) -> None:
-        """In a held snapshot, read the events of these aggregates that are not cached (new ones have none) together."""
+        """In a held snapshot, read these aggregates' events together: the events after the cached version of those
+        cached (usually none), all of the others (none for new ids)."""
         recorder = self.recorder
         if isinstance(recorder, HeldReadsRecorder):
-            recorder.read_ahead([i for i in aggregate_ids if not self._cached(i)])
+            recorder.read_ahead({i: self._cached_version(i) for i in aggregate_ids})
 
-    def _cached(self, aggregate_id: UUID) -> bool:
+    def _cached_version(self, aggregate_id: UUID) -> int:
         cache = self.repository.cache
         if cache is None:
-            return False
+            return 0
         try:
-            cache.get(aggregate_id)
+            return cache.get(aggregate_id).version
         except KeyError:
-            return False
-        return True
+            return 0
 
     def save(self, *aggregates: Any, **kwargs: Any) -> list[Recording]:
         """The library's save for aggregates only (all Linli saves), collecting their events without checking each
@@ -319,21 +319,24 @@ class HeldReadsRecorder(SQLiteApplicationRecorder):
         reads[key] = (above, events)
         return events
 
-    def read_ahead(self, originator_ids: Sequence[UUID]) -> None:
-        """Read these aggregates' events (none for new ids) into the held snapshot, a few statements for all."""
+    def read_ahead(self, versions: dict[UUID, int]) -> None:
+        """Read the events of these aggregates after these versions into the held snapshot, a few statements for all
+        of them (an aggregate with no such events is known to have none)."""
         reads = self.datastore.held_reads()
         if reads is None:
             return
-        wanted = list(dict.fromkeys(i.hex for i in originator_ids if i.hex not in reads))
+        wanted = [(i.hex, v) for i, v in versions.items() if i.hex not in reads or reads[i.hex][0] > v]
         for start in range(0, len(wanted), self.READ_AHEAD_CHUNK):
             chunk = wanted[start : start + self.READ_AHEAD_CHUNK]
-            found: dict[str, list[StoredEvent]] = {key: [] for key in chunk}
+            found: dict[str, list[StoredEvent]] = {key: [] for key, _ in chunk}
             statement = (
-                f"SELECT * FROM {self.events_table_name} WHERE originator_id IN ({', '.join('?' * len(chunk))}) "
-                "ORDER BY originator_id, originator_version"
+                f"WITH wanted(id, above) AS (VALUES {', '.join('(?, ?)' for _ in chunk)}) "
+                f"SELECT e.* FROM wanted JOIN {self.events_table_name} e "
+                "ON e.originator_id = wanted.id AND e.originator_version > wanted.above "
+                "ORDER BY e.originator_id, e.originator_version"
             )
             with self.datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, chunk)
+                cursor.execute(statement, [value for pair in chunk for value in pair])
                 rows = cursor.fetchall()
             for row in rows:
                 found[row["originator_id"]].append(
@@ -344,7 +347,7 @@ class HeldReadsRecorder(SQLiteApplicationRecorder):
                         state=row["state"],
                     )
                 )
-            reads.update((key, (0, events)) for key, events in found.items())
+            reads.update((key, (above, found[key])) for key, above in chunk)
 
 
 class LinliSQLiteFactory(SQLiteFactory):
@@ -604,9 +607,12 @@ class GroupCommit:
         return isinstance(datastore, HeldReadsDatastore) and datastore.hold()
 
     @staticmethod
-    def _targets(submitted: Submitted) -> tuple[UUID, UUID]:
-        """The aggregates a command surely reads: its record (is it a repeat?) and the one it is locked on."""
-        return command_record_id(submitted.name, submitted.lock_key, submitted.ctx.command_id), submitted.lock_key
+    def _targets(submitted: Submitted) -> list[UUID]:
+        """The aggregates a command surely reads: its record (is it a repeat?), the one it is locked on, and its
+        actor (may they?)."""
+        ctx = submitted.ctx
+        targets = [command_record_id(submitted.name, submitted.lock_key, ctx.command_id), submitted.lock_key]
+        return targets if ctx.actor_id is None else [*targets, ctx.actor_id]
 
     def _release(self) -> None:
         datastore = getattr(self.runner.app.recorder, "datastore", None)

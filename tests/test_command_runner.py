@@ -127,6 +127,17 @@ def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_bat
         assert len(statements) == 3
     finally:
         datastore.release()
+    place.set_street(ctx, "朝阳街道")
+    app.save(place)
+    assert datastore.hold()
+    statements = []
+    datastore._held.connection._sqlite_conn.set_trace_callback(statements.append)
+    try:
+        app.read_ahead([place.id])  # cached at version 2: only what came after
+        assert app.repository.get(place.id).street == "朝阳街道"
+        assert len(statements) == 1
+    finally:
+        datastore.release()
     app.close()
 
 
