@@ -20,7 +20,7 @@ from backend.eventstore import Ctx
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
 from tests.test_meetings import UP_TO_THREE, resolve
-from tests.test_residents_http import form_post, settle
+from tests.test_residents_http import form_post, hidden, settle
 
 TODAY = datetime.now(LOCAL_ZONE).date().isoformat()
 
@@ -72,17 +72,39 @@ async def test_a_proposal_is_taken_up_and_its_first_sitting_decides_stage_one(cl
     assert re.search(r"赞成: <strong>2</strong>", page.text) and "实到 2 / 应到 3" in page.text
     assert "已达到法定人数（需 2 人）" in page.text, "2 of 3 members is more than half"
 
+    # A phone with htmx gets its vote panel back at once, from the command's result; the tally follows live.
+    await sign_in(client, place.phones[3])
+    panel = await htmx_vote(client, meeting, "no")
+    assert panel.status_code == 200 and "您的投票：反对" in panel.text and "<html" not in panel.text
+    assert hidden(panel.text, "command_id"), "a fresh command id for changing the vote"
+    changed = await htmx_vote(client, meeting, "abstain", command_id=hidden(panel.text, "command_id"))
+    assert "您的投票：弃权" in changed.text
+    await sign_in(client, place.phones[4])
+    before = rt.event_count()
+    refused = await htmx_vote(client, meeting, "no")
+    assert refused.status_code == 403 and "只有本会议的成员" in refused.text and "您的投票" not in refused.text
+    assert rt.event_count() == before
+    await settle(rt)
+    assert re.search(r"弃权: <strong>1</strong>", (await client.get(meeting)).text)
+
     await sign_in(client, place.phones[0])
     assert (await form_post(client, meeting, f"{meeting}/ballot/close", {})).status_code == 303
     await sign_in(client, place.phones[3])
     before = rt.event_count()
     late = await form_post(client, meeting, f"{meeting}/vote", {"choice": "no"})
     assert late.status_code == 409 and "表决已结束" in late.text
+    late = await htmx_vote(client, meeting, "yes")
+    assert late.status_code == 409 and "表决已结束" in late.text and "您的投票：弃权" in late.text
     assert rt.event_count() == before
     await settle(rt)
     assert "通过" in (await client.get(meeting)).text
     stages = (await client.get(matter)).text
     assert stages.count('class="done"') == 1 and stages.count('class="next"') == 1
+
+
+async def htmx_vote(client, meeting: str, choice: str, command_id: str = ""):
+    fields = {"_csrf_token": client.cookies.get("csrftoken"), "choice": choice, "command_id": command_id}
+    return await client.post(f"{meeting}/vote", data=fields, headers={"hx-request": "true"})
 
 
 def png() -> bytes:

@@ -206,9 +206,12 @@ def vote_action(ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) ->
     return action
 
 
-async def vote(rt: Runtime, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) -> CommandResult:
+async def vote(
+    rt: Runtime, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False, wait: bool = True
+) -> CommandResult:
+    """`wait`: until the views show the vote (for a page that reads it back)."""
     return await rt.execute(
-        "meeting.vote", ctx, vote_id(meeting_id, voter(ctx, paper)), vote_action(ctx, meeting_id, choice, paper)
+        "meeting.vote", ctx, vote_id(meeting_id, voter(ctx, paper)), vote_action(ctx, meeting_id, choice, paper), wait
     )
 
 

@@ -37,7 +37,7 @@ from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.masking import mask_phone
 from backend.money import parse_yuan, yuan
-from backend.pages import command_id_from, error_status, flash, found, now, redirect, render
+from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
 from backend.uploads import prepare_photo, store_photo
 from projections import chain, residents
 from projections import community as communities
@@ -394,8 +394,7 @@ async def _meeting_page(
 ) -> Template:
     row = await _meeting_or_404(meeting_id)
     user = await current_user(request)
-    household = (await residents.by_id(user.id) or {}).get("household_id") if user and row["per_household"] else None
-    key = str(household) if household else str(user.id) if user else ""
+    key = await _member_key(row, user)
     running = user is not None and user.can("meeting.run", row["community_id"])
     if row["online_until"]:  # thousands of members: only the reader's own vote, and no member list
         mine = await views.vote(vote_id(meeting_id, UUID(key))) if key else None
@@ -429,6 +428,12 @@ async def _meeting_page(
     )
 
 
+async def _member_key(row: dict[str, Any], user: Any) -> str:
+    """Whose vote the reader's is: their household's on a ballot by household, otherwise their own."""
+    household = (await residents.by_id(user.id) or {}).get("household_id") if user and row["per_household"] else None
+    return str(household) if household else str(user.id) if user else ""
+
+
 @get("/meetings/{meeting_id:uuid}", name="meetings.detail")
 async def meeting_page(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Template:
     return await _meeting_page(request, meeting_id)
@@ -451,12 +456,32 @@ async def vote(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> R
     form = await request.form()
     ctx = ctx_for(user, now(), command_id_from(form))
     choice = str(form.get("choice", ""))
+    rt = request.app.state.runtime
+    if not is_htmx(request):
 
-    async def run() -> None:
-        await meetings.vote(request.app.state.runtime, ctx, meeting_id, choice)
+        async def run() -> None:
+            await meetings.vote(rt, ctx, meeting_id, choice)
 
-    # The page says "您的投票：…" itself; no flash keeps a burst of votes from rewriting every session.
-    return await _act(request, meeting_id, run, None)
+        # The page says "您的投票：…" itself; no flash keeps a burst of votes from rewriting every session.
+        return await _act(request, meeting_id, run, None)
+    # With htmx the vote panel alone comes back, rendered from the command's own result: nothing is read back from
+    # the views, so the answer does not wait for them. The tally follows over the websocket.
+    try:
+        done = await meetings.vote(rt, ctx, meeting_id, choice, wait=False)
+    except DomainError as error:
+        row = await _meeting_or_404(meeting_id)
+        key = await _member_key(row, user)
+        return await render(
+            request,
+            "deliberation/_vote.html",
+            status_code=error_status(error),
+            meeting_id=meeting_id,
+            mine=await views.vote(vote_id(meeting_id, UUID(key))),
+            vote_error=_(error.message),
+            **labels(),
+        )
+    mine = {"choice": done.result["choice"], "paper": False}
+    return await render(request, "deliberation/_vote.html", meeting_id=meeting_id, mine=mine, **labels())
 
 
 @post("/meetings/{meeting_id:uuid}/checkin", name="meetings.check_in")
