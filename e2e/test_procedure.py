@@ -43,8 +43,10 @@ def vote(member: Page, meeting: str, checked: set[str]) -> None:
     if meeting not in checked:
         check_a11y(member)
         checked.add(meeting)
+    member.evaluate("window.linliSamePage = true")
     member.get_by_role("button", name="赞成").click()
     expect(member.get_by_text("您的投票：赞成", exact=True)).to_be_visible()
+    assert member.evaluate("window.linliSamePage === true"), "the vote panel answers in place, without a reload"
 
 
 def close(office: Page, meeting: str) -> None:
