@@ -210,7 +210,7 @@ class LinliApp(Application):
         cached (usually none), all of the others (none for new ids)."""
         recorder = self.recorder
         if isinstance(recorder, HeldReadsRecorder):
-            recorder.read_ahead({i: self._cached_version(i) for i in aggregate_ids if isinstance(i, UUID)})
+            recorder.read_ahead({i: self._cached_version(i) for i in aggregate_ids})
 
     def _cached_version(self, aggregate_id: UUID) -> int:
         cache = self.repository.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from uuid import UUID
 
 import anyio
 from piccolo.engine.postgres import PostgresEngine
@@ -70,7 +70,7 @@ class Runtime:
         self.personal.close()
         self.started = False
 
-    async def execute(self, name: str, ctx: Ctx, lock_key: Any, action: Action, wait: bool = True) -> CommandResult:
+    async def execute(self, name: str, ctx: Ctx, lock_key: UUID, action: Action, wait: bool = True) -> CommandResult:
         """Run a command in the writer thread (saved together with the commands waiting beside it); then wait
         (bounded) until the views show it."""
         result = await self.writer.execute(name, ctx, lock_key, action)
