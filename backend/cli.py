@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import sys
 import time
@@ -31,21 +30,27 @@ def _with_runtime(body: Callable[[Runtime], Awaitable[int]], run_projector: bool
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from backend import workers
+
     settings = load_settings()
-    # A request allocates thousands of short-lived objects (events, rows, templates): collect the youngest
-    # generation less often than every 700 allocations, which under a burst of votes ran many times per request.
-    gc.set_threshold(100_000, 50, 100)
-    uvicorn.run(
-        "backend.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
-        access_log=False,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,  # frames are small fragments; compressing each for a thousand phones costs more
-        proxy_headers=False,
-    )
+    config = {
+        "app": "backend.app:create_app",
+        "factory": True,
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_level": "info",
+        "access_log": False,
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,  # small fragments: compressing each for a thousand phones costs more
+        "proxy_headers": False,
+    }
+    count = args.workers or settings.workers
+    if count > 1:
+        settings.ensure_secret()  # one secret for all, before they start
+        cmd_migrate(args)  # once, before the processes that would all migrate at the same moment
+        return workers.serve_many(count, config)
+    workers.tune_gc()
+    uvicorn.run(**config)
     return 0
 
 
@@ -344,6 +349,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app (LINLI_HOST, LINLI_PORT)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="web processes on the port (LINLI_WORKERS, default 1)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="create or migrate the event store and the views").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="load demo data into an empty data dir").set_defaults(func=cmd_demo)

@@ -25,6 +25,9 @@ class Settings:
     secret: str = ""
     signin_per_minute: int = 20
     push_local: bool = False  # Web Push endpoints on this machine or a private network (development, tests)
+    workers: int = 1  # web processes sharing the port; the first runs the projector and the deadlines
+    hub: str = ""  # set by `linli serve` in each of several web processes: the first one's socket for the others
+    leader: bool = True  # this web process runs the projector (the only one, or the first of several)
 
     @property
     def is_postgres(self) -> bool:
@@ -95,6 +98,9 @@ def load_settings(**overrides: object) -> Settings:
         "secret": env.get("LINLI_SECRET", ""),
         "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
         "push_local": _flag(env.get("LINLI_PUSH_LOCAL")),
+        "workers": int(env.get("LINLI_WORKERS", "1")),
+        "hub": env.get("LINLI_HUB", ""),
+        "leader": env.get("LINLI_LEADER", "1") != "0",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

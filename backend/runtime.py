@@ -13,6 +13,7 @@ from piccolo.engine.postgres import PostgresEngine
 from backend.config import Settings
 from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, GroupCommit, LinliApp, open_event_store
 from backend.residents.personal import PersonalData
+from backend.workers import Hub, Link
 from projections import db
 from projections.registry import all_projections
 from projections.runner import Projector, Publish
@@ -29,7 +30,13 @@ class Runtime:
         self.engine = db.make_engine(settings)
         db.bind(self.engine)
         self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
-        self.commands = CommandRunner(self.store, on_saved=self.projector.poke)
+        self.hub: Hub | None = None
+        self.link: Link | None = None
+        if settings.hub and settings.leader:
+            self.hub = Hub(settings.hub, self.projector, forward_messages=not settings.is_postgres)
+        elif settings.hub:
+            self.link = Link(settings.hub, self.projector, publish)
+        self.commands = CommandRunner(self.store, on_saved=self.link.saved if self.link else self.projector.poke)
         self.writer = GroupCommit(self.commands)
         self.started = False
         self._deadlines: asyncio.Task[None] | None = None
@@ -39,7 +46,13 @@ class Runtime:
         await db.migrate(self.engine, self.settings)
         if isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(min_size=2, max_size=10)
+        if self.link is not None:  # the leader projects and keeps the deadlines; this process follows it
+            self.link.start()
+            self.started = True
+            return
         await self.projector.ensure_positions()
+        if self.hub is not None:
+            await self.hub.start()
         if self.settings.projector_inline if run_projector is None else run_projector:
             self.projector.start()
             from backend import rounds  # the contexts' commands import this module
@@ -53,6 +66,10 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._deadlines
             self._deadlines = None
+        if self.hub is not None:
+            await self.hub.stop()
+        if self.link is not None:
+            await self.link.stop()
         await self.projector.stop()
         await anyio.to_thread.run_sync(self.writer.stop)
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 import anyio
@@ -34,7 +35,8 @@ async def home() -> Redirect:
 async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
     runtime = request.app.state.runtime
     events = await anyio.to_thread.run_sync(runtime.event_count)
-    return {"status": "ok", "events": events, "projections": await runtime.projector.positions()}
+    positions = await runtime.projector.positions()
+    return {"status": "ok", "events": events, "projections": positions, "pid": os.getpid()}  # which web process
 
 
 @get("/manifest.webmanifest", name="manifest", media_type="application/manifest+json")

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LiveMessage = tuple[str, dict[str, Any]]
 Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
+Stepped = Callable[[int, list[LiveMessage]], None]
 
 
 class ProjectionPosition(Table, tablename="projection_position"):
@@ -79,6 +80,8 @@ class Projector:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] | None = None  # by position (a heap)
         self._task: asyncio.Task[None] | None = None
         self._committed: dict[str, int] | None = None  # positions as this projector's last step left them
+        self.stepped: Stepped | None = None  # told of each committed step: the position and its live updates
+        self.following = False  # another process projects; `advance` tells this one how far
 
     # -- positions ------------------------------------------------------------------------------
     async def ensure_positions(self) -> None:
@@ -146,6 +149,8 @@ class Projector:
         if not advanced:
             return 0
         await self._advance(end)
+        if self.stepped is not None:
+            self.stepped(end, messages)
         if self.publish is not None:
             for channel, payload in messages:
                 try:
@@ -212,6 +217,16 @@ class Projector:
             if not waiter.done():  # not timed out
                 waiter.set_result(None)
 
+    def follow(self) -> None:
+        """Wait in this loop for positions another process's projector reaches (`advance`), instead of running."""
+        self._loop = asyncio.get_running_loop()
+        self._waiters = []
+        self.following = True
+
+    async def advance(self, position: int) -> None:
+        """The views have reached `position` (told by the process that projects)."""
+        await self._advance(position)
+
     def poke(self, _position: int | None = None) -> None:
         """Called from any thread right after a save."""
         if self._loop is not None and self._wake is not None:
@@ -262,13 +277,15 @@ class Projector:
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        """Applying events in this loop, or following the process that does."""
+        return self.following or (self._task is not None and not self._task.done())
 
     def start(self) -> asyncio.Task[None]:
         self._task = asyncio.get_running_loop().create_task(self.run_forever(), name="projector")
         return self._task
 
     async def stop(self) -> None:
+        self.following = False
         if self._task is not None:
             self._task.cancel()
             with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError, Exception):

@@ -677,6 +677,8 @@ def bench_bare(seconds: int, concurrency: int) -> dict[str, Any]:
             "warning",
             "--ws",
             "websockets-sansio",
+            "--workers",
+            os.environ.get("LINLI_WORKERS", "1"),
         ],
         {},
         base + "/bare",
@@ -756,9 +758,14 @@ def vote_rows(votes: dict, bare: dict, args: argparse.Namespace) -> list[str]:
     ]
 
 
+def processes() -> str:
+    workers = int(os.environ.get("LINLI_WORKERS", "1"))
+    return "one web process" if workers == 1 else f"{workers} web processes (`LINLI_WORKERS={workers}`)"
+
+
 def report_votes(votes: dict, bare: dict, args: argparse.Namespace) -> str:
     lines = [
-        f"### Vote burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite, one uvicorn worker",
+        f"### Vote burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite, {processes()}",
         "",
         f"`scripts/bench --votes-only --seconds {args.seconds} --concurrency {args.concurrency} --voters {args.voters} "
         f"--ws-clients {args.ws_clients}`",
@@ -772,7 +779,7 @@ def report_votes(votes: dict, bare: dict, args: argparse.Namespace) -> str:
 
 def report(cosign: dict, bare: dict, votes: dict, rebuild: dict, serve: dict, args: argparse.Namespace) -> str:
     lines = [
-        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores, SQLite, one uvicorn worker",
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores, SQLite, {processes()}",
         "",
         f"`scripts/bench --seconds {args.seconds} --concurrency {args.concurrency} --events {args.events}`"
         f"{' --hot' if args.hot else ''}",
@@ -971,8 +978,10 @@ def main() -> None:
     parser.add_argument("--votes-only", action="store_true", help="only the vote burst (with its bare baseline)")
     parser.add_argument("--board-sizes", default="100,100000", help="notices on the board, comma-separated")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    parser.add_argument("--workers", type=int, default=1, help="web processes of each server (LINLI_WORKERS)")
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
+    os.environ["LINLI_WORKERS"] = str(args.workers)  # every server this run starts
     if args.quick:
         args.seconds, args.residents, args.proposals, args.events = 3, 40, 40, 5_000
         args.voters, args.ws_clients, args.probes = 100, 50, 5

@@ -1,0 +1,218 @@
+"""Several web processes on one port (`LINLI_WORKERS`), one event loop per core.
+
+The first process (the leader) runs the projector and the deadlines. The others (followers) run commands with
+their own writer, as separate processes always could, and follow the leader over a Unix socket (the hub): they
+tell it when they have saved, and it tells them how far the views are and, on SQLite, the live updates of each
+step for their own websockets (on PostgreSQL those go over LISTEN/NOTIFY already).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from projections.runner import LiveMessage, Projector, Publish
+
+log = logging.getLogger(__name__)
+
+POKE = b"saved\n"
+GC_THRESHOLD = (100_000, 50, 100)
+RECONNECT_SECONDS = 0.2
+
+
+class Hub:
+    """In the leader: a line per projector step to every follower, `[position, [[channel, payload], ...]]`; a
+    follower's line says it saved events, which wakes the projector."""
+
+    def __init__(self, path: str, projector: Projector, forward_messages: bool) -> None:
+        self.path = path
+        self.projector = projector
+        self.forward_messages = forward_messages
+        self._followers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+        self._server = await asyncio.start_unix_server(self._follower, self.path)
+        self.projector.stepped = self.stepped
+
+    async def stop(self) -> None:
+        self.projector.stepped = None
+        if self._server is not None:
+            self._server.close()
+            for writer in list(self._followers):
+                writer.close()
+            self._server = None
+
+    def stepped(self, position: int, messages: list[LiveMessage]) -> None:
+        line = self._line(position, messages if self.forward_messages else [])
+        for writer in list(self._followers):
+            if writer.is_closing():
+                self._followers.discard(writer)
+            else:
+                writer.write(line)
+
+    @staticmethod
+    def _line(position: int, messages: list[LiveMessage]) -> bytes:
+        return json.dumps([position, messages], separators=(",", ":"), default=str).encode() + b"\n"
+
+    async def _follower(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(self._line(self.projector.position, []))  # where the views are, before any step
+        self._followers.add(writer)
+        try:
+            while await reader.readline():
+                self.projector.poke()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._followers.discard(writer)
+            writer.close()
+
+
+class Link:
+    """In a follower: moves its projector's position and publishes the live updates as the leader's lines say, and
+    tells the leader when its writer has saved."""
+
+    def __init__(self, path: str, projector: Projector, publish: Publish | None) -> None:
+        self.path = path
+        self.projector = projector
+        self.publish = publish
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.projector.follow()
+        self._task = self._loop.create_task(self._run(), name="hub link")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def saved(self, _position: int | None = None) -> None:
+        """Called from the writer thread after a save."""
+        if self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed
+                self._loop.call_soon_threadsafe(self._poke)
+
+    def _poke(self) -> None:
+        if self._writer is not None and not self._writer.is_closing():
+            self._writer.write(POKE)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                reader, self._writer = await asyncio.open_unix_connection(self.path, limit=2**24)
+            except OSError:  # the leader is starting, or restarting
+                await asyncio.sleep(RECONNECT_SECONDS)
+                continue
+            try:
+                while line := await reader.readline():
+                    position, messages = json.loads(line)
+                    await self.projector.advance(position)
+                    await self._publish(messages)
+            except (ConnectionError, ValueError):
+                log.exception("the hub link broke; connecting again")
+            finally:
+                self._writer.close()
+                self._writer = None
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _publish(self, messages: list[list[Any]]) -> None:
+        if self.publish is None:
+            return
+        for channel, payload in messages:
+            try:
+                await self.publish(channel, payload)
+            except Exception:  # live updates must never stop the link
+                log.exception("publishing to %s failed", channel)
+
+
+# -- the supervisor -------------------------------------------------------------------------------------------
+
+
+def tune_gc() -> None:
+    """A request allocates thousands of short-lived objects (events, rows, templates): collect the youngest
+    generation less often than every 700 allocations, which under a burst of votes ran many times per request."""
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+def _child(index: int, hub: str, config_kwargs: dict[str, Any], sockets: list[socket.socket]) -> None:
+    import uvicorn
+
+    os.environ["LINLI_HUB"] = hub
+    os.environ["LINLI_LEADER"] = "1" if index == 0 else "0"
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the supervisor was killed outright: do not go on serving alone
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, name="supervisor watch", daemon=True).start()
+    tune_gc()
+    config = uvicorn.Config(**config_kwargs)
+    config.configure_logging()
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=sockets)
+
+
+def serve_many(workers: int, config_kwargs: dict[str, Any]) -> int:
+    """Bind the port once and run `workers` uvicorn processes on it, the first the leader; stop them all on
+    SIGTERM or SIGINT, or when any of them ends (a service manager restarts the whole)."""
+    import uvicorn
+
+    hub_dir = tempfile.mkdtemp(prefix="linli-")
+    hub = str(Path(hub_dir) / "hub")
+    sock = uvicorn.Config(**config_kwargs).bind_socket()
+    spawn = multiprocessing.get_context("spawn")
+    children = [
+        spawn.Process(target=_child, args=(index, hub, config_kwargs, [sock]), name=f"linli-web-{index}")
+        for index in range(workers)
+    ]
+    stopping = threading.Event()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        for child in children:
+            child.start()
+        log.info("serving with %s processes", workers)
+        while not stopping.is_set() and all(child.is_alive() for child in children):
+            stopping.wait(0.5)
+        failed = [child for child in children if not child.is_alive()]
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()  # SIGTERM: uvicorn shuts down gracefully
+        for child in children:
+            child.join(30)
+            if child.is_alive():
+                child.kill()
+        sock.close()
+        shutil.rmtree(hub_dir, ignore_errors=True)
+    if failed and not stopping.is_set():
+        log.error("%s ended (exit code %s); stopping the others", failed[0].name, failed[0].exitcode)
+        return 1
+    return 0

@@ -1,0 +1,197 @@
+"""`linli serve --workers 2`: two web processes on one port share the log and the views. A vote through either is
+counted once, its member sees it on the page the vote redirects to, and every phone watching the tally sees it,
+whichever process holds its websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from backend.config import Settings
+from backend.deliberation.domain import VOTE_RULES, Body, Matter, Meeting, Outcome
+from backend.eventstore import Ctx
+from backend.residents.commands import signin_code_id
+from backend.residents.domain import SignInCode
+from backend.runtime import Runtime
+from tests.factories import community
+
+LINLI = str(Path(sys.executable).with_name("linli"))
+MEMBERS = 8
+WATCHERS = 6
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "LINLI_DATA_DIR": str(settings.data_dir),
+        "LINLI_DATABASE_URL": settings.database_url,
+        "LINLI_PG_SCHEMA": settings.pg_schema,
+        "LINLI_SECRET": settings.secret,
+        "LINLI_PORT": str(port),
+        "LINLI_WORKERS": str(workers),
+    }
+    log = settings.data_dir / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([LINLI, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(base):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("server did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        yield base, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def processes(base: str, tries: int = 300) -> set[int]:
+    """The web processes answering on the port, each request on a new connection."""
+    seen: set[int] = set()
+    for _ in range(tries):
+        seen.add(httpx.get(base + "/healthz", timeout=5).json()["pid"])
+        if len(seen) > 1:
+            break
+    return seen
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+async def ballot(settings: Settings) -> tuple[UUID, list[str]]:
+    """MEMBERS residents, each with a one-time sign-in code, and a residents' meeting whose ballot is open."""
+    rt = Runtime(settings)
+    await rt.start(run_projector=True)
+    try:
+        now = datetime.now(UTC)
+        place = await community(rt, now, residents=MEMBERS, passwords=False)
+        ctx = Ctx(place.community_id, None, now)
+        codes = [f"w{k}-{uuid4().hex[:8]}" for k in range(MEMBERS)]
+        slips = [
+            SignInCode.issue(ctx, signin_code_id(rt, code), rt.store.repository.get(r), now + timedelta(days=1))
+            for code, r in zip(codes, place.residents, strict=True)
+        ]
+        matter = Matter.open(ctx, uuid4(), "加装电梯", "一单元加装电梯。", None, False)
+        for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
+            matter.record(ctx, body, Outcome.PASSED, uuid4())
+        rule = VOTE_RULES[Body.RESIDENTS_MEETING]
+        meeting = Meeting.schedule(
+            ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意加装", place.residents, 0, rule
+        )
+        meeting.open_ballot(ctx)
+        rt.store.save(*slips, matter, meeting)
+        await rt.projector.catch_up()
+        return meeting.id, codes
+    finally:
+        await rt.stop()
+
+
+async def vote(base: str, meeting_id: UUID, code: str) -> str:
+    """Sign in with the slip's code on a phone of one's own, vote for, and return the page the vote leads to."""
+    async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as phone:
+        await phone.get(f"/signin/code/{code}")
+        token = phone.cookies["csrftoken"]
+        signed_in = await phone.post(f"/signin/code/{code}", data={"_csrf_token": token})
+        assert signed_in.status_code == 200, signed_in.text[:300]
+        token = phone.cookies["csrftoken"]
+        page = await phone.post(f"/meetings/{meeting_id}/vote", data={"choice": "yes", "_csrf_token": token})
+        assert page.status_code == 200, page.text[:300]
+        return page.text
+
+
+def votes_for(frame: str) -> int:
+    return int(re.findall(r"<li>[^<]*<strong>(\d+)</strong></li>", frame)[0])
+
+
+async def watch_until(base: str, meeting_id: UUID, expected: int, started: asyncio.Event) -> int:
+    """Watch the tally on a phone of its own until it shows `expected` votes for; the last count seen."""
+    url = base.replace("http", "ws") + f"/live/meetings/{meeting_id}"
+    async with connect(url, origin=base) as phone:  # type: ignore[arg-type]
+        count = votes_for(str(await phone.recv()))
+        started.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(15):
+                while count < expected:
+                    count = votes_for(str(await phone.recv()))
+        return count
+
+
+def test_a_vote_through_either_process_is_counted_once_shown_to_its_member_and_pushed_to_every_phone(settings):
+    meeting_id, codes = asyncio.run(ballot(settings))
+    with serving(settings) as (base, server):
+        pids = processes(base)
+        assert len(pids) == 2, "both web processes answer on the port"
+
+        async def scenario() -> tuple[list[int], list[str]]:
+            ready = [asyncio.Event() for _ in range(WATCHERS)]
+            watchers = [asyncio.create_task(watch_until(base, meeting_id, MEMBERS, r)) for r in ready]
+            await asyncio.gather(*(r.wait() for r in ready))
+            pages = await asyncio.gather(*(vote(base, meeting_id, code) for code in codes))
+            return await asyncio.gather(*watchers), pages
+
+        seen, pages = asyncio.run(scenario())
+        # The page after each vote is read from the views: the process that took the vote waited for the leader's
+        # projector to reach it, whichever process that was.
+        assert all("您的投票：赞成" in page for page in pages)
+        assert seen == [MEMBERS] * WATCHERS
+        health = httpx.get(base + "/healthz").json()
+        assert set(health["projections"].values()) == {health["events"]}
+        page = httpx.get(base + f"/meetings/{meeting_id}").text
+        assert votes_for(page) == MEMBERS  # one vote each, whichever process took it
+
+        server.terminate()
+        assert server.wait(30) == 0
+        assert not any(alive(pid) for pid in pids)
+
+
+def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
+    with serving(settings) as (base, server):
+        pids = processes(base)
+        assert len(pids) == 2
+        os.kill(min(pids), signal.SIGKILL)
+        assert server.wait(30) == 1
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in pids)
