@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response
@@ -38,10 +39,12 @@ from backend.money import yuan
 from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
+from backend.residents.commands import forget_actor
 from backend.runtime import Runtime
 from backend.services import web as services_web
 from backend.sessions import SessionConfig, SessionStore, StampedFileStore
 from backend.volunteering import web as volunteering_web
+from projections.residents import RESIDENT_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     async def publish(channel: str, payload: dict[str, Any]) -> None:
+        if channel.startswith(RESIDENT_CHANNEL):  # for this process's caches, not for phones
+            forget_actor(UUID(channel.removeprefix(RESIDENT_CHANNEL)))
+            return
         coalesced(channel, payload)
 
     @asynccontextmanager

@@ -36,7 +36,14 @@ async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
     runtime = request.app.state.runtime
     events = await anyio.to_thread.run_sync(runtime.event_count)
     positions = await runtime.projector.positions()
-    return {"status": "ok", "events": events, "projections": positions, "pid": os.getpid()}  # which web process
+    # Which web process answered, and how far it knows the views to be (told by the first, if it is another one).
+    return {
+        "status": "ok",
+        "events": events,
+        "projections": positions,
+        "pid": os.getpid(),
+        "seen": runtime.projector.position,
+    }
 
 
 @get("/manifest.webmanifest", name="manifest", media_type="application/manifest+json")

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from projections.residents import RESIDENT_CHANNEL
 from projections.runner import LiveMessage, Projector, Publish
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class Hub:
             self._server = None
 
     def stepped(self, position: int, messages: list[LiveMessage]) -> None:
-        line = self._line(position, messages if self.forward_messages else [])
+        # The caches' channels go to every process; the phones' go over LISTEN/NOTIFY on PostgreSQL.
+        line = self._line(position, [m for m in messages if self.forward_messages or m[0].startswith(RESIDENT_CHANNEL)])
         for writer in list(self._followers):
             if writer.is_closing():
                 self._followers.discard(writer)

@@ -61,6 +61,23 @@ class SignInCodeView(Table, tablename="signin_code"):
     issued_by = UUID(null=True, default=None)
 
 
+CHANGES_WHO_MAY_ACT = (
+    Resident.Verified,
+    Resident.Rejected,
+    Resident.Resubmitted,
+    Resident.RoleGranted,
+    Resident.RoleRevoked,
+    Resident.Erased,
+)
+RESIDENT_CHANNEL = "resident:"
+
+
+def resident_channel(resident_id: uuid.UUID) -> str:
+    """Heard by every web process, not by phones: forget what is cached of this resident (their status or roles
+    changed, perhaps through another process)."""
+    return f"{RESIDENT_CHANNEL}{resident_id}"
+
+
 class ResidentsProjection:
     name = "residents"
     tables: ClassVar[Sequence[type[Table]]] = (ResidentView, HouseholdView, SignInCodeView)
@@ -87,7 +104,8 @@ class ResidentsProjection:
         await self._households(events)
         await self._residents(events)
         await self._codes(events)
-        return []
+        changed = {e.originator_id for e in events if isinstance(e, CHANGES_WHO_MAY_ACT)}
+        return [(resident_channel(rid), {}) for rid in changed]
 
     async def _keys(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes]:
         return await anyio.to_thread.run_sync(self.personal.keys, list(ids))

@@ -16,19 +16,21 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from backend.community.domain import VOTE_RULES
 from backend.config import Settings
-from backend.deliberation.domain import VOTE_RULES, Body, Matter, Meeting, Outcome
+from backend.deliberation.procedure import Body, Matter, Meeting, Outcome
 from backend.eventstore import Ctx
 from backend.residents.commands import signin_code_id
 from backend.residents.domain import SignInCode
 from backend.runtime import Runtime
-from tests.factories import community
+from tests.factories import community, grant
 
 LINLI = str(Path(sys.executable).with_name("linli"))
 MEMBERS = 8
@@ -80,11 +82,12 @@ def _healthy(base: str) -> bool:
         return False
 
 
-def processes(base: str, tries: int = 300) -> set[int]:
-    """The web processes answering on the port, each request on a new connection."""
-    seen: set[int] = set()
+def health(base: str, tries: int = 300) -> dict[int, dict[str, Any]]:
+    """/healthz of each web process answering on the port (each request on a new connection)."""
+    seen: dict[int, dict[str, Any]] = {}
     for _ in range(tries):
-        seen.add(httpx.get(base + "/healthz", timeout=5).json()["pid"])
+        answer = httpx.get(base + "/healthz", timeout=5).json()
+        seen[answer["pid"]] = answer
         if len(seen) > 1:
             break
     return seen
@@ -99,13 +102,15 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
-async def ballot(settings: Settings) -> tuple[UUID, list[str]]:
-    """MEMBERS residents, each with a one-time sign-in code, and a residents' meeting whose ballot is open."""
+async def ballot(settings: Settings) -> tuple[UUID, list[str], list[UUID]]:
+    """MEMBERS residents, each with a one-time sign-in code, the first of them a clerk, and a residents' meeting
+    whose ballot is open."""
     rt = Runtime(settings)
     await rt.start(run_projector=True)
     try:
         now = datetime.now(UTC)
         place = await community(rt, now, residents=MEMBERS, passwords=False)
+        await grant(rt, place, 0, "clerk", now=now)
         ctx = Ctx(place.community_id, None, now)
         codes = [f"w{k}-{uuid4().hex[:8]}" for k in range(MEMBERS)]
         slips = [
@@ -122,19 +127,24 @@ async def ballot(settings: Settings) -> tuple[UUID, list[str]]:
         meeting.open_ballot(ctx)
         rt.store.save(*slips, matter, meeting)
         await rt.projector.catch_up()
-        return meeting.id, codes
+        return meeting.id, codes, place.residents
     finally:
         await rt.stop()
 
 
+async def sign_in(phone: httpx.AsyncClient, code: str) -> str:
+    """Sign in with the slip's code; the CSRF token."""
+    await phone.get(f"/signin/code/{code}")
+    token = phone.cookies["csrftoken"]
+    signed_in = await phone.post(f"/signin/code/{code}", data={"_csrf_token": token})
+    assert signed_in.status_code in (200, 303), signed_in.text[:300]
+    return phone.cookies["csrftoken"]
+
+
 async def vote(base: str, meeting_id: UUID, code: str) -> str:
-    """Sign in with the slip's code on a phone of one's own, vote for, and return the page the vote leads to."""
+    """Sign in on a phone of one's own, vote for, and return the page the vote leads to."""
     async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as phone:
-        await phone.get(f"/signin/code/{code}")
-        token = phone.cookies["csrftoken"]
-        signed_in = await phone.post(f"/signin/code/{code}", data={"_csrf_token": token})
-        assert signed_in.status_code == 200, signed_in.text[:300]
-        token = phone.cookies["csrftoken"]
+        token = await sign_in(phone, code)
         page = await phone.post(f"/meetings/{meeting_id}/vote", data={"choice": "yes", "_csrf_token": token})
         assert page.status_code == 200, page.text[:300]
         return page.text
@@ -158,9 +168,9 @@ async def watch_until(base: str, meeting_id: UUID, expected: int, started: async
 
 
 def test_a_vote_through_either_process_is_counted_once_shown_to_its_member_and_pushed_to_every_phone(settings):
-    meeting_id, codes = asyncio.run(ballot(settings))
+    meeting_id, codes, _ = asyncio.run(ballot(settings))
     with serving(settings) as (base, server):
-        pids = processes(base)
+        pids = set(health(base))
         assert len(pids) == 2, "both web processes answer on the port"
 
         async def scenario() -> tuple[list[int], list[str]]:
@@ -175,8 +185,8 @@ def test_a_vote_through_either_process_is_counted_once_shown_to_its_member_and_p
         # projector to reach it, whichever process that was.
         assert all("您的投票：赞成" in page for page in pages)
         assert seen == [MEMBERS] * WATCHERS
-        health = httpx.get(base + "/healthz").json()
-        assert set(health["projections"].values()) == {health["events"]}
+        for answer in health(base).values():  # each process knows how far the views are
+            assert answer["seen"] == answer["events"] == min(answer["projections"].values())
         page = httpx.get(base + f"/meetings/{meeting_id}").text
         assert votes_for(page) == MEMBERS  # one vote each, whichever process took it
 
@@ -185,9 +195,40 @@ def test_a_vote_through_either_process_is_counted_once_shown_to_its_member_and_p
         assert not any(alive(pid) for pid in pids)
 
 
+def test_a_role_granted_through_one_process_counts_at_once_in_the_other(settings):
+    _, codes, residents = asyncio.run(ballot(settings))
+    with serving(settings) as (base, _server):
+
+        async def desk_answers(phone: httpx.AsyncClient) -> set[int]:
+            """The clerks' desk for this phone, each time on a new connection: either process may answer."""
+            answers = [await phone.get("/clerk", headers={"connection": "close"}) for _ in range(20)]
+            return {answer.status_code for answer in answers}
+
+        async def scenario() -> tuple[set[int], set[int]]:
+            async with (
+                httpx.AsyncClient(base_url=base, timeout=30) as clerk,
+                httpx.AsyncClient(base_url=base, timeout=30) as resident,
+            ):
+                token = await sign_in(clerk, codes[0])
+                await sign_in(resident, codes[1])
+                before = await desk_answers(resident)  # both processes now hold the resident, not a clerk
+                granted = await clerk.post(
+                    f"/clerk/residents/{residents[1]}/roles", data={"role": "clerk", "_csrf_token": token}
+                )
+                assert granted.status_code == 303, granted.text[:300]
+                events = httpx.get(base + "/healthz").json()["events"]
+                while min(answer["seen"] for answer in health(base).values()) < events:
+                    await asyncio.sleep(0.05)  # both know the views have the grant (and were told of the change)
+                return before, await desk_answers(resident)
+
+        before, after = asyncio.run(scenario())
+        assert before == {403}
+        assert after == {200}
+
+
 def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
     with serving(settings) as (base, server):
-        pids = processes(base)
+        pids = set(health(base))
         assert len(pids) == 2
         os.kill(min(pids), signal.SIGKILL)
         assert server.wait(30) == 1
