@@ -85,20 +85,25 @@ class StampedFileStore(FileStore):
 
 class SessionStore(StampedFileStore):
     """Sessions: also, a write is skipped when the session is unchanged and was written by this process within
-    the hour (Litestar would rewrite it on every response)."""
+    the hour (Litestar would rewrite it on every response), unless another process has written it since."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._written: OrderedDict[str, tuple[bytes, float, tuple[int, int, int] | None]] = OrderedDict()
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         seen = self._written.get(key)
         now = time.monotonic()
-        if seen is not None and seen[0] == data and now - seen[1] < RENEW_AFTER:
+        if (
+            seen is not None
+            and seen[0] == data
+            and now - seen[1] < RENEW_AFTER
+            and seen[2] == _stamp(self._path_from_key(key))
+        ):
             return
         await super().set(key, data, expires_in)
-        self._written[key] = (data, now)
+        self._written[key] = (data, now, _stamp(self._path_from_key(key)))
         self._written.move_to_end(key)
         while len(self._written) > REMEMBERED:
             self._written.popitem(last=False)

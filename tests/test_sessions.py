@@ -19,6 +19,17 @@ async def test_a_session_changed_or_deleted_by_another_process_is_seen_at_the_ne
     assert await here.get("s1") is None
 
 
+async def test_writing_back_what_this_process_wrote_last_undoes_another_process_s_change(tmp_path: Path):
+    """A flash added in one process and shown (taken out) in the other: the session must lose it on disk too,
+    although its data is again what the first process wrote last (and would skip writing as unchanged)."""
+    here, elsewhere = SessionStore(tmp_path, create_directories=True), SessionStore(tmp_path)
+    await here.set("s1", b"signed in", expires_in=3600)
+    await elsewhere.set("s1", b"signed in, with a flash", expires_in=3600)
+    assert await here.get("s1") == b"signed in, with a flash"
+    await here.set("s1", b"signed in", expires_in=3600)
+    assert await SessionStore(tmp_path).get("s1") == b"signed in"
+
+
 async def test_an_expired_session_is_gone(tmp_path: Path):
     store = SessionStore(tmp_path, create_directories=True)
     await store.set("s1", b"x", expires_in=-1)
