@@ -51,6 +51,7 @@ def live_server() -> Iterator[str]:
         "LINLI_DEMO": "1",
         "LINLI_DATABASE_URL": "",
         "LINLI_SIGNIN_PER_MINUTE": "200",  # every phone of the suite signs in from 127.0.0.1 (the limit: test_signin)
+        "LINLI_WORKERS": "2",  # as served on a two-core machine: a journey's requests and websockets cross processes
     }
     for args in (["migrate"], ["demo"], ["rules", "set", "xingfuli", "cosign_threshold", "3"]):
         subprocess.run([LINLI, *args], env=env, check=True, cwd=ROOT, capture_output=True)
