@@ -207,8 +207,6 @@ def ctx_for(user: User, now: Any, command_id: str | None = None, on_behalf_of: U
 # -- sign-in protection and "sign out everywhere" -----------------------------------------------------------------
 FAILURES_ALLOWED = 5
 LOCK_SECONDS = 15 * 60
-VALID_FROM_TTL = 10.0  # seconds another process may take to notice "sign out everywhere"
-_valid_from: dict[str, tuple[float, float]] = {}
 
 
 def _phone_key(secret: str, phone: str) -> str:
@@ -244,17 +242,12 @@ class SignInGuard:
 
 
 async def sessions_valid_from(store: Store, resident_id: str) -> float:
-    cached = _valid_from.get(resident_id)
-    if cached is not None and time.monotonic() - cached[1] < VALID_FROM_TTL:
-        return cached[0]
+    """When the resident last signed out everywhere (0: never). The security store looks at the file on every read
+    and reads it again only when it changed, so a sign-out through another process counts at once."""
     raw = await store.get(f"valid-from-{resident_id}")
-    value = float(raw) if raw else 0.0
-    _valid_from[resident_id] = (value, time.monotonic())
-    return value
+    return float(raw) if raw else 0.0
 
 
 async def sign_out_everywhere(store: Store, resident_id: str) -> None:
-    """Every session signed in before now stops working (in this process at once, elsewhere within 10 s)."""
-    now = time.time()
-    await store.set(f"valid-from-{resident_id}", str(now))
-    _valid_from[resident_id] = (now, time.monotonic())
+    """Every session signed in before now stops working, in every process at once."""
+    await store.set(f"valid-from-{resident_id}", str(time.time()))

@@ -32,10 +32,11 @@ class Runtime:
         self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
         self.hub: Hub | None = None
         self.link: Link | None = None
-        if settings.hub and settings.leader:
-            self.hub = Hub(settings.hub, self.projector, forward_messages=not settings.is_postgres)
-        elif settings.hub:
-            self.link = Link(settings.hub, self.projector, publish)
+        if settings.hub and settings.projector_inline:  # several web processes; the first one projects
+            if settings.leader:
+                self.hub = Hub(settings.hub, self.projector, forward_messages=not settings.is_postgres)
+            else:
+                self.link = Link(settings.hub, self.projector, publish)
         self.commands = CommandRunner(self.store, on_saved=self.link.saved if self.link else self.projector.poke)
         self.writer = GroupCommit(self.commands)
         self.started = False

@@ -50,3 +50,13 @@ async def test_every_response_to_a_signed_in_resident_renews_the_same_session_co
         assert cookie.startswith(f"linli_session={session_id};")
         attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
         assert {"httponly", "samesite", "max-age", "path"} <= attributes
+
+
+async def test_signing_out_everywhere_through_another_process_counts_at_the_next_request(tmp_path: Path):
+    from backend.auth import sessions_valid_from, sign_out_everywhere
+    from backend.sessions import StampedFileStore
+
+    here, elsewhere = StampedFileStore(tmp_path, create_directories=True), StampedFileStore(tmp_path)
+    assert await sessions_valid_from(here, "r1") == 0.0  # read, and remembered
+    await sign_out_everywhere(elsewhere, "r1")
+    assert await sessions_valid_from(here, "r1") > 0.0
