@@ -213,6 +213,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores={
             "sessions": SessionStore(settings.data_dir / "sessions", create_directories=True),
             "security": StampedFileStore(settings.data_dir / "security", create_directories=True),
+            # on disk, so that the limit per address holds across the web processes (LINLI_WORKERS)
+            "signin_rate": StampedFileStore(settings.data_dir / "signin-rate", create_directories=True),
         },
         before_request=set_request_locale,
         after_request=add_security_headers,

@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(settings: Settings, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = _free_port()
     env = {
         **os.environ,
@@ -53,7 +53,8 @@ def serving(settings: Settings, workers: int = 2) -> Iterator[tuple[str, subproc
         "LINLI_PG_SCHEMA": settings.pg_schema,
         "LINLI_SECRET": settings.secret,
         "LINLI_PORT": str(port),
-        "LINLI_WORKERS": str(workers),
+        "LINLI_WORKERS": "2",
+        **extra,
     }
     log = settings.data_dir / "serve.log"
     with open(log, "wb") as out:
@@ -224,6 +225,22 @@ def test_a_role_granted_through_one_process_counts_at_once_in_the_other(settings
         before, after = asyncio.run(scenario())
         assert before == {403}
         assert after == {200}
+
+
+def test_the_sign_in_limit_per_address_holds_across_the_processes(settings):
+    with serving(settings, LINLI_SIGNIN_PER_MINUTE="5") as (base, _server):
+        assert len(health(base)) == 2
+        statuses = []
+        with httpx.Client(base_url=base, timeout=30, headers={"connection": "close"}) as phone:
+            phone.get("/signin")
+            token = phone.cookies["csrftoken"]
+            for n in range(12):
+                answer = phone.post(
+                    "/signin", data={"phone": f"1390000{n:04d}", "password": "wrong-password", "_csrf_token": token}
+                )
+                statuses.append(answer.status_code)
+        assert 429 not in statuses[:5]
+        assert statuses[5:] == [429] * 7
 
 
 def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
