@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 POKE = b"saved\n"
 GC_THRESHOLD = (100_000, 50, 100)
 RECONNECT_SECONDS = 0.2
+STUCK_BYTES = 64 * 2**20  # a follower this far behind in reading the leader's lines is cut off
 
 
 class Hub:
@@ -63,8 +64,9 @@ class Hub:
         # The caches' channels go to every process; the phones' go over LISTEN/NOTIFY on PostgreSQL.
         line = self._line(position, [m for m in messages if self.forward_messages or m[0].startswith(RESIDENT_CHANNEL)])
         for writer in list(self._followers):
-            if writer.is_closing():
-                self._followers.discard(writer)
+            if writer.is_closing() or writer.transport.get_write_buffer_size() > STUCK_BYTES:
+                self._followers.discard(writer)  # gone, or not reading: it connects again and is told the position
+                writer.close()
             else:
                 writer.write(line)
 
