@@ -4,7 +4,6 @@ and, for sessions, the rewrite it would do on every response."""
 from __future__ import annotations
 
 import os
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -84,33 +83,22 @@ class StampedFileStore(FileStore):
 
 
 class SessionStore(StampedFileStore):
-    """Sessions: also, a write is skipped when the session is unchanged and was written by this process within
-    the hour (Litestar would rewrite it on every response), unless another process has written it since."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._written: OrderedDict[str, tuple[bytes, float, tuple[int, int, int] | None]] = OrderedDict()
+    """Sessions: also, a write is skipped when the file already holds this session and its expiry was pushed forward
+    within the hour, whichever process wrote it (Litestar would rewrite it on every response)."""
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
-        seen = self._written.get(key)
-        now = time.monotonic()
-        if (
-            seen is not None
-            and seen[0] == data
-            and now - seen[1] < RENEW_AFTER
-            and seen[2] == _stamp(self._path_from_key(key))
-        ):
-            return
-        await super().set(key, data, expires_in)
-        self._written[key] = (data, now, _stamp(self._path_from_key(key)))
-        self._written.move_to_end(key)
-        while len(self._written) > REMEMBERED:
-            self._written.popitem(last=False)
+        if not self._holds(key, data, expires_in):
+            await super().set(key, data, expires_in)
 
-    def _forget(self, key: str) -> None:
-        super()._forget(key)
-        self._written.pop(key, None)
+    def _holds(self, key: str, data: bytes, expires_in: int | timedelta | None) -> bool:
+        seen = self._read.get(key)
+        if seen is None or seen[1].data != data or seen[0] != _stamp(self._path_from_key(key)):
+            return False
+        held, wanted = seen[1].expires_at, StorageObject.new(b"", expires_in).expires_at
+        if held is None or wanted is None:
+            return held is wanted
+        return wanted - held < timedelta(seconds=RENEW_AFTER)
 
 
 class SessionBackend(ServerSideSessionBackend):

@@ -30,6 +30,20 @@ async def test_writing_back_what_this_process_wrote_last_undoes_another_process_
     assert await SessionStore(tmp_path).get("s1") == b"signed in"
 
 
+async def test_an_unchanged_session_is_not_written_again_by_either_process(tmp_path: Path):
+    """Requests of one phone alternate between the web processes: none of them rewrites the unchanged session."""
+    here, elsewhere = SessionStore(tmp_path, create_directories=True), SessionStore(tmp_path)
+    await here.set("s1", b"signed in", expires_in=3600)
+    path = Path(here._path_from_key("s1"))
+    written = path.stat()
+    for store in (elsewhere, here, elsewhere, here):
+        assert await store.get("s1") == b"signed in"
+        await store.set("s1", b"signed in", expires_in=3600)
+    assert path.stat().st_mtime_ns == written.st_mtime_ns
+    await elsewhere.set("s1", b"signed in, with a flash", expires_in=3600)
+    assert path.stat().st_mtime_ns != written.st_mtime_ns
+
+
 async def test_an_expired_session_is_gone(tmp_path: Path):
     store = SessionStore(tmp_path, create_directories=True)
     await store.set("s1", b"x", expires_in=-1)
