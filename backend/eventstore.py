@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import fcntl
 import logging
 import os
 import queue
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -236,6 +238,32 @@ class LinliApp(Application):
         return recordings
 
 
+class WriterLock:
+    """One writer at a time across the processes on this SQLite file (several web processes, the CLI), queued by
+    the kernel: SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries, and two writers committing batches
+    back to back then leave the file idle between them."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._thread = threading.Lock()  # flock is per open file, not per thread
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread.release()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
 class HeldReadsDatastore(SQLiteDatastore):
     """SQLite where a thread may hold one read transaction and make its reads in it: the writer reads a whole
     batch's aggregates in one snapshot instead of a BEGIN and a ROLLBACK (each taking WAL locks) around every
@@ -244,9 +272,16 @@ class HeldReadsDatastore(SQLiteDatastore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held = threading.local()
+        self._writers = (
+            None if self.pool.is_sqlite_memory_mode else WriterLock(Path(f"{self.pool.db_name}-writer.lock"))
+        )
 
     @contextlib.contextmanager
     def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        if commit and self._writers is not None:
+            with self._writers, super().transaction(commit=True) as cursor:
+                yield cursor
+            return
         held: SQLiteConnection | None = getattr(self._held, "connection", None)
         if commit or held is None:
             with super().transaction(commit=commit) as cursor:
@@ -257,6 +292,11 @@ class HeldReadsDatastore(SQLiteDatastore):
             yield cursor
         finally:
             cursor.sqlite_cursor.close()
+
+    def close(self) -> None:
+        super().close()
+        if self._writers is not None:
+            self._writers.close()
 
     def hold(self) -> bool:
         """This thread's reads share one snapshot until `release`; False when already holding one (or in memory)."""

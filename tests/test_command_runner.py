@@ -96,6 +96,34 @@ def test_the_writer_reads_a_batch_in_one_snapshot_and_sees_what_was_saved_since_
     other_process.close()
 
 
+def test_processes_writing_one_sqlite_log_take_turns_through_the_writer_lock(settings):
+    """A writer waits in the kernel's queue for another process's write to end (SQLite's own busy handler would poll
+    with sleeps), and nothing is written meanwhile."""
+    import threading
+
+    from backend.community.domain import Community
+
+    if settings.is_postgres:
+        return
+    app, other_process = open_event_store(settings), open_event_store(settings)
+    ctx = Ctx(UUID(int=1), None, NOW)
+    place = Community.found(ctx, "晨光社区", "chenguang")
+    app.save(place)
+    changed = other_process.repository.get(place.id)
+    changed.set_street(ctx, "和平街道")
+    saving = threading.Thread(target=other_process.save, args=(changed,))
+    with app.recorder.datastore._writers:  # this process is writing
+        saving.start()
+        saving.join(0.3)
+        assert saving.is_alive(), "the other process waits"
+        assert len(app.recorder.select_events(place.id)) == 1
+    saving.join(10)
+    assert not saving.is_alive()
+    assert len(app.recorder.select_events(place.id)) == 2
+    app.close()
+    other_process.close()
+
+
 def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_batch_of_new_ids_together(settings):
     from backend.community.domain import Community
     from backend.eventstore import HeldReadsDatastore
