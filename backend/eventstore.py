@@ -260,8 +260,10 @@ class WriterLock:
         self._thread.release()
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        """Once: the datastore is closed again when collected, and by then the number may be another file's."""
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 class HeldReadsDatastore(SQLiteDatastore):

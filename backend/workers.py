@@ -2,8 +2,9 @@
 
 The first process (the leader) runs the projector and the deadlines. The others (followers) run commands with
 their own writer, as separate processes always could, and follow the leader over a Unix socket (the hub): they
-tell it when they have saved, and it tells them how far the views are and, on SQLite, the live updates of each
-step for their own websockets (on PostgreSQL those go over LISTEN/NOTIFY already).
+tell it when they have saved, and after each projector step it tells them how far the views are, which residents'
+status or roles changed (to forget their cached copies) and, on SQLite, the step's live updates for their own
+websockets (on PostgreSQL those go over LISTEN/NOTIFY already).
 """
 
 from __future__ import annotations

@@ -124,6 +124,19 @@ def test_processes_writing_one_sqlite_log_take_turns_through_the_writer_lock(set
     other_process.close()
 
 
+def test_a_store_closed_twice_leaves_the_next_store_s_writer_lock_alone(settings):
+    """The datastore is closed by the runtime and again when collected; the lock file's descriptor number may by
+    then belong to the next store opened."""
+    from backend.community.domain import Community
+
+    closed = open_event_store(settings)
+    closed.close()
+    app = open_event_store(settings)
+    closed.close()
+    app.save(Community.found(Ctx(UUID(int=1), None, NOW), "晨光社区", "chenguang"))
+    app.close()
+
+
 def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_batch_of_new_ids_together(settings):
     from backend.community.domain import Community
     from backend.eventstore import HeldReadsDatastore
