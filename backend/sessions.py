@@ -83,8 +83,9 @@ class StampedFileStore(FileStore):
 
 
 class SessionStore(StampedFileStore):
-    """Sessions: also, a write is skipped when the file already holds this session and its expiry was pushed forward
-    within the hour, whichever process wrote it (Litestar would rewrite it on every response)."""
+    """Sessions: also, a write is skipped when the file, as the request's own read found it (every read looks at the
+    file), already holds this session with its expiry pushed forward within the hour, whichever process wrote it
+    (Litestar would rewrite it on every response). A change another process makes meanwhile then stands."""
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
@@ -93,7 +94,7 @@ class SessionStore(StampedFileStore):
 
     def _holds(self, key: str, data: bytes, expires_in: int | timedelta | None) -> bool:
         seen = self._read.get(key)
-        if seen is None or seen[1].data != data or seen[0] != _stamp(self._path_from_key(key)):
+        if seen is None or seen[1].data != data:
             return False
         held, wanted = seen[1].expires_at, StorageObject.new(b"", expires_in).expires_at
         if held is None or wanted is None:
