@@ -349,7 +349,7 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app (LINLI_HOST, LINLI_PORT)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, help="web processes on the port (LINLI_WORKERS, default 1)")
+    serve.add_argument("--workers", type=int, help="web processes on the port (LINLI_WORKERS; default: one per core)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="create or migrate the event store and the views").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="load demo data into an empty data dir").set_defaults(func=cmd_demo)

@@ -13,6 +13,11 @@ from zoneinfo import ZoneInfo
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # dates (terms, deadlines) are China Standard Time days
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's)."""
+    return len(os.sched_getaffinity(0))
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path("var"))
@@ -25,7 +30,8 @@ class Settings:
     secret: str = ""
     signin_per_minute: int = 20
     push_local: bool = False  # Web Push endpoints on this machine or a private network (development, tests)
-    workers: int = 1  # web processes sharing the port; the first runs the projector and the deadlines
+    # web processes sharing the port, one event loop per core; the first runs the projector and the deadlines
+    workers: int = field(default_factory=usable_cores)
     hub: str = ""  # set by `linli serve` in each of several web processes: the first one's socket for the others
     leader: bool = True  # this web process runs the projector (the only one, or the first of several)
 
@@ -98,7 +104,7 @@ def load_settings(**overrides: object) -> Settings:
         "secret": env.get("LINLI_SECRET", ""),
         "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
         "push_local": _flag(env.get("LINLI_PUSH_LOCAL")),
-        "workers": int(env.get("LINLI_WORKERS", "1")),
+        "workers": int(env["LINLI_WORKERS"]) if env.get("LINLI_WORKERS") else usable_cores(),
         "hub": env.get("LINLI_HUB", ""),
         "leader": env.get("LINLI_LEADER", "1") != "0",
     }

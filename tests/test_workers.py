@@ -253,3 +253,12 @@ def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
         while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(alive(pid) for pid in pids)
+
+
+def test_the_server_runs_one_web_process_per_usable_core_unless_told(monkeypatch):
+    from backend.config import load_settings
+
+    monkeypatch.delenv("LINLI_WORKERS", raising=False)
+    assert load_settings().workers == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("LINLI_WORKERS", "1")
+    assert load_settings().workers == 1
