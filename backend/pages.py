@@ -74,7 +74,8 @@ def page_context(request: Request[Any, Any, Any], **context: Any) -> dict[str, A
         "lang": current_locale(),
         "html_lang": HTML_LANG[current_locale()],
         "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
-        "flashes": request.session.pop("flashes", []) if has_session(request) else [],
+        # taken when a whole page shows them (base.html), not by an htmx fragment that would lose them
+        "take_flashes": lambda: request.session.pop("flashes", []) if has_session(request) else [],
         "command_id": new_command_id(),
     }
     base.update(context)

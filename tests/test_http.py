@@ -205,3 +205,16 @@ async def test_wrong_password_and_malformed_phone(client, signed_in):
     assert wrong.status_code == 401 and "手机号或密码不正确。" in wrong.text
     bad = await client.post("/signin", data={"phone": "12345", "password": "x", "_csrf_token": token})
     assert bad.status_code == 422 and "请输入 11 位手机号码。" in bad.text
+
+
+async def test_a_flash_waits_for_the_next_whole_page_an_htmx_fragment_meanwhile_leaves_it(client, signed_in):
+    # "已登录：…" waits in the session: the sign-in's redirect was not followed
+    fragment = await client.post(
+        "/proposals/new",
+        data={**GOOD, "title": ""},
+        headers={"HX-Request": "true", "x-csrftoken": client.cookies.get("csrftoken")},
+    )
+    assert fragment.status_code == 422 and "已登录" not in fragment.text
+    page = await client.get("/proposals")
+    assert "已登录" in page.text, "the fragment did not take the flash"
+    assert "已登录" not in (await client.get("/proposals")).text, "shown once"
