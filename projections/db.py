@@ -34,30 +34,48 @@ class LinliSQLiteEngine(SQLiteEngine):
         super().__init__(**kwargs)
         self._readers: dict[asyncio.AbstractEventLoop, aiosqlite.Connection] = {}
         self._writers: dict[asyncio.AbstractEventLoop, _KeptConnection] = {}
+        self._opening: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Task[Any]] = {}
 
     async def get_connection(self) -> Any:
         """Transactions take turns on one kept writer connection (there is one writer: the projector)."""
         loop = asyncio.get_running_loop()
-        writer = self._writers.get(loop)
-        if writer is None:
-            connection = await aiosqlite.connect(**self.connection_kwargs)
-            connection.row_factory = dict_factory  # type: ignore[assignment]
-            # The views and their positions commit together and are rebuilt from the log: a power cut may take
-            # back the last batches, never half of one (WAL), so the projector simply applies them again.
-            await connection.execute("PRAGMA synchronous=NORMAL")
-            await connection.execute("PRAGMA foreign_keys = 1")  # once, not before every statement as Piccolo does
-            writer = self._writers[loop] = _KeptConnection(connection)
+        writer = self._writers.get(loop) or await self._open_once(loop, "writer", self._open_writer)
         await writer.turn.acquire()
         return writer
 
     async def _reader(self) -> aiosqlite.Connection:
         loop = asyncio.get_running_loop()
-        reader = self._readers.get(loop)
-        if reader is None:
-            reader = await aiosqlite.connect(**self.connection_kwargs)
-            reader.row_factory = dict_factory  # type: ignore[assignment]
-            self._readers[loop] = reader
+        return self._readers.get(loop) or await self._open_once(loop, "reader", self._open_reader)
+
+    async def _open_once(self, loop: asyncio.AbstractEventLoop, kind: str, opener: Any) -> Any:
+        """The loop's kept connection opened by one task, which finishes even if the first to ask is cancelled:
+        each connection has a thread that is no daemon, and one opened twice (first reads at once) or dropped
+        half-open would never be closed and would keep the process from exiting."""
+        key = (loop, kind)
+        if key not in self._opening:
+            self._opening[key] = loop.create_task(opener(loop), name=f"views {kind}")
+            self._opening[key].add_done_callback(lambda _: self._opening.pop(key, None))
+        return await asyncio.shield(self._opening[key])
+
+    async def _open_reader(self, loop: asyncio.AbstractEventLoop) -> aiosqlite.Connection:
+        reader = await aiosqlite.connect(**self.connection_kwargs)
+        reader.row_factory = dict_factory  # type: ignore[assignment]
+        self._readers[loop] = reader
         return reader
+
+    async def _open_writer(self, loop: asyncio.AbstractEventLoop) -> _KeptConnection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        try:
+            # The views and their positions commit together and are rebuilt from the log: a power cut may take
+            # back the last batches, never half of one (WAL), so the projector simply applies them again.
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            await connection.execute("PRAGMA foreign_keys = 1")  # once, not before every statement as Piccolo does
+        except BaseException:
+            await connection.close()
+            raise
+        self._writers[loop] = _KeptConnection(connection)
+        return self._writers[loop]
 
     async def _run_in_new_connection(
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
@@ -84,6 +102,8 @@ class LinliSQLiteEngine(SQLiteEngine):
 
     async def close_connections(self) -> None:
         loop = asyncio.get_running_loop()
+        opening = [task for (owner, _), task in self._opening.items() if owner is loop]
+        await asyncio.gather(*opening, return_exceptions=True)  # then closed with the others
         kept = [*self._readers.items(), *((owner, w.connection) for owner, w in self._writers.items())]
         for owner, connection in kept:
             if owner is loop:

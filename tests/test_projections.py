@@ -1,6 +1,8 @@
 """The projector applies each batch exactly once; a crash loses nothing; a rebuild equals the incremental result;
 the hash chain names the first altered or missing event."""
 
+import asyncio
+import threading
 from collections.abc import Sequence
 from typing import ClassVar
 from uuid import UUID, uuid4
@@ -12,6 +14,7 @@ from backend.deliberation import commands
 from backend.eventstore import Ctx
 from backend.runtime import Runtime
 from projections.chain import verify
+from projections.db import LinliSQLiteEngine
 from projections.deliberation import DeliberationProjection
 from projections.registry import all_projections
 from projections.runner import Projector
@@ -233,3 +236,35 @@ async def test_a_projector_keeps_its_positions_between_batches_and_reads_them_ag
     assert applied == list(range(1, head + 1)), "every event once"
     assert second_probe.seen and first_probe.seen[-1] > min(second_probe.seen), "both took turns"
     assert await first.positions() == {"probe": head}
+
+
+def _view_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "(_connection_worker_thread)" in t.name and t.is_alive()}
+
+
+async def _settled(threads: set[threading.Thread]) -> set[threading.Thread]:
+    for _ in range(100):  # a closed connection's thread ends on its own, a moment later
+        if not (alive := {t for t in threads if t.is_alive()}):
+            return alive
+        await asyncio.sleep(0.01)
+    return alive
+
+
+async def test_first_reads_at_once_share_one_view_connection_and_a_cancelled_one_is_still_closed(tmp_path):
+    if POSTGRES:
+        pytest.skip("the kept connections are SQLite's")
+    engine = LinliSQLiteEngine(path=str(tmp_path / "views.sqlite3"))
+    before = _view_threads()
+    rows = await asyncio.gather(*(engine._run_in_new_connection("SELECT 1 AS one") for _ in range(5)))
+    assert rows == [[{"one": 1}]] * 5
+    assert len(_view_threads() - before) == 1, "one reader for the loop, not one per first read"
+    await engine.close_connections()
+    assert not await _settled(_view_threads() - before)
+
+    cancelled = asyncio.get_running_loop().create_task(engine._run_in_new_connection("SELECT 1"))
+    await asyncio.sleep(0)  # it has begun opening the connection
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    await engine.close_connections()  # what a stopping app does: the half-opened connection is closed too
+    assert not await _settled(_view_threads() - before), "no thread left that would keep the process alive"
