@@ -8,7 +8,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -47,7 +47,12 @@ class LinliSQLiteEngine(SQLiteEngine):
         loop = asyncio.get_running_loop()
         return self._readers.get(loop) or await self._open_once(loop, "reader", self._open_reader)
 
-    async def _open_once(self, loop: asyncio.AbstractEventLoop, kind: str, opener: Any) -> Any:
+    async def _open_once(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        kind: str,
+        opener: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, Any]],
+    ) -> Any:
         """The loop's kept connection opened by one task, which finishes even if the first to ask is cancelled:
         each connection has a thread that is no daemon, and one opened twice (first reads at once) or dropped
         half-open would never be closed and would keep the process from exiting."""
