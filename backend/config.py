@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,21 @@ class Settings:
             "password": url.password or "",
             "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
         }
+
+    @contextlib.contextmanager
+    def setup_lock(self) -> Iterator[None]:
+        """Held while tables are created or migrated: processes starting together (the web processes, a projector)
+        do it one after another. PostgreSQL refuses two sessions creating one type or replacing one function at
+        once ("duplicate key value", "tuple concurrently updated"), and two migrations would both apply."""
+        if self.is_postgres:
+            with self.pg_connect() as conn:  # the lock goes with the connection
+                conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"linli setup {self.pg_schema}",))
+                yield
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with open(self.data_dir / "setup.lock", "a") as lock:  # the lock goes with the file
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                yield
 
     def pg_connect(self) -> Any:
         """A psycopg connection in autocommit mode to the configured PostgreSQL database."""

@@ -435,10 +435,11 @@ def event_store_env(settings: Settings) -> dict[str, str]:
 
 
 def open_event_store(settings: Settings) -> LinliApp:
-    if settings.is_postgres:
-        _ensure_pg_schema(settings, f"{settings.pg_schema}_events")
-    # Cached aggregates are fast-forwarded from the store on every get, so other processes' writes are seen.
-    return LinliApp(env={**event_store_env(settings), "AGGREGATE_CACHE_MAXSIZE": "5000"})
+    with settings.setup_lock():
+        if settings.is_postgres:
+            _ensure_pg_schema(settings, f"{settings.pg_schema}_events")
+        # Cached aggregates are fast-forwarded from the store on every get, so other processes' writes are seen.
+        return LinliApp(env={**event_store_env(settings), "AGGREGATE_CACHE_MAXSIZE": "5000"})
 
 
 def _ensure_pg_schema(settings: Settings, schema: str) -> None:

@@ -210,11 +210,12 @@ async def prepare(engine: Engine, settings: Settings) -> None:
 async def migrate(engine: Engine, settings: Settings, quiet: bool = True) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    await prepare(engine, settings)
-    bind(engine)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-        result = await run_forwards(app_name="projections", migration_id="all")
+    with settings.setup_lock():
+        await prepare(engine, settings)
+        bind(engine)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="projections", migration_id="all")
     if not result.success:
         raise RuntimeError(f"view migrations failed: {result.message}\n{out.getvalue()}")
 

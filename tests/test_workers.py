@@ -43,19 +43,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def serving(settings: Settings, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    env = {
+def environment(settings: Settings) -> dict[str, str]:
+    return {
         **os.environ,
         "LINLI_DATA_DIR": str(settings.data_dir),
         "LINLI_DATABASE_URL": settings.database_url,
         "LINLI_PG_SCHEMA": settings.pg_schema,
         "LINLI_SECRET": settings.secret,
-        "LINLI_PORT": str(port),
-        "LINLI_WORKERS": "2",
-        **extra,
     }
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    env = {**environment(settings), "LINLI_PORT": str(port), "LINLI_WORKERS": "2", **extra}
     log = settings.data_dir / "serve.log"
     with open(log, "wb") as out:
         server = subprocess.Popen([LINLI, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -67,13 +68,21 @@ def serving(settings: Settings, **extra: str) -> Iterator[tuple[str, subprocess.
                 pytest.fail("server did not start:\n" + log.read_text()[-3000:])
             time.sleep(0.2)
         yield base, server
+    except BaseException:
+        _stop(server)
+        sys.stderr.write("the server's log:\n" + log.read_text()[-6000:])
+        raise
     finally:
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def _healthy(base: str) -> bool:
@@ -253,6 +262,26 @@ def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
         while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(alive(pid) for pid in pids)
+
+
+def test_processes_starting_together_all_start_on_a_new_store_and_on_an_existing_one(settings):
+    """Each web process opens the store and migrates the views as it starts; started at the same moment, they take
+    turns. Before, PostgreSQL refused the others' tables or functions, and on SQLite all but one hung."""
+    for store in ("new", "existing"):
+        starting = [
+            subprocess.Popen(
+                [LINLI, "migrate"], env=environment(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            )
+            for _ in range(4)
+        ]
+        try:
+            said = [p.communicate(timeout=60) for p in starting]
+        finally:
+            for p in starting:
+                p.kill()
+        codes = [p.returncode for p in starting]
+        assert codes == [0] * 4, (store, [out[-2000:] for out, _ in said])
+        assert all(b"event store ready (0 events); views migrated" in out for out, _ in said)
 
 
 def test_the_server_runs_one_web_process_per_usable_core_unless_told(monkeypatch):

@@ -24,7 +24,9 @@ class PersonalData:
         if self._postgres:
             self._conn = settings.pg_connect()
             self._table = f'"{settings.pg_schema}_events".resident_keys'
-            self._conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (resident_id text PRIMARY KEY, key bytea)")
+            create = f"CREATE TABLE IF NOT EXISTS {self._table} (resident_id text PRIMARY KEY, key bytea)"
+            with settings.setup_lock():
+                self._conn.execute(create)
             self._mark = "%s"
         else:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
