@@ -43,6 +43,13 @@ class Runtime:
         self._deadlines: asyncio.Task[None] | None = None
 
     async def start(self, run_projector: bool | None = None) -> None:
+        try:
+            await self._start(run_projector)
+        except BaseException:
+            await self.stop()  # a connection left open keeps its thread, and the process would hang instead of ending
+            raise
+
+    async def _start(self, run_projector: bool | None) -> None:
         db.bind(self.engine)
         await db.migrate(self.engine, self.settings)
         if isinstance(self.engine, PostgresEngine):

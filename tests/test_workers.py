@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -282,6 +283,27 @@ def test_processes_starting_together_all_start_on_a_new_store_and_on_an_existing
         codes = [p.returncode for p in starting]
         assert codes == [0] * 4, (store, [out[-2000:] for out, _ in said])
         assert all(b"event store ready (0 events); views migrated" in out for out, _ in said)
+
+
+def test_a_process_whose_start_fails_ends_and_says_why(settings):
+    """A view table that is in the way fails the migration: the process ends with the reason, where it used to hang
+    on its open connections' threads (`linli serve` said "Application startup failed. Exiting." and did not)."""
+    if settings.is_postgres:
+        with settings.pg_connect() as conn:
+            conn.execute(f'CREATE SCHEMA "{settings.pg_schema}_views"')
+            conn.execute(f'CREATE TABLE "{settings.pg_schema}_views".proposal_cosign (x int)')
+    else:
+        with contextlib.closing(sqlite3.connect(settings.views_path)) as conn:
+            conn.execute("CREATE TABLE proposal_cosign (x int)")
+    starting = subprocess.Popen(
+        [LINLI, "migrate"], env=environment(settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        out, _ = starting.communicate(timeout=60)
+    finally:
+        starting.kill()
+    assert starting.returncode == 1
+    assert b'"proposal_cosign" already exists' in out
 
 
 def test_the_server_runs_one_web_process_per_usable_core_unless_told(monkeypatch):
