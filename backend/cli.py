@@ -12,12 +12,13 @@ from typing import Any
 from uuid import UUID
 
 from backend.config import load_settings
+from backend.contexts import PASSES
 from backend.runtime import Runtime
 
 
 def _with_runtime(body: Callable[[Runtime], Awaitable[int]], run_projector: bool = False) -> int:
     async def main() -> int:
-        runtime = Runtime(load_settings())
+        runtime = Runtime(load_settings(), passes=PASSES)
         await runtime.start(run_projector=run_projector)
         try:
             return await body(runtime)
@@ -34,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     config = {
-        "app": "backend.app:create_app",
+        "app": "backend.web.app:create_app",
         "factory": True,
         "host": args.host or settings.host,
         "port": args.port or settings.port,
@@ -86,7 +87,7 @@ def cmd_projector(_: argparse.Namespace) -> int:
         backend = None
         publish = None
         if settings.is_postgres:
-            from backend.app import channels_backend
+            from backend.web.app import channels_backend
 
             backend = channels_backend(settings)
             await backend.on_startup()
@@ -94,7 +95,7 @@ def cmd_projector(_: argparse.Namespace) -> int:
             async def publish(channel: str, payload: dict[str, Any]) -> None:
                 await backend.publish(json.dumps(payload).encode(), [channel])
 
-        runtime = Runtime(settings, publish=publish)
+        runtime = Runtime(settings, publish=publish, passes=PASSES)
         # Saves happen in other processes and cannot wake this one: poll often (one cheap query each time).
         runtime.projector.poll_interval = 0.02
         await runtime.start(run_projector=True)
@@ -153,7 +154,8 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
 
     from backend.community import commands as community_commands
     from backend.community.domain import community_id_for
-    from backend.eventstore import Ctx, DomainError
+    from backend.kernel.context import Ctx
+    from backend.kernel.errors import DomainError
 
     async def body(rt: Runtime) -> int:
         ctx = Ctx(community_id_for(args.community), actor_id=None, now=datetime.now(UTC))
@@ -174,7 +176,8 @@ def cmd_rules_vote(args: argparse.Namespace) -> int:
 
     from backend.community import commands as community_commands
     from backend.community.domain import Share, VoteRule, community_id_for
-    from backend.eventstore import Ctx, DomainError
+    from backend.kernel.context import Ctx
+    from backend.kernel.errors import DomainError
 
     async def body(rt: Runtime) -> int:
         ctx = Ctx(community_id_for(args.community), actor_id=None, now=datetime.now(UTC))
@@ -194,7 +197,7 @@ def cmd_rules_vote(args: argparse.Namespace) -> int:
 
 
 def _refusals(body: Callable[[Runtime], Awaitable[int]]) -> Callable[[Runtime], Awaitable[int]]:
-    from backend.eventstore import DomainError
+    from backend.kernel.errors import DomainError
 
     async def guarded(rt: Runtime) -> int:
         try:
@@ -210,7 +213,7 @@ def _system_ctx(code: str) -> Any:
     from datetime import UTC, datetime
 
     from backend.community.domain import community_id_for
-    from backend.eventstore import Ctx
+    from backend.kernel.context import Ctx
 
     return Ctx(community_id_for(code), actor_id=None, now=datetime.now(UTC))
 
@@ -218,7 +221,7 @@ def _system_ctx(code: str) -> Any:
 def _resident_by_phone(rt: Runtime, phone: str) -> Any:
     from eventsourcing.application import AggregateNotFoundError
 
-    from backend.eventstore import DomainError
+    from backend.kernel.errors import DomainError
     from backend.residents.commands import phone_claim_id
     from backend.residents.domain import normalise_phone
 

@@ -15,7 +15,7 @@ from backend.deliberation import commands as proposal_commands
 from backend.deliberation import meetings
 from backend.deliberation.procedure import Body
 from backend.disclosure import commands as disclosure
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import household_id_for

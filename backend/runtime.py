@@ -1,34 +1,44 @@
-"""What one process holds: the event store, the view engine, the projector and the command runner."""
+"""What one process holds: the event store, the view engine, the projector, the writer and the rounds. The
+composition root of the write side: it is given the contexts' timed passes (backend.contexts) rather than
+importing them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from uuid import UUID
 
 import anyio
 from piccolo.engine.postgres import PostgresEngine
 
 from backend.config import Settings
-from backend.eventstore import Action, CommandResult, CommandRunner, Ctx, GroupCommit, LinliApp, open_event_store
-from backend.residents.personal import PersonalData
+from backend.kernel import rounds
+from backend.kernel.context import Ctx
+from backend.kernel.group_commit import GroupCommit
+from backend.kernel.personal import PersonalData
+from backend.kernel.ports import Pass
+from backend.kernel.runner import Action, CommandResult, CommandRunner
+from backend.kernel.store import LinliApp, open_event_store
 from backend.workers import Hub, Link
 from projections import db
-from projections.registry import all_projections
-from projections.runner import Projector, Publish
+from projections.registry import ALL_TABLES, all_projections
+from projections.runner import Projector
+from projections.types import Publish
 
 log = logging.getLogger(__name__)
 STOP_TIMEOUT = 10
 
 
 class Runtime:
-    def __init__(self, settings: Settings, publish: Publish | None = None) -> None:
+    def __init__(self, settings: Settings, publish: Publish | None = None, passes: Sequence[Pass] = ()) -> None:
         self.settings = settings
+        self.passes = tuple(passes)  # the contexts' timed passes, made every round where the projector runs
         self.store: LinliApp = open_event_store(settings)
         self.personal = PersonalData(settings)
         self.engine = db.make_engine(settings)
-        db.bind(self.engine)
+        db.bind(self.engine, ALL_TABLES)
         self.projector = Projector(self.store, self.engine, all_projections(self.personal), publish=publish)
         self.hub: Hub | None = None
         self.link: Link | None = None
@@ -50,8 +60,8 @@ class Runtime:
             raise
 
     async def _start(self, run_projector: bool | None) -> None:
-        db.bind(self.engine)
-        await db.migrate(self.engine, self.settings)
+        db.bind(self.engine, ALL_TABLES)
+        await db.migrate(self.engine, self.settings, ALL_TABLES)
         if isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(min_size=2, max_size=10)
         if self.link is not None:  # the leader projects and keeps the deadlines; this process follows it
@@ -63,9 +73,8 @@ class Runtime:
             await self.hub.start()
         if self.settings.projector_inline if run_projector is None else run_projector:
             self.projector.start()
-            from backend import rounds  # the contexts' commands import this module
-
-            self._deadlines = asyncio.get_running_loop().create_task(rounds.keep(self), name="rounds")
+            if self.passes:
+                self._deadlines = asyncio.get_running_loop().create_task(rounds.keep(self, self.passes), name="rounds")
         self.started = True
 
     async def stop(self) -> None:

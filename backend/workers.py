@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from projections.residents import RESIDENT_CHANNEL
-from projections.runner import LiveMessage, Projector, Publish
+from projections.runner import Projector
+from projections.types import LiveMessage, Publish
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from eventsourcing.persistence import Notification
 from piccolo.columns import BigInt, Varchar
 from piccolo.table import Table
 
-from backend.eventstore import LinliApp
+from backend.kernel.store import LinliApp
 from projections.db import bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 GENESIS = "0" * 64
 

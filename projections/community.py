@@ -11,7 +11,7 @@ from piccolo.table import Table
 
 from backend.community.domain import RULES, Community
 from backend.config import LOCAL_ZONE
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 
 class CommunityView(Table, tablename="community"):

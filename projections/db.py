@@ -162,15 +162,14 @@ def make_engine(settings: Settings) -> Engine:
     return LinliSQLiteEngine(path=str(settings.views_path), timeout=30)
 
 
-def bind(engine: Engine) -> None:
-    """Point every table (ours and Piccolo's migration table) at this engine."""
+def bind(engine: Engine, tables: Sequence[type[Table]]) -> None:
+    """Point every table (the views', given by the registry, and Piccolo's migration table) at this engine."""
     from piccolo.apps.migrations.tables import Migration
 
     from projections import piccolo_conf
-    from projections.tables import ALL_TABLES
 
     piccolo_conf.DB = engine  # type: ignore[assignment]
-    for table in (*ALL_TABLES, Migration):
+    for table in (*tables, Migration):
         table._meta.db = engine
     if isinstance(engine, PostgresEngine):
         # Piccolo asks "does a `migration` table exist?" in every schema unless told which: another deployment's
@@ -207,12 +206,12 @@ async def prepare(engine: Engine, settings: Settings) -> None:
             await conn.close()
 
 
-async def migrate(engine: Engine, settings: Settings, quiet: bool = True) -> None:
+async def migrate(engine: Engine, settings: Settings, tables: Sequence[type[Table]], quiet: bool = True) -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     with settings.setup_lock():
         await prepare(engine, settings)
-        bind(engine)
+        bind(engine, tables)
         out = io.StringIO()
         with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
             result = await run_forwards(app_name="projections", migration_id="all")

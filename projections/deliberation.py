@@ -16,9 +16,9 @@ from backend.community.domain import VOTE_RULES, VoteRule
 from backend.config import LOCAL_ZONE
 from backend.deliberation.domain import Proposal
 from backend.deliberation.procedure import Matter, Meeting, Outcome, Vote, decide
-from backend.eventstore import DomainError
+from backend.kernel.errors import DomainError
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 
 class ProposalView(Table, tablename="proposal"):

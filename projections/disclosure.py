@@ -17,7 +17,7 @@ from backend.deliberation.procedure import Matter, Stage
 from backend.disclosure.domain import FinanceBook, Notice, Version, month_bounds
 from projections.chain import link_at
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 MIRROR_NAMESPACE = PyUUID("9e1b3d5f-7a9c-4e1b-8d3f-5a7c9e1b3d5f")
 PAGE = 20

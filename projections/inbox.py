@@ -16,7 +16,7 @@ from piccolo.table import Table
 from backend.inbox.domain import Inbox
 from backend.services.domain import Slot
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 NOTIFICATION_NAMESPACE = PyUUID("f6a8c0e2-4b6d-4f8a-a2c4-6e8f0a2c4e6b")
 PUSH_WITHIN = timedelta(hours=1)  # a notification not pushed by then is stale: the inbox still has it

@@ -2,7 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from projections.tables import ALL_TABLES
+from projections.registry import ALL_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="projections",

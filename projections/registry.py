@@ -1,14 +1,16 @@
-"""The projections this deployment runs, in the order they are applied."""
+"""The projections this deployment runs, in the order they are applied, and every view table (for the engine and
+Piccolo's migrations). The composition root of the read side: the one module that names every projection."""
 
-from backend.residents.personal import PersonalData
+from backend.kernel.personal import PersonalData
 from projections.chain import ChainProjection
 from projections.community import CommunityProjection
 from projections.deliberation import DeliberationProjection, ProcedureProjection
 from projections.disclosure import DisclosureProjection
 from projections.inbox import InboxProjection
 from projections.residents import ResidentsProjection
-from projections.runner import Projection
+from projections.runner import ProjectionPosition
 from projections.services import ServicesProjection
+from projections.types import Projection
 from projections.volunteering import VolunteeringProjection
 
 PROJECTIONS = (
@@ -27,3 +29,6 @@ PROJECTIONS = (
 def all_projections(personal: PersonalData) -> list[Projection]:
     """The residents' views open sealed personal data; the others need nothing."""
     return [ResidentsProjection(personal) if p is ResidentsProjection else p() for p in PROJECTIONS]
+
+
+ALL_TABLES = (ProjectionPosition, *(table for projection in PROJECTIONS for table in projection.tables))

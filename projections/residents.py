@@ -14,11 +14,11 @@ import anyio
 from piccolo.columns import JSON, UUID, Boolean, Date, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.masking import mask_name
+from backend.kernel.masking import mask_name
+from backend.kernel.personal import PersonalData, unseal
 from backend.residents.domain import Household, Resident, SignInCode, birth_date
-from backend.residents.personal import PersonalData, unseal
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 TOMBSTONE = "已注销居民"
 MUTABLE = ("status", "reject_reason", "household_id", "household", "password_hash", "roles", "decided_by")

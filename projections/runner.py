@@ -10,45 +10,26 @@ import asyncio
 import contextlib
 import heapq
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable, Sequence
 
 import anyio
-from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from piccolo.columns import BigInt, Varchar
 from piccolo.engine.base import Engine
 from piccolo.table import Table
 
-from backend.eventstore import LinliApp
+from backend.kernel.store import LinliApp
 from projections.db import write_transaction
+from projections.types import Item, LiveMessage, Projection, Publish
 
 log = logging.getLogger(__name__)
 
-LiveMessage = tuple[str, dict[str, Any]]
-Publish = Callable[[str, dict[str, Any]], Awaitable[None]]
 Stepped = Callable[[int, list[LiveMessage]], None]
 
 
 class ProjectionPosition(Table, tablename="projection_position"):
     name = Varchar(length=64, primary_key=True)
     position = BigInt(default=0)
-
-
-@dataclass(frozen=True)
-class Item:
-    position: int
-    notification: Notification
-    event: Any
-
-
-class Projection(Protocol):
-    name: str
-    tables: ClassVar[Sequence[type[Table]]]
-    handles: ClassVar[Sequence[type]]  # event classes; empty means every notification, undecoded
-
-    async def apply(self, items: list[Item]) -> list[LiveMessage]: ...
 
 
 class PositionConflict(Exception):

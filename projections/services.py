@@ -15,7 +15,7 @@ from piccolo.table import Table
 from backend.config import LOCAL_ZONE
 from backend.services.domain import ACTIVE, HELD, WHEN_REMINDED, Provider, Service, Slot, booking_id_for
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 
 class ProviderView(Table, tablename="service_provider"):

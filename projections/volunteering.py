@@ -25,7 +25,7 @@ from backend.volunteering.domain import (
     star_level,
 )
 from projections.db import bulk_execute, bulk_insert
-from projections.runner import Item, LiveMessage
+from projections.types import Item, LiveMessage
 
 
 class TeamView(Table, tablename="volunteer_team"):

@@ -33,15 +33,16 @@ sys.path.insert(0, str(ROOT))
 
 from backend.community.domain import VOTE_RULES, Community, community_id_for  # noqa: E402
 from backend.config import LOCAL_ZONE, load_settings  # noqa: E402
+from backend.contexts import PASSES  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
-from backend.eventstore import Ctx  # noqa: E402
-from backend.live import COALESCE_SECONDS, FRAMES_PER_SECOND  # noqa: E402
+from backend.kernel.context import Ctx  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
 from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from backend.services.domain import ACTIVE, BookingRules, Provider, Schedule, Service, diary_id_for  # noqa: E402
 from backend.volunteering.domain import Activity, ActivityTerms, Team, recurring  # noqa: E402
+from backend.web.live import COALESCE_SECONDS, FRAMES_PER_SECOND  # noqa: E402
 
 PASSWORD = "bench2026"
 BIN = Path(sys.executable).parent
@@ -169,7 +170,7 @@ def seed(rt: Runtime, residents: int, proposals: int, cosigns_each: int = 0) -> 
 
 
 async def with_runtime(data_dir: Path, body: Any, run_projector: bool = False) -> Any:
-    rt = Runtime(load_settings(data_dir=data_dir, database_url=""))
+    rt = Runtime(load_settings(data_dir=data_dir, database_url=""), passes=PASSES)
     await rt.start(run_projector=run_projector)
     try:
         return await body(rt)
@@ -416,7 +417,7 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
             cookies, token = sessions[-1]  # has not voted yet: every probe changes the tally
             latencies: list[float] = []
             missed = 0
-            # past the channel's coalescing interval, which grows with its audience (backend.live.Coalesce)
+            # past the channel's coalescing interval, which grows with its audience (backend.web.live.Coalesce)
             quiet = max(COALESCE_SECONDS, len(sockets) / FRAMES_PER_SECOND) + 0.1
             async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30) as client:
                 for n in range(probes):

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.app import create_app
 from backend.community.domain import community_id_for
 from backend.config import Settings, load_settings
+from backend.contexts import PASSES
 from backend.runtime import Runtime
+from backend.web.app import create_app
 
 POSTGRES = os.environ.get("LINLI_TEST_DATABASE") == "postgres"
 POSTGRES_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -46,7 +47,7 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
 
 @pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=True)
     try:
         yield rt

@@ -11,13 +11,13 @@ from litestar.testing import AsyncTestClient
 
 from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import household_id_for
 from backend.runtime import Runtime
+from projections.registry import ALL_TABLES
 from projections.runner import ProjectionPosition
-from projections.tables import ALL_TABLES
 
 PASSWORD = "secret123"
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import anyio
 
 from backend import cli
+from backend.contexts import PASSES
 from backend.runtime import Runtime
 from projections import db, piccolo_conf, residents
+from projections.registry import ALL_TABLES
 from tests.conftest import POSTGRES
 
 
@@ -18,7 +20,7 @@ async def run(argv: list[str]) -> int:
     try:
         return await anyio.to_thread.run_sync(cli.main, argv)
     finally:
-        db.bind(engine)
+        db.bind(engine, ALL_TABLES)
 
 
 async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch, capsys, tmp_path):
@@ -60,7 +62,7 @@ async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch
     assert "/signin/code/" in capsys.readouterr().out
     assert await run(["roles", "grant", "heping", "13912340001", "street_operator", "--street", "和平街道"]) == 0
 
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=True)
     try:
         events = rt.event_count()
@@ -102,7 +104,7 @@ async def test_a_body_s_vote_rule_is_set_from_the_command_line_and_nonsense_is_r
     assert await run([*vote, "most", ">1/2", "present"]) == 1
     assert "refused" in capsys.readouterr().out
 
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=False)
     try:
         place = load_community(rt.store, community_id_for("heping"))

@@ -4,9 +4,9 @@ another sitting's or shift's."""
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from backend.codes import CODE_SECONDS, checkin_code, checkin_code_valid
 from backend.config import load_settings
-from backend.residents.personal import PersonalData
+from backend.kernel.codes import CODE_SECONDS, checkin_code, checkin_code_valid
+from backend.kernel.personal import PersonalData
 
 
 def test_a_code_expires_after_the_next_window_and_belongs_to_one_target(tmp_path):

@@ -5,7 +5,10 @@ from uuid import UUID
 
 from backend.deliberation import commands
 from backend.deliberation.domain import Proposal
-from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.runner import CommandRunner
+from backend.kernel.store import open_event_store
 from projections import deliberation as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic
@@ -69,7 +72,7 @@ async def test_one_ctx_for_different_commands_is_not_taken_for_a_repeat(runtime)
 
 def test_the_writer_reads_a_batch_in_one_snapshot_and_sees_what_was_saved_since_after_releasing_it(settings):
     from backend.community.domain import Community
-    from backend.eventstore import HeldReadsDatastore
+    from backend.kernel.sqlite_store import HeldReadsDatastore
 
     app, other_process = open_event_store(settings), open_event_store(settings)
     datastore = app.recorder.datastore
@@ -139,7 +142,7 @@ def test_a_store_closed_twice_leaves_the_next_store_s_writer_lock_alone(settings
 
 def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_batch_of_new_ids_together(settings):
     from backend.community.domain import Community
-    from backend.eventstore import HeldReadsDatastore
+    from backend.kernel.sqlite_store import HeldReadsDatastore
 
     app = open_event_store(settings)
     datastore = app.recorder.datastore
@@ -183,7 +186,7 @@ def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_bat
 
 
 def test_command_ids_are_distinct_random_uuid4s():
-    from backend.eventstore import new_command_id
+    from backend.kernel.context import new_command_id
 
     ids = [new_command_id() for _ in range(5000)]  # several reads of the OS's randomness
     assert len(set(ids)) == len(ids)

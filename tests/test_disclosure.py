@@ -12,7 +12,8 @@ import pytest
 from backend.community import commands as community_commands
 from backend.disclosure import commands
 from backend.disclosure.domain import Notice
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from projections import chain
 from projections import disclosure as views
 from tests.conftest import NOW

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from openpyxl import load_workbook
 
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.residents import commands as resident_commands
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in

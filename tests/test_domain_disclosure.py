@@ -31,8 +31,9 @@ from backend.disclosure.domain import (
     period_of,
     schedule,
 )
-from backend.eventstore import Ctx, DomainError
-from backend.masking import mask_name
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.masking import mask_name
 
 COMMUNITY = uuid4()
 CLERK = uuid4()

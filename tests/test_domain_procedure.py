@@ -28,7 +28,8 @@ from backend.deliberation.procedure import (
     rule_key,
     vote_id,
 )
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from projections.deliberation import quorum
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -495,7 +496,7 @@ def test_events_stored_before_vote_rules_were_kept_read_with_the_defaults():
     """An old log: Matter.Opened without collective_asset, Meeting.Scheduled without its rule (upcast v1 → v2)."""
     from eventsourcing.persistence import JSONTranscoder, Mapper
 
-    from backend.eventstore import LinliApp
+    from backend.kernel.store import LinliApp
 
     app = LinliApp(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     m = matter()

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from backend.community.domain import Community
 from backend.deliberation.domain import Proposal, ProposalState
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from tests.conftest import NOW
 
 COMMUNITY = uuid4()

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.authz import ACTIONS, GRANTABLE, POLICY, ROLES, Actor, may
 from backend.community.domain import community_id_for
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.authz import ACTIONS, GRANTABLE, POLICY, ROLES, Actor, may
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from backend.residents.domain import (
     Household,
     Resident,

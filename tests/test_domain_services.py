@@ -14,7 +14,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from backend.services.domain import (
     ACTIVE,
     BookingRules,

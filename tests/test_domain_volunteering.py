@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.eventstore import Ctx, DomainError
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from backend.volunteering.domain import (
     MINUTES_MAX,
     Activity,

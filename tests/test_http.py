@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from backend.deliberation import commands
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, sign_in
 

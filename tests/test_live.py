@@ -8,9 +8,9 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from backend.app import create_app
 from backend.deliberation import commands
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
+from backend.web.app import create_app
 from tests.conftest import NOW
 from tests.factories import community
 
@@ -191,7 +191,7 @@ def test_a_seat_from_the_waitlist_reaches_the_residents_service_page_and_bell(se
 async def test_a_tally_moved_many_times_at_once_reaches_the_phones_first_and_then_as_its_newest_state():
     import asyncio
 
-    from backend.live import Coalesce
+    from backend.web.live import Coalesce
 
     sent: list[tuple[str, dict[str, int]]] = []
     coalesce = Coalesce(lambda channel, payload: sent.append((channel, payload)), interval=0.05)
@@ -211,7 +211,7 @@ async def test_a_tally_moved_many_times_at_once_reaches_the_phones_first_and_the
 async def test_a_tally_watched_by_many_phones_moves_less_often_during_a_burst():
     import asyncio
 
-    from backend.live import FRAMES_PER_SECOND, Coalesce
+    from backend.web.live import FRAMES_PER_SECOND, Coalesce
 
     sent: list[tuple[str, dict[str, int]]] = []
     watching = {"meeting:big": FRAMES_PER_SECOND // 4, "meeting:small": 3}  # intervals 0.25 s and 0.05 s
@@ -229,7 +229,7 @@ async def test_a_tally_watched_by_many_phones_moves_less_often_during_a_burst():
 def test_phones_watching_one_proposal_share_one_subscription_and_each_gets_every_change(settings):
     from contextlib import ExitStack
 
-    from backend.live import FANOUT
+    from backend.web.live import FANOUT
 
     with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
         rt = client.app.state.runtime

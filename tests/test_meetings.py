@@ -12,9 +12,13 @@ import pytest
 
 from backend.community import commands as community_commands
 from backend.deliberation import commands as proposals
-from backend.deliberation import deadlines, meetings
+from backend.deliberation import meetings
+from backend.deliberation import rounds as deadlines
 from backend.deliberation.procedure import Body, Choice, Stage, Vote
-from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.runner import CommandRunner
+from backend.kernel.store import open_event_store
 from backend.residents import commands as resident_commands
 from projections import deliberation as views
 from tests.conftest import NOW

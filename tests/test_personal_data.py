@@ -4,7 +4,7 @@ tombstone, a rebuild does not bring anything back, and the phone can register ag
 from uuid import UUID
 
 from backend.deliberation import commands as proposals
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.residents import commands
 from projections import residents as resident_views
 from projections.residents import TOMBSTONE

@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from backend import cli
+from backend.contexts import PASSES
 from backend.deliberation import commands
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.runtime import Runtime
 from projections.chain import verify
 from projections.db import LinliSQLiteEngine
@@ -25,7 +26,7 @@ from tests.factories import community, grant, snapshot
 @pytest.fixture
 async def quiet(settings):
     """A runtime whose projector only moves when the test says so."""
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=False)
     try:
         yield rt
@@ -93,7 +94,7 @@ async def test_a_projection_failing_in_the_middle_of_a_batch_leaves_nothing_half
 
 
 async def test_rebuild_command(settings, monkeypatch, capsys):
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=True)
     await busy_log(rt)
     await rt.projector.wait_for(rt.event_count())

@@ -12,13 +12,13 @@ from uuid import UUID, uuid4
 import pytest
 from openpyxl import Workbook
 
-from backend.authz import ROLES
 from backend.community import commands as community_commands
 from backend.deliberation import commands as proposals
 from backend.deliberation import meetings
 from backend.deliberation.procedure import Body
-from backend.eventstore import Ctx
-from backend.masking import mask_name
+from backend.kernel.authz import ROLES
+from backend.kernel.context import Ctx
+from backend.kernel.masking import mask_name
 from backend.residents import commands
 from tests.conftest import NOW, hidden
 from tests.factories import PASSWORD, app_runtime, community, grant, sign_in

@@ -20,9 +20,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
+from backend.contexts import PASSES
 from backend.inbox import commands as inbox_commands
 from backend.inbox.push import push_notifications
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.runner import CommandRunner
+from backend.kernel.store import open_event_store
 from backend.runtime import Runtime
 from backend.services import commands
 from backend.services.domain import BookingRules, Schedule, Slot
@@ -319,7 +323,7 @@ async def test_each_reminder_is_sent_exactly_once_across_a_restart_and_pushed_en
         assert len(await push_notifications(runtime, day_before)) == 1
         await runtime.stop()  # the server restarts in the middle of the schedule
 
-        again = Runtime(replace(settings, push_local=True))
+        again = Runtime(replace(settings, push_local=True), passes=PASSES)
         await again.start(run_projector=True)
         try:
             assert await remind_bookings(again, day_before + timedelta(minutes=5)) == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.services import commands
 from backend.services.domain import BookingRules, Schedule, booking_id_for, slot_id_for
 from tests.conftest import NOW

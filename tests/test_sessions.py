@@ -3,7 +3,7 @@ or deleted (a sign-out elsewhere counts at once)."""
 
 from pathlib import Path
 
-from backend.sessions import SessionStore
+from backend.web.sessions import SessionStore
 
 
 async def test_a_session_changed_or_deleted_by_another_process_is_seen_at_the_next_read(tmp_path: Path):
@@ -67,8 +67,8 @@ async def test_every_response_to_a_signed_in_resident_renews_the_same_session_co
 
 
 async def test_signing_out_everywhere_through_another_process_counts_at_the_next_request(tmp_path: Path):
-    from backend.auth import sessions_valid_from, sign_out_everywhere
-    from backend.sessions import StampedFileStore
+    from backend.web.auth import sessions_valid_from, sign_out_everywhere
+    from backend.web.sessions import StampedFileStore
 
     here, elsewhere = StampedFileStore(tmp_path, create_directories=True), StampedFileStore(tmp_path)
     assert await sessions_valid_from(here, "r1") == 0.0  # read, and remembered

@@ -4,7 +4,7 @@ import asyncio
 import time
 from uuid import uuid4
 
-from backend import auth
+from backend.web import auth
 from projections import residents
 from tests.conftest import NOW
 from tests.factories import PASSWORD, app_runtime, community, sign_in

@@ -10,7 +10,10 @@ from uuid import UUID
 
 import pytest
 
-from backend.eventstore import CommandRunner, Ctx, DomainError, open_event_store
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.runner import CommandRunner
+from backend.kernel.store import open_event_store
 from backend.volunteering import commands, rounds
 from backend.volunteering.domain import ActivityTerms, Shift, recurring
 from projections import volunteering as views

@@ -26,8 +26,9 @@ from websockets.asyncio.client import connect
 
 from backend.community.domain import VOTE_RULES
 from backend.config import Settings
+from backend.contexts import PASSES
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome
-from backend.eventstore import Ctx
+from backend.kernel.context import Ctx
 from backend.residents.commands import signin_code_id
 from backend.residents.domain import SignInCode
 from backend.runtime import Runtime
@@ -116,7 +117,7 @@ def alive(pid: int) -> bool:
 async def ballot(settings: Settings) -> tuple[UUID, list[str], list[UUID]]:
     """MEMBERS residents, each with a one-time sign-in code, the first of them a clerk, and a residents' meeting
     whose ballot is open."""
-    rt = Runtime(settings)
+    rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=True)
     try:
         now = datetime.now(UTC)

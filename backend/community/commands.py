@@ -7,8 +7,11 @@ from datetime import date
 from eventsourcing.application import AggregateNotFoundError
 
 from backend.community.domain import Community, community_id_for
-from backend.eventstore import CommandResult, Ctx, LinliApp, NotFound
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx
+from backend.kernel.errors import NotFound
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp
 
 
 def load_community(app: LinliApp, community_id: object) -> Community:
@@ -18,7 +21,7 @@ def load_community(app: LinliApp, community_id: object) -> Community:
         raise NotFound("No such community.") from None
 
 
-async def found(rt: Runtime, ctx: Ctx, name: str, code: str) -> CommandResult:
+async def found(rt: Commands, ctx: Ctx, name: str, code: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
         community = Community.found(ctx, name, code)
         return [community], {"community_id": str(community.id)}
@@ -26,7 +29,7 @@ async def found(rt: Runtime, ctx: Ctx, name: str, code: str) -> CommandResult:
     return await rt.execute("community.found", ctx, community_id_for(code.strip().lower()), action)
 
 
-async def set_rule(rt: Runtime, ctx: Ctx, rule: str, value: int, effective_from: date) -> CommandResult:
+async def set_rule(rt: Commands, ctx: Ctx, rule: str, value: int, effective_from: date) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
         community = load_community(app, ctx.community_id)
         community.set_rule(ctx, rule, value, effective_from)
@@ -36,7 +39,7 @@ async def set_rule(rt: Runtime, ctx: Ctx, rule: str, value: int, effective_from:
 
 
 async def set_vote_rule(
-    rt: Runtime, ctx: Ctx, key: str, quorum: str, passing: str, base: str, effective_from: date, source: str = ""
+    rt: Commands, ctx: Ctx, key: str, quorum: str, passing: str, base: str, effective_from: date, source: str = ""
 ) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
         community = load_community(app, ctx.community_id)
@@ -46,7 +49,7 @@ async def set_vote_rule(
     return await rt.execute("community.set_vote_rule", ctx, ctx.community_id, action)
 
 
-async def set_street(rt: Runtime, ctx: Ctx, street: str) -> CommandResult:
+async def set_street(rt: Commands, ctx: Ctx, street: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Community], dict[str, str]]:
         community = load_community(app, ctx.community_id)
         community.set_street(ctx, street)

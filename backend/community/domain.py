@@ -8,7 +8,8 @@ from datetime import date
 from fractions import Fraction
 from uuid import UUID, uuid5
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
 
 COMMUNITY_NAMESPACE = UUID("0b1f4c36-3c57-4f43-9d3e-2e7c0f6a9b10")
 

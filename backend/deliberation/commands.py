@@ -6,9 +6,12 @@ from uuid import UUID, uuid5
 
 from backend.community.commands import load_community
 from backend.deliberation.domain import Proposal
-from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliApp, load_in_community
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
+from backend.kernel.runner import Action, CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.commands import authorize
-from backend.runtime import Runtime
 
 PROPOSAL_NAMESPACE = UUID("9d3c0a4e-71f2-4b8e-a5d6-0c1e2f3a4b5c")
 
@@ -18,7 +21,7 @@ def load_proposal(app: LinliApp, ctx: Ctx, proposal_id: UUID) -> Proposal:
 
 
 async def submit(
-    rt: Runtime, ctx: Ctx, title: str, description: str, category: str, photos: list[str]
+    rt: Commands, ctx: Ctx, title: str, description: str, category: str, photos: list[str]
 ) -> CommandResult:
     # Derived from the command id, so a form sent twice targets the same proposal and is recognised.
     proposal_id = uuid5(PROPOSAL_NAMESPACE, ctx.command_id)
@@ -51,11 +54,11 @@ def cosign_action(ctx: Ctx, proposal_id: UUID) -> Action:
     return action
 
 
-async def cosign(rt: Runtime, ctx: Ctx, proposal_id: UUID) -> CommandResult:
+async def cosign(rt: Commands, ctx: Ctx, proposal_id: UUID) -> CommandResult:
     return await rt.execute("proposal.cosign", ctx, proposal_id, cosign_action(ctx, proposal_id))
 
 
-async def withdraw(rt: Runtime, ctx: Ctx, proposal_id: UUID, reason: str) -> CommandResult:
+async def withdraw(rt: Commands, ctx: Ctx, proposal_id: UUID, reason: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
         authorize(app, ctx, "proposal.withdraw")
         proposal = load_proposal(app, ctx, proposal_id)

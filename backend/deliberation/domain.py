@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate
 from backend.i18n import N_
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
 
 TITLE_MAX = 60
 DESCRIPTION_MAX = 2000

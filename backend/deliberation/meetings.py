@@ -19,9 +19,12 @@ from backend.config import LOCAL_ZONE
 from backend.deliberation.commands import load_proposal
 from backend.deliberation.domain import ProposalState
 from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, rule_key, vote_id
-from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
+from backend.kernel.runner import Action, CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.commands import authorize, load_resident
-from backend.runtime import Runtime
 
 MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
 MEETING_NAMESPACE = UUID("8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e")
@@ -45,7 +48,7 @@ def load_meeting(app: LinliApp, ctx: Ctx, meeting_id: UUID) -> Meeting:
 
 
 async def open_matter(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     title: str,
     description: str,
@@ -74,7 +77,7 @@ async def open_matter(
     return await rt.execute("matter.open", ctx, matter_id, action)
 
 
-async def resubmit(rt: Runtime, ctx: Ctx, matter_id: UUID, description: str) -> CommandResult:
+async def resubmit(rt: Commands, ctx: Ctx, matter_id: UUID, description: str) -> CommandResult:
     """A matter sent back goes round again from ①, with its description revised."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -86,7 +89,7 @@ async def resubmit(rt: Runtime, ctx: Ctx, matter_id: UUID, description: str) -> 
     return await rt.execute("matter.resubmit", ctx, matter_id, action)
 
 
-async def reject(rt: Runtime, ctx: Ctx, matter_id: UUID, reasons: str) -> CommandResult:
+async def reject(rt: Commands, ctx: Ctx, matter_id: UUID, reasons: str) -> CommandResult:
     """A matter sent back is closed as rejected, with the reasons on its timeline."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -101,7 +104,7 @@ async def reject(rt: Runtime, ctx: Ctx, matter_id: UUID, reasons: str) -> Comman
 
 
 async def schedule(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     matter_id: UUID,
     body: Body,
@@ -144,7 +147,7 @@ async def schedule(
     return await rt.execute("meeting.schedule", ctx, meeting_id, action)
 
 
-async def check_in(rt: Runtime, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -> CommandResult:
+async def check_in(rt: Commands, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -> CommandResult:
     """A member checks in themselves, or a clerk ticks their name."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -157,7 +160,7 @@ async def check_in(rt: Runtime, ctx: Ctx, meeting_id: UUID, resident_id: UUID) -
     return await rt.execute("meeting.check_in", ctx, meeting_id, action)
 
 
-async def open_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+async def open_ballot(rt: Commands, ctx: Ctx, meeting_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "meeting.run")
         meeting = load_meeting(app, ctx, meeting_id)
@@ -207,7 +210,7 @@ def vote_action(ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False) ->
 
 
 async def vote(
-    rt: Runtime, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False, wait: bool = True
+    rt: Commands, ctx: Ctx, meeting_id: UUID, choice: str, paper: bool = False, wait: bool = True
 ) -> CommandResult:
     """`wait`: until the views show the vote (for a page that reads it back)."""
     return await rt.execute(
@@ -215,7 +218,7 @@ async def vote(
     )
 
 
-async def confirm_paper(rt: Runtime, ctx: Ctx, meeting_id: UUID, member: UUID) -> CommandResult:
+async def confirm_paper(rt: Commands, ctx: Ctx, meeting_id: UUID, member: UUID) -> CommandResult:
     """A second clerk confirms the paper ballot of `member`: the resident, or on a ballot by household the household."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -269,7 +272,7 @@ def _ballot_positions(app: LinliApp, meeting_id: UUID) -> tuple[int, int]:
     return found[topics[0]], found[topics[1]]
 
 
-async def close_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+async def close_ballot(rt: Commands, ctx: Ctx, meeting_id: UUID) -> CommandResult:
     """Close the ballot; then, from the log up to the close, record the result on the meeting and on the matter."""
 
     def closing(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -282,7 +285,7 @@ async def close_ballot(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult
     return await record_result(rt, ctx, meeting_id)  # its own command name: its own record of the same form
 
 
-async def record_result(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+async def record_result(rt: Commands, ctx: Ctx, meeting_id: UUID) -> CommandResult:
     """Also run on its own to finish a close whose result was not recorded (e.g. the process stopped in between)."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -296,7 +299,7 @@ async def record_result(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResul
     return await rt.execute("meeting.record_result", ctx, meeting_id, action)
 
 
-async def publish(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, text: str) -> CommandResult:
+async def publish(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, text: str) -> CommandResult:
     """⑤ / ⑥: the notice with its 公示 period and objection deadline from the rulebook of the day."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
@@ -312,7 +315,7 @@ async def publish(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, text: st
     return await rt.execute("matter.publish", ctx, matter_id, action)
 
 
-async def raise_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, reason: str) -> CommandResult:
+async def raise_objection(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, reason: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.object")
         matter = load_matter(app, ctx, matter_id)
@@ -322,7 +325,7 @@ async def raise_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, stage: Stage, 
     return await rt.execute("matter.object", ctx, matter_id, action)
 
 
-async def answer_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, number: int, answer: str) -> CommandResult:
+async def answer_objection(rt: Commands, ctx: Ctx, matter_id: UUID, number: int, answer: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.disclose")
         matter = load_matter(app, ctx, matter_id)
@@ -333,7 +336,7 @@ async def answer_objection(rt: Runtime, ctx: Ctx, matter_id: UUID, number: int, 
 
 
 async def post_progress(
-    rt: Runtime, ctx: Ctx, matter_id: UUID, on: date, text: str, spent_fen: int, photos: list[str]
+    rt: Commands, ctx: Ctx, matter_id: UUID, on: date, text: str, spent_fen: int, photos: list[str]
 ) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.disclose")
@@ -344,7 +347,7 @@ async def post_progress(
     return await rt.execute("matter.progress", ctx, matter_id, action)
 
 
-async def write_minutes(rt: Runtime, ctx: Ctx, meeting_id: UUID, text: str) -> CommandResult:
+async def write_minutes(rt: Commands, ctx: Ctx, meeting_id: UUID, text: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "meeting.run")
         meeting = load_meeting(app, ctx, meeting_id)
@@ -354,7 +357,7 @@ async def write_minutes(rt: Runtime, ctx: Ctx, meeting_id: UUID, text: str) -> C
     return await rt.execute("meeting.minutes", ctx, meeting_id, action)
 
 
-async def sign_off(rt: Runtime, ctx: Ctx, meeting_id: UUID) -> CommandResult:
+async def sign_off(rt: Commands, ctx: Ctx, meeting_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "meeting.vote")
         meeting = load_meeting(app, ctx, meeting_id)

@@ -15,8 +15,9 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from backend.community.domain import VOTE_RULES, VoteRule
-from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError, check_text
 
 MOTION_MAX = 2000
 REASON_MAX = 500
@@ -63,7 +64,7 @@ STAGE_BODIES: dict[Stage, frozenset[Body]] = {
     Stage.PARTY_MEETING: frozenset({Body.PARTY_MEETING}),
     Stage.RESOLUTION: frozenset({Body.RESIDENTS_MEETING, Body.REPRESENTATIVES}),
 }
-# Who sits in each body (the roles of backend.authz), fixed from the roles at notice time.
+# Who sits in each body (the roles of backend.kernel.authz), fixed from the roles at notice time.
 BODY_ROLES: dict[Body, frozenset[str]] = {
     Body.PARTY_COMMITTEE: frozenset({"party_committee"}),
     Body.JOINT_COMMITTEES: frozenset({"party_committee", "committee_member"}),

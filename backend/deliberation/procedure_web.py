@@ -16,9 +16,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from backend import codes
-from backend.auth import ctx_for, current_user, require
-from backend.codes import checkin_code_valid
 from backend.community.domain import Share, VoteRule
 from backend.config import LOCAL_ZONE
 from backend.deliberation import meetings
@@ -32,13 +29,16 @@ from backend.deliberation.procedure import (
     Stage,
     vote_id,
 )
-from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.masking import mask_phone
-from backend.money import parse_yuan, yuan
-from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
-from backend.uploads import prepare_photo, store_photo
+from backend.kernel import codes
+from backend.kernel.codes import checkin_code_valid
+from backend.kernel.errors import DomainError
+from backend.kernel.masking import mask_phone
+from backend.kernel.money import parse_yuan, yuan
+from backend.web.auth import ctx_for, current_user, require
+from backend.web.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
+from backend.web.uploads import prepare_photo, store_photo
 from projections import chain, residents
 from projections import community as communities
 from projections import deliberation as views

@@ -12,14 +12,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from backend.auth import User, ctx_for, current_user
 from backend.deliberation import commands
 from backend.deliberation.domain import CATEGORIES, DESCRIPTION_MAX, PHOTOS_MAX, TITLE_MAX, check_text
 from backend.deliberation.meetings import matter_id_for
-from backend.eventstore import DomainError
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, flash, is_htmx, now, redirect, render
-from backend.uploads import MAX_BYTES, prepare_photo, store_photo
+from backend.kernel.errors import DomainError
+from backend.web.auth import User, ctx_for, current_user
+from backend.web.pages import command_id_from, error_status, flash, is_htmx, now, redirect, render
+from backend.web.uploads import MAX_BYTES, prepare_photo, store_photo
 from projections import community as communities
 from projections import deliberation as views
 from projections import residents

@@ -20,12 +20,14 @@ from backend.disclosure.domain import (
     book_id_for,
     report_notice_id,
 )
-from backend.eventstore import CommandResult, Ctx, LinliAggregate, LinliApp, load_in_community
 from backend.i18n import gettext as _
 from backend.i18n import speaking
-from backend.money import yuan
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.money import yuan
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.commands import acting_for, authorize
-from backend.runtime import Runtime
 
 NOTICE_NAMESPACE = UUID("6b8d0f2a-4c6e-4a8b-9d1f-3b5d7f9a1c3e")
 
@@ -54,7 +56,7 @@ def terms_of(app: LinliApp, ctx: Ctx) -> Terms:
 
 
 async def draft(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     category: str,
     title: str,
@@ -74,7 +76,7 @@ async def draft(
 
 
 async def _on_notice(
-    rt: Runtime, name: str, ctx: Ctx, notice_id: UUID, right: str, change: Callable[[LinliApp, Notice], object]
+    rt: Commands, name: str, ctx: Ctx, notice_id: UUID, right: str, change: Callable[[LinliApp, Notice], object]
 ) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, right)
@@ -85,36 +87,36 @@ async def _on_notice(
     return await rt.execute(name, ctx, notice_id, action)
 
 
-async def revise(rt: Runtime, ctx: Ctx, notice_id: UUID, title: str, text: str, reason: str = "") -> CommandResult:
+async def revise(rt: Commands, ctx: Ctx, notice_id: UUID, title: str, text: str, reason: str = "") -> CommandResult:
     """The draft changed; once published, a correction (the next version) with its reason."""
     return await _on_notice(
         rt, "notice.revise", ctx, notice_id, "disclosure.write", lambda _, n: n.revise(ctx, title, text, reason)
     )
 
 
-async def submit(rt: Runtime, ctx: Ctx, notice_id: UUID) -> CommandResult:
+async def submit(rt: Commands, ctx: Ctx, notice_id: UUID) -> CommandResult:
     return await _on_notice(
         rt, "notice.submit", ctx, notice_id, "disclosure.write", lambda app, n: n.submit(ctx, terms_of(app, ctx))
     )
 
 
-async def approve(rt: Runtime, ctx: Ctx, notice_id: UUID) -> CommandResult:
+async def approve(rt: Commands, ctx: Ctx, notice_id: UUID) -> CommandResult:
     return await _on_notice(rt, "notice.approve", ctx, notice_id, "disclosure.review", lambda _, n: n.approve(ctx))
 
 
-async def return_draft(rt: Runtime, ctx: Ctx, notice_id: UUID, reason: str) -> CommandResult:
+async def return_draft(rt: Commands, ctx: Ctx, notice_id: UUID, reason: str) -> CommandResult:
     return await _on_notice(
         rt, "notice.return", ctx, notice_id, "disclosure.review", lambda _, n: n.return_draft(ctx, reason)
     )
 
 
-async def publish(rt: Runtime, ctx: Ctx, notice_id: UUID) -> CommandResult:
+async def publish(rt: Commands, ctx: Ctx, notice_id: UUID) -> CommandResult:
     return await _on_notice(
         rt, "notice.publish", ctx, notice_id, "disclosure.write", lambda app, n: n.publish(ctx, terms_of(app, ctx))
     )
 
 
-async def raise_objection(rt: Runtime, ctx: Ctx, notice_id: UUID, reason: str) -> CommandResult:
+async def raise_objection(rt: Commands, ctx: Ctx, notice_id: UUID, reason: str) -> CommandResult:
     """质询 by a verified resident (or a clerk for one who is present)."""
     resident = acting_for(ctx)
     return await _on_notice(
@@ -127,14 +129,14 @@ async def raise_objection(rt: Runtime, ctx: Ctx, notice_id: UUID, reason: str) -
     )
 
 
-async def answer(rt: Runtime, ctx: Ctx, notice_id: UUID, number: int, text: str) -> CommandResult:
+async def answer(rt: Commands, ctx: Ctx, notice_id: UUID, number: int, text: str) -> CommandResult:
     return await _on_notice(
         rt, "notice.answer", ctx, notice_id, "disclosure.write", lambda _, n: n.answer(ctx, number, text)
     )
 
 
 # -- finance ----------------------------------------------------------------------------------------------------------
-async def _on_book(rt: Runtime, name: str, ctx: Ctx, change: Callable[[FinanceBook], int]) -> CommandResult:
+async def _on_book(rt: Commands, name: str, ctx: Ctx, change: Callable[[FinanceBook], int]) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "disclosure.write")
         book = load_book(app, ctx)
@@ -145,7 +147,7 @@ async def _on_book(rt: Runtime, name: str, ctx: Ctx, change: Callable[[FinanceBo
 
 
 async def record_entry(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     kind: str,
     on: date,
@@ -163,11 +165,11 @@ async def record_entry(
     )
 
 
-async def correct_entry(rt: Runtime, ctx: Ctx, number: int, right_amount_fen: int, reason: str) -> CommandResult:
+async def correct_entry(rt: Commands, ctx: Ctx, number: int, right_amount_fen: int, reason: str) -> CommandResult:
     return await _on_book(rt, "finance.correct", ctx, lambda book: book.correct(ctx, number, right_amount_fen, reason))
 
 
-async def report_month(rt: Runtime, ctx: Ctx, month: str) -> CommandResult:
+async def report_month(rt: Commands, ctx: Ctx, month: str) -> CommandResult:
     """The month's finance report: the book marks the month reported and the report notice is drafted, together."""
 
     def action(app: LinliApp) -> Steps:

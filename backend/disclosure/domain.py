@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID, uuid5
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
-from backend.masking import mask_name
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError, check_text
+from backend.kernel.masking import mask_name
 
 TITLE_MAX = 80
 TEXT_MAX = 10_000

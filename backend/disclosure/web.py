@@ -23,15 +23,15 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from openpyxl import Workbook
 
-from backend.auth import ctx_for, current_user, require
 from backend.config import LOCAL_ZONE
 from backend.disclosure import commands
 from backend.disclosure.domain import CATEGORIES, FINANCE_CATEGORIES, Due, month_bounds, month_of, schedule
-from backend.eventstore import DomainError
 from backend.i18n import DEFAULT_LOCALE, LOCALES, N_, current_locale, speaking
 from backend.i18n import gettext as _
-from backend.money import parse_yuan, yuan
-from backend.pages import (
+from backend.kernel.errors import DomainError
+from backend.kernel.money import parse_yuan, yuan
+from backend.web.auth import ctx_for, current_user, require
+from backend.web.pages import (
     command_id_from,
     error_status,
     error_text,
@@ -44,7 +44,7 @@ from backend.pages import (
     render_html,
     today,
 )
-from backend.uploads import prepare_photo, store_photo
+from backend.web.uploads import prepare_photo, store_photo
 from projections import chain, residents
 from projections import community as communities
 from projections import deliberation as deliberation_views
@@ -505,7 +505,7 @@ async def open_data(request: Request[Any, Any, Any], community: FromQuery[str | 
 async def board_live(
     socket: WebSocket[Any, Any, Any], community_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
 ) -> None:
-    from backend.live import stream
+    from backend.web.live import stream
 
     async def current() -> dict[str, Any] | None:
         return {} if await communities.by_id(community_id) else None

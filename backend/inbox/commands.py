@@ -8,9 +8,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp
 from backend.inbox.domain import Inbox, inbox_id_for
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp
 
 Steps = tuple[list[LinliAggregate], dict[str, str]]
 
@@ -29,7 +32,7 @@ def _own(ctx: Ctx) -> UUID:
 
 
 async def _on_inbox(
-    rt: Runtime, name: str, ctx: Ctx, resident_id: UUID, change: Callable[[Inbox], object]
+    rt: Commands, name: str, ctx: Ctx, resident_id: UUID, change: Callable[[Inbox], object]
 ) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         inbox = load_inbox(app, ctx, resident_id)
@@ -39,21 +42,21 @@ async def _on_inbox(
     return await rt.execute(name, ctx, inbox_id_for(resident_id), action)
 
 
-async def read(rt: Runtime, ctx: Ctx, up_to: int) -> CommandResult:
+async def read(rt: Commands, ctx: Ctx, up_to: int) -> CommandResult:
     return await _on_inbox(rt, "inbox.read", ctx, _own(ctx), lambda i: i.read(ctx, up_to))
 
 
-async def subscribe(rt: Runtime, ctx: Ctx, endpoint: str, p256dh: str, auth: str) -> CommandResult:
+async def subscribe(rt: Commands, ctx: Ctx, endpoint: str, p256dh: str, auth: str) -> CommandResult:
     local = rt.settings.push_local
     return await _on_inbox(
         rt, "inbox.subscribe", ctx, _own(ctx), lambda i: i.subscribe(ctx, endpoint, p256dh, auth, local)
     )
 
 
-async def unsubscribe(rt: Runtime, ctx: Ctx, resident_id: UUID, endpoint: str, gone: bool = False) -> CommandResult:
+async def unsubscribe(rt: Commands, ctx: Ctx, resident_id: UUID, endpoint: str, gone: bool = False) -> CommandResult:
     return await _on_inbox(rt, "inbox.unsubscribe", ctx, resident_id, lambda i: i.unsubscribe(ctx, endpoint, gone))
 
 
-async def push(rt: Runtime, ctx: Ctx, resident_id: UUID, notification_id: UUID) -> CommandResult:
+async def push(rt: Commands, ctx: Ctx, resident_id: UUID, notification_id: UUID) -> CommandResult:
     """The system records a push; the result lists the endpoints (only the process whose record landed sends)."""
     return await _on_inbox(rt, "inbox.push", ctx, resident_id, lambda i: i.push(ctx, notification_id))

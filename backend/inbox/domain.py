@@ -9,7 +9,8 @@ from collections import deque
 from urllib.parse import urlparse
 from uuid import UUID, uuid5
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
 
 INBOX_NAMESPACE = UUID("d2f4a6c8-0e1b-4d3f-a5c7-9e1b3d5f7a9c")
 ENDPOINT_MAX = 1000

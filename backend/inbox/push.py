@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from backend.eventstore import Ctx, DomainError
 from backend.i18n import gettext as _
 from backend.i18n import speaking
 from backend.inbox import commands
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
 from projections import inbox as views
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,11 @@ def _new_key() -> bytes:
     return vapid.private_pem()
 
 
-def vapid(rt: Runtime) -> Vapid:
+def vapid(rt: Commands) -> Vapid:
     return Vapid.from_pem(rt.personal.secret("vapid", _new_key))
 
 
-def application_server_key(rt: Runtime) -> str:
+def application_server_key(rt: Commands) -> str:
     """The public key a phone subscribes with (URL-safe base64 of the uncompressed point)."""
     raw = vapid(rt).public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -58,7 +59,7 @@ def send(key: Vapid, endpoint: str, p256dh: str, auth: str, payload: dict[str, A
     return int(getattr(response, "status_code", 201))
 
 
-async def push_notifications(rt: Runtime, now: datetime) -> list[UUID]:
+async def push_notifications(rt: Commands, now: datetime) -> list[UUID]:
     """A round: every notification of the last hour not yet pushed goes to the resident's phones."""
     pushed = []
     rows = await views.to_push(now)
@@ -87,7 +88,7 @@ async def push_notifications(rt: Runtime, now: datetime) -> list[UUID]:
 
 
 async def _deliver(
-    rt: Runtime, ctx: Ctx, key: Vapid, resident_id: UUID, phone: dict[str, Any], payload: dict[str, Any], topic: str
+    rt: Commands, ctx: Ctx, key: Vapid, resident_id: UUID, phone: dict[str, Any], payload: dict[str, Any], topic: str
 ) -> None:
     try:
         await anyio.to_thread.run_sync(

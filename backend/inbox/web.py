@@ -10,13 +10,13 @@ from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from backend.auth import ctx_for, current_user, require_signed_in
-from backend.eventstore import DomainError
 from backend.i18n import gettext as _
 from backend.inbox import commands
 from backend.inbox.push import application_server_key
-from backend.live import stream
-from backend.pages import command_id_from, error_status, error_text, flash, now, redirect, render
+from backend.kernel.errors import DomainError
+from backend.web.auth import ctx_for, current_user, require_signed_in
+from backend.web.live import stream
+from backend.web.pages import command_id_from, error_status, error_text, flash, now, redirect, render
 from projections import inbox as views
 
 

@@ -14,18 +14,18 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import User, ctx_for, require
-from backend.authz import GRANTABLE
 from backend.deliberation import commands as proposal_commands
-from backend.eventstore import DomainError
 from backend.i18n import gettext as _
-from backend.masking import mask_phone
-from backend.pages import command_id_from, error_status, flash, now, redirect, render
+from backend.kernel.authz import GRANTABLE
+from backend.kernel.errors import DomainError
+from backend.kernel.masking import mask_phone
 from backend.residents import commands
 from backend.residents.commands import SIGNIN_CODE_DAYS, HouseholdRow
 from backend.residents.register_file import read_register, split_members
 from backend.residents.web import ROLE_LABELS, STATUS_LABELS, form_values, parse_uuid, registration_form
 from backend.volunteering import commands as volunteering
+from backend.web.auth import User, ctx_for, require
+from backend.web.pages import command_id_from, error_status, flash, now, redirect, render
 from projections import community as communities
 from projections import deliberation as proposal_views
 from projections import residents

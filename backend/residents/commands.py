@@ -15,9 +15,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.auth import forget_user
-from backend.authz import Actor, may
-from backend.eventstore import CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.kernel.authz import Actor, may
+from backend.kernel.changes import on_resident_changed, resident_changed
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.personal import PersonalData, unseal
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.domain import (
     Household,
     PhoneClaim,
@@ -31,8 +36,6 @@ from backend.residents.domain import (
     household_id_for,
     normalise_phone,
 )
-from backend.residents.personal import PersonalData, unseal
-from backend.runtime import Runtime
 
 PHONE_NAMESPACE = UUID("5a0c2d1e-8f3b-4c6a-9e7d-3b2a1c0d9e8f")
 RESIDENT_NAMESPACE = UUID("c3a1f0e2-6b7d-4e8f-9a0b-1c2d3e4f5a6b")
@@ -54,7 +57,7 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def phone_claim_id(rt: Runtime, phone: str) -> UUID:
+def phone_claim_id(rt: Commands, phone: str) -> UUID:
     return uuid5(PHONE_NAMESPACE, rt.personal.digest(phone))
 
 
@@ -79,7 +82,7 @@ _actors: dict[UUID, tuple[Actor | None, float, date]] = {}
 def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
     """The acting resident's roles today. Reading the aggregate costs a store query inside the command's lock (a
     fifth of a co-sign's time), so they are reused for ACTOR_TTL; changes in this process take effect at once
-    (`forget_actor`), changes made by another process within ACTOR_TTL."""
+    (`resident_changed`), changes made by another process within ACTOR_TTL."""
     cached = _actors.get(resident_id)
     clock = time.monotonic()
     if cached is not None and clock - cached[1] < ACTOR_TTL and cached[2] == ctx.today:
@@ -95,10 +98,7 @@ def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
     return actor
 
 
-def forget_actor(resident_id: UUID) -> None:
-    """After a change to a resident's status or roles: both caches of them (commands' and the web's) forget it."""
-    _actors.pop(resident_id, None)
-    forget_user(str(resident_id))
+on_resident_changed(lambda resident_id: _actors.pop(resident_id, None))
 
 
 def acting_for(ctx: Ctx) -> UUID:
@@ -136,18 +136,18 @@ class HouseholdRow:
     members: tuple[str, ...]
 
 
-def _seal_members(rt: Runtime, household_id: UUID, members: tuple[str, ...]) -> str:
+def _seal_members(rt: Commands, household_id: UUID, members: tuple[str, ...]) -> str:
     return rt.personal.seal(household_id, json.dumps(list(members), ensure_ascii=False)) if members else ""
 
 
-def register_members(rt: Runtime, household: Household) -> list[str]:
+def register_members(rt: Commands, household: Household) -> list[str]:
     if not household.members_sealed:
         return []
     plain = unseal(rt.personal.keys([household.id]).get(household.id), household.members_sealed)
     return json.loads(plain) if plain else []
 
 
-async def import_households(rt: Runtime, ctx: Ctx, rows: list[HouseholdRow]) -> CommandResult:
+async def import_households(rt: Commands, ctx: Ctx, rows: list[HouseholdRow]) -> CommandResult:
     """Add the households not yet in the register and update changed member lists, all in one save: a file is
     imported whole or not at all, and importing it again changes nothing."""
 
@@ -178,7 +178,7 @@ async def import_households(rt: Runtime, ctx: Ctx, rows: list[HouseholdRow]) -> 
 
 # -- registration and verification --------------------------------------------------------------------------------
 async def register(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     name: str,
     phone: str,
@@ -232,7 +232,7 @@ async def register(
         raise
 
 
-async def verify(rt: Runtime, ctx: Ctx, resident_id: UUID) -> CommandResult:
+async def verify(rt: Commands, ctx: Ctx, resident_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "resident.verify")
         resident = load_resident(app, ctx, resident_id)
@@ -240,11 +240,11 @@ async def verify(rt: Runtime, ctx: Ctx, resident_id: UUID) -> CommandResult:
         return [resident], {}
 
     done = await rt.execute("resident.verify", ctx, resident_id, action)
-    forget_actor(resident_id)
+    resident_changed(resident_id)
     return done
 
 
-async def reject(rt: Runtime, ctx: Ctx, resident_id: UUID, reason: str) -> CommandResult:
+async def reject(rt: Commands, ctx: Ctx, resident_id: UUID, reason: str) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "resident.verify")
         resident = load_resident(app, ctx, resident_id)
@@ -252,11 +252,11 @@ async def reject(rt: Runtime, ctx: Ctx, resident_id: UUID, reason: str) -> Comma
         return [resident], {}
 
     done = await rt.execute("resident.reject", ctx, resident_id, action)
-    forget_actor(resident_id)
+    resident_changed(resident_id)
     return done
 
 
-async def resubmit(rt: Runtime, ctx: Ctx, household_id: UUID) -> CommandResult:
+async def resubmit(rt: Commands, ctx: Ctx, household_id: UUID) -> CommandResult:
     """The resident corrects the household of a rejected registration and sends it again."""
     resident_id = ctx.actor_id
     if resident_id is None:
@@ -268,13 +268,13 @@ async def resubmit(rt: Runtime, ctx: Ctx, household_id: UUID) -> CommandResult:
         return [resident], {}
 
     done = await rt.execute("resident.resubmit", ctx, resident_id, action)
-    forget_actor(resident_id)
+    resident_changed(resident_id)
     return done
 
 
 # -- roles and passwords --------------------------------------------------------------------------------------------
 async def _change_role(
-    rt: Runtime, name: str, ctx: Ctx, resident_id: UUID, role: str, change: Callable[[Resident], None]
+    rt: Commands, name: str, ctx: Ctx, resident_id: UUID, role: str, change: Callable[[Resident], None]
 ) -> CommandResult:
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "resident.grant_role")
@@ -285,23 +285,23 @@ async def _change_role(
         return [resident], {}
 
     done = await rt.execute(name, ctx, resident_id, action)
-    forget_actor(resident_id)
+    resident_changed(resident_id)
     return done
 
 
 async def grant_role(
-    rt: Runtime, ctx: Ctx, resident_id: UUID, role: str, until: date | None = None, street: str = ""
+    rt: Commands, ctx: Ctx, resident_id: UUID, role: str, until: date | None = None, street: str = ""
 ) -> CommandResult:
     return await _change_role(
         rt, "resident.grant_role", ctx, resident_id, role, lambda r: r.grant(ctx, role, until, street)
     )
 
 
-async def revoke_role(rt: Runtime, ctx: Ctx, resident_id: UUID, role: str, reason: str) -> CommandResult:
+async def revoke_role(rt: Commands, ctx: Ctx, resident_id: UUID, role: str, reason: str) -> CommandResult:
     return await _change_role(rt, "resident.revoke_role", ctx, resident_id, role, lambda r: r.revoke(ctx, role, reason))
 
 
-async def set_password(rt: Runtime, ctx: Ctx, password: str) -> CommandResult:
+async def set_password(rt: Commands, ctx: Ctx, password: str) -> CommandResult:
     """A signed-in resident (e.g. one who came in with a sign-in code) sets their own password."""
     resident_id = ctx.actor_id
     if resident_id is None:
@@ -318,11 +318,11 @@ async def set_password(rt: Runtime, ctx: Ctx, password: str) -> CommandResult:
 
 
 # -- one-time sign-in codes -----------------------------------------------------------------------------------------
-def signin_code_id(rt: Runtime, code: str) -> UUID:
+def signin_code_id(rt: Commands, code: str) -> UUID:
     return uuid5(CODE_NAMESPACE, rt.personal.digest("signin-code|" + code))
 
 
-async def issue_signin_code(rt: Runtime, ctx: Ctx, resident_id: UUID, days: int = SIGNIN_CODE_DAYS) -> str:
+async def issue_signin_code(rt: Commands, ctx: Ctx, resident_id: UUID, days: int = SIGNIN_CODE_DAYS) -> str:
     """A fresh random code; only its keyed digest reaches the log. Returned once, to be printed on the slip."""
     code = secrets.token_urlsafe(16)
     code_id = signin_code_id(rt, code)
@@ -336,7 +336,7 @@ async def issue_signin_code(rt: Runtime, ctx: Ctx, resident_id: UUID, days: int 
     return code
 
 
-async def use_signin_code(rt: Runtime, ctx: Ctx, code: str) -> UUID:
+async def use_signin_code(rt: Commands, ctx: Ctx, code: str) -> UUID:
     """Spend the code (once, before it expires); the resident it was issued for."""
     code_id = signin_code_id(rt, code)
 
@@ -356,7 +356,7 @@ async def use_signin_code(rt: Runtime, ctx: Ctx, code: str) -> UUID:
 
 
 # -- erasure ----------------------------------------------------------------------------------------------------------
-async def erase(rt: Runtime, ctx: Ctx, resident_id: UUID) -> None:
+async def erase(rt: Commands, ctx: Ctx, resident_id: UUID) -> None:
     """注销: record the erasure and release the phone, then delete the key. Repeating it finishes a half-done one."""
     key = rt.personal.keys([resident_id]).get(resident_id)
 
@@ -380,7 +380,7 @@ async def erase(rt: Runtime, ctx: Ctx, resident_id: UUID) -> None:
         if refused.status != 409:  # 409: erased already; still make sure the key is gone
             raise
     rt.personal.forget(resident_id)
-    forget_actor(resident_id)
+    resident_changed(resident_id)
 
 
 def age_of(app: LinliApp, personal: PersonalData, resident_id: UUID, on: date) -> int | None:

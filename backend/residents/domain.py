@@ -1,5 +1,5 @@
 """The household register, residents from registration to verification, their roles, and one-time sign-in codes.
-Pure: no I/O, no clock. Personal values (names, phones, ID numbers) arrive sealed (backend.residents.personal)."""
+Pure: no I/O, no clock. Personal values (names, phones, ID numbers) arrive sealed (backend.kernel.personal)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import re
 from datetime import date, datetime
 from uuid import UUID, uuid5
 
-from backend.authz import ROLES, Actor
-from backend.eventstore import Ctx, DomainError, LinliAggregate
+from backend.kernel.authz import ROLES, Actor
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

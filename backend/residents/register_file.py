@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.eventstore import DomainError
+from backend.kernel.errors import DomainError
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import address_parts, check_name
 

@@ -14,16 +14,17 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import SignInGuard, ctx_for, current_user, sign_out_everywhere
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx, DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.masking import mask_phone
-from backend.pages import command_id_from, error_status, flash, now, redirect, render, safe_next
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.masking import mask_phone
 from backend.residents import commands
 from backend.residents.commands import verify_password
 from backend.residents.domain import normalise_phone
+from backend.web.auth import SignInGuard, ctx_for, current_user, sign_out_everywhere
+from backend.web.pages import command_id_from, error_status, flash, now, redirect, render, safe_next
 from projections import community as communities
 from projections import deliberation as proposal_views
 from projections import residents

@@ -9,11 +9,14 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.authz import may
 from backend.community.commands import load_community
-from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.kernel.authz import may
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
+from backend.kernel.runner import Action, CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.commands import acting_for, authorize, load_resident
-from backend.runtime import Runtime
 from backend.services.domain import BookingRules, Diary, Limits, Provider, Schedule, Service, Slot, diary_id_for
 
 PROVIDER_NAMESPACE = UUID("5a7c9e1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b")
@@ -52,7 +55,7 @@ def limits_of(app: LinliApp, ctx: Ctx, slot: Slot) -> Limits:
 
 
 # -- the catalog (the clerk) ------------------------------------------------------------------------------------
-async def create_provider(rt: Runtime, ctx: Ctx, name: str, description: str) -> CommandResult:
+async def create_provider(rt: Commands, ctx: Ctx, name: str, description: str) -> CommandResult:
     provider_id = uuid5(PROVIDER_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> Steps:
@@ -62,7 +65,7 @@ async def create_provider(rt: Runtime, ctx: Ctx, name: str, description: str) ->
     return await rt.execute("provider.create", ctx, provider_id, action)
 
 
-async def add_member(rt: Runtime, ctx: Ctx, provider_id: UUID, resident_id: UUID) -> CommandResult:
+async def add_member(rt: Commands, ctx: Ctx, provider_id: UUID, resident_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.catalog")
         provider = load_provider(app, ctx, provider_id)
@@ -74,7 +77,7 @@ async def add_member(rt: Runtime, ctx: Ctx, provider_id: UUID, resident_id: UUID
 
 
 async def create_service(
-    rt: Runtime, ctx: Ctx, provider_id: UUID, name: str, category: str, description: str, rules: BookingRules
+    rt: Commands, ctx: Ctx, provider_id: UUID, name: str, category: str, description: str, rules: BookingRules
 ) -> CommandResult:
     service_id = uuid5(SERVICE_NAMESPACE, ctx.command_id)
 
@@ -87,7 +90,7 @@ async def create_service(
     return await rt.execute("service.create", ctx, service_id, action)
 
 
-async def change_rules(rt: Runtime, ctx: Ctx, service_id: UUID, rules: BookingRules) -> CommandResult:
+async def change_rules(rt: Commands, ctx: Ctx, service_id: UUID, rules: BookingRules) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.catalog")
         service = load_service(app, ctx, service_id)
@@ -98,7 +101,7 @@ async def change_rules(rt: Runtime, ctx: Ctx, service_id: UUID, rules: BookingRu
 
 
 # -- the provider -----------------------------------------------------------------------------------------------
-async def publish_schedule(rt: Runtime, ctx: Ctx, service_id: UUID, schedule: Schedule) -> CommandResult:
+async def publish_schedule(rt: Commands, ctx: Ctx, service_id: UUID, schedule: Schedule) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "service.provide")
         service = load_service(app, ctx, service_id)
@@ -125,7 +128,7 @@ def _fill(app: LinliApp, ctx: Ctx, slot: Slot, limits: Limits, diaries: dict[UUI
             return
 
 
-async def confirm(rt: Runtime, ctx: Ctx, slot_id: UUID, resident_id: UUID) -> CommandResult:
+async def confirm(rt: Commands, ctx: Ctx, slot_id: UUID, resident_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         slot = load_slot(app, ctx, slot_id)
         _provided(app, ctx, slot)
@@ -135,7 +138,7 @@ async def confirm(rt: Runtime, ctx: Ctx, slot_id: UUID, resident_id: UUID) -> Co
     return await rt.execute("slot.confirm", ctx, slot_id, action)
 
 
-async def decline(rt: Runtime, ctx: Ctx, slot_id: UUID, resident_id: UUID, reason: str) -> CommandResult:
+async def decline(rt: Commands, ctx: Ctx, slot_id: UUID, resident_id: UUID, reason: str) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         slot = load_slot(app, ctx, slot_id)
         _provided(app, ctx, slot)
@@ -147,7 +150,7 @@ async def decline(rt: Runtime, ctx: Ctx, slot_id: UUID, resident_id: UUID, reaso
     return await rt.execute("slot.decline", ctx, slot_id, action)
 
 
-async def complete(rt: Runtime, ctx: Ctx, slot_id: UUID, resident_id: UUID, no_show: bool) -> CommandResult:
+async def complete(rt: Commands, ctx: Ctx, slot_id: UUID, resident_id: UUID, no_show: bool) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         slot = load_slot(app, ctx, slot_id)
         _provided(app, ctx, slot)
@@ -179,7 +182,7 @@ def book_action(ctx: Ctx, slot_id: UUID, note: str, waitlist: bool) -> Action:
     return action
 
 
-async def book(rt: Runtime, ctx: Ctx, slot_id: UUID, note: str = "", waitlist: bool = False) -> CommandResult:
+async def book(rt: Commands, ctx: Ctx, slot_id: UUID, note: str = "", waitlist: bool = False) -> CommandResult:
     return await rt.execute("slot.book", ctx, slot_id, book_action(ctx, slot_id, note, waitlist))
 
 
@@ -190,7 +193,7 @@ def _cancel(app: LinliApp, ctx: Ctx, slot: Slot, resident: UUID, diaries: dict[U
         _fill(app, ctx, slot, limits, diaries)
 
 
-async def cancel(rt: Runtime, ctx: Ctx, slot_id: UUID) -> CommandResult:
+async def cancel(rt: Commands, ctx: Ctx, slot_id: UUID) -> CommandResult:
     resident = acting_for(ctx)
 
     def action(app: LinliApp) -> Steps:
@@ -203,7 +206,7 @@ async def cancel(rt: Runtime, ctx: Ctx, slot_id: UUID) -> CommandResult:
     return await rt.execute("slot.cancel", ctx, slot_id, action)
 
 
-async def reschedule(rt: Runtime, ctx: Ctx, slot_id: UUID, to_slot_id: UUID, note: str = "") -> CommandResult:
+async def reschedule(rt: Commands, ctx: Ctx, slot_id: UUID, to_slot_id: UUID, note: str = "") -> CommandResult:
     """Move a booking to another slot of the same service: the new seat is taken and the old one freed (and
     offered to its waitlist) together, or neither."""
     resident = acting_for(ctx)
@@ -234,7 +237,7 @@ async def reschedule(rt: Runtime, ctx: Ctx, slot_id: UUID, to_slot_id: UUID, not
     return await rt.execute("slot.reschedule", ctx, slot_id, action)
 
 
-async def rate(rt: Runtime, ctx: Ctx, slot_id: UUID, stars: int, comment: str) -> CommandResult:
+async def rate(rt: Commands, ctx: Ctx, slot_id: UUID, stars: int, comment: str) -> CommandResult:
     resident = acting_for(ctx)
     action = _on_slot(ctx, slot_id, lambda s: s.rate(ctx, resident, stars, comment), "service.book")
     return await rt.execute("slot.rate", ctx, slot_id, action)
@@ -251,6 +254,6 @@ def _on_slot(ctx: Ctx, slot_id: UUID, change: Callable[[Slot], object], right: s
     return action
 
 
-async def remind(rt: Runtime, ctx: Ctx, slot_id: UUID) -> CommandResult:
+async def remind(rt: Commands, ctx: Ctx, slot_id: UUID) -> CommandResult:
     """The system records the reminders due on a slot (none twice)."""
     return await rt.execute("slot.remind", ctx, slot_id, _on_slot(ctx, slot_id, lambda s: s.remind(ctx), None))

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID, uuid5
 
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError, check_text
 
 NAME_MAX = 60
 TEXT_MAX = 1000

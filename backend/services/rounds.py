@@ -7,15 +7,16 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from backend.eventstore import Ctx, DomainError
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
 from backend.services import commands
 from projections import services as views
 
 log = logging.getLogger(__name__)
 
 
-async def remind_bookings(rt: Runtime, now: datetime) -> list[UUID]:
+async def remind_bookings(rt: Commands, now: datetime) -> list[UUID]:
     reminded = []
     for row in await views.reminders_due(now):
         slot_id = UUID(str(row["slot_id"]))

@@ -15,12 +15,14 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import User, ctx_for, current_user, require
 from backend.config import LOCAL_ZONE
-from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import (
+from backend.kernel.errors import DomainError
+from backend.services import commands
+from backend.services.domain import CATEGORIES, EARLY_SERVICE, BookingRules, Schedule
+from backend.web.auth import User, ctx_for, current_user, require
+from backend.web.pages import (
     command_id_from,
     error_status,
     error_text,
@@ -32,8 +34,6 @@ from backend.pages import (
     today,
     whole_number,
 )
-from backend.services import commands
-from backend.services.domain import CATEGORIES, EARLY_SERVICE, BookingRules, Schedule
 from projections import residents
 from projections import services as views
 

@@ -10,14 +10,17 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.authz import may
 from backend.community.commands import load_community
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Action, CommandResult, Ctx, DomainError, LinliAggregate, LinliApp, load_in_community
+from backend.kernel.authz import may
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.personal import PersonalData
+from backend.kernel.ports import Commands
+from backend.kernel.runner import Action, CommandResult
+from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.commands import acting_for, age_of, authorize
 from backend.residents.domain import Resident
-from backend.residents.personal import PersonalData
-from backend.runtime import Runtime
 from backend.volunteering.domain import (
     Activity,
     ActivityTerms,
@@ -57,7 +60,7 @@ def load_record(app: LinliApp, ctx: Ctx, record_id: UUID) -> HoursRecord:
     return load_in_community(app, ctx, record_id, HoursRecord, "No such hours record.")
 
 
-async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> CommandResult:
+async def found_team(rt: Commands, ctx: Ctx, name: str, description: str) -> CommandResult:
     team_id = uuid5(TEAM_NAMESPACE, ctx.command_id)
 
     def action(app: LinliApp) -> Steps:
@@ -67,7 +70,7 @@ async def found_team(rt: Runtime, ctx: Ctx, name: str, description: str) -> Comm
     return await rt.execute("team.found", ctx, team_id, action)
 
 
-async def add_leader(rt: Runtime, ctx: Ctx, team_id: UUID, resident_id: UUID) -> CommandResult:
+async def add_leader(rt: Commands, ctx: Ctx, team_id: UUID, resident_id: UUID) -> CommandResult:
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "volunteering.lead")
         team = load_team(app, ctx, team_id)
@@ -79,7 +82,7 @@ async def add_leader(rt: Runtime, ctx: Ctx, team_id: UUID, resident_id: UUID) ->
 
 
 async def create_activity(
-    rt: Runtime,
+    rt: Commands,
     ctx: Ctx,
     team_id: UUID,
     terms: ActivityTerms,
@@ -107,12 +110,12 @@ def _manage(ctx: Ctx, activity_id: UUID, change: Callable[[Activity, Team], None
     return action
 
 
-async def confirm_insurance(rt: Runtime, ctx: Ctx, activity_id: UUID, note: str) -> CommandResult:
+async def confirm_insurance(rt: Commands, ctx: Ctx, activity_id: UUID, note: str) -> CommandResult:
     action = _manage(ctx, activity_id, lambda a, t: a.confirm_insurance(ctx, t, note))
     return await rt.execute("activity.insure", ctx, activity_id, action)
 
 
-async def publish_activity(rt: Runtime, ctx: Ctx, activity_id: UUID) -> CommandResult:
+async def publish_activity(rt: Commands, ctx: Ctx, activity_id: UUID) -> CommandResult:
     action = _manage(ctx, activity_id, lambda a, t: a.publish(ctx, t))
     return await rt.execute("activity.publish", ctx, activity_id, action)
 
@@ -147,7 +150,7 @@ def minor_check(app: LinliApp, ctx: Ctx, personal: PersonalData, activity: Activ
 
 
 async def sign_up(
-    rt: Runtime, ctx: Ctx, shift_id: UUID, waitlist: bool = False, row: dict[str, Any] | None = None
+    rt: Commands, ctx: Ctx, shift_id: UUID, waitlist: bool = False, row: dict[str, Any] | None = None
 ) -> CommandResult:
     """A seat, or (when asked) the waitlist. A seat or offer on an overlapping shift is refused, as the views show
     it just before: a warning that refuses, not an invariant of the log (two sign-ups at the same instant on two
@@ -169,19 +172,19 @@ def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right
     return action
 
 
-async def cancel(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+async def cancel(rt: Commands, ctx: Ctx, shift_id: UUID) -> CommandResult:
     volunteer = acting_for(ctx)
     action = _on_shift(ctx, shift_id, lambda s: s.cancel(ctx, volunteer), "volunteering.sign_up")
     return await rt.execute("shift.cancel", ctx, shift_id, action)
 
 
-async def accept_offer(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+async def accept_offer(rt: Commands, ctx: Ctx, shift_id: UUID) -> CommandResult:
     volunteer = acting_for(ctx)
     action = _on_shift(ctx, shift_id, lambda s: s.accept_offer(ctx, volunteer), "volunteering.sign_up")
     return await rt.execute("shift.accept_offer", ctx, shift_id, action)
 
 
-async def check_in(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
+async def check_in(rt: Commands, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
     """The volunteer with the rotating code (checked by the route), or a leader of the team for them."""
     action = _attendance(
         ctx,
@@ -193,7 +196,7 @@ async def check_in(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by
     return await rt.execute("shift.check_in", ctx, shift_id, action)
 
 
-async def check_out(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
+async def check_out(rt: Commands, ctx: Ctx, shift_id: UUID, volunteer_id: UUID, by_leader: bool) -> CommandResult:
     action = _attendance(ctx, shift_id, volunteer_id, by_leader, lambda s: s.check_out(ctx, volunteer_id))
     return await rt.execute("shift.check_out", ctx, shift_id, action)
 
@@ -223,13 +226,13 @@ def _leader(app: LinliApp, ctx: Ctx, shift: Shift) -> Team:
     return team
 
 
-async def keep_shift(rt: Runtime, ctx: Ctx, shift_id: UUID) -> CommandResult:
+async def keep_shift(rt: Commands, ctx: Ctx, shift_id: UUID) -> CommandResult:
     """The system's rounds: pass on lapsed offers, check out whoever forgot at the shift's end."""
     action = _on_shift(ctx, shift_id, lambda s: s.lapse_offers(ctx) + s.check_out_forgotten(ctx), "volunteering.lead")
     return await rt.execute("shift.keep", ctx, shift_id, action)
 
 
-async def confirm_hours(rt: Runtime, ctx: Ctx, shift_id: UUID, volunteer_id: UUID) -> CommandResult:
+async def confirm_hours(rt: Commands, ctx: Ctx, shift_id: UUID, volunteer_id: UUID) -> CommandResult:
     record_id = record_id_for(shift_id, volunteer_id)
 
     def action(app: LinliApp) -> Steps:
@@ -253,7 +256,7 @@ def _on_record(ctx: Ctx, record_id: UUID, right: str, change: Callable[[HoursRec
     return action
 
 
-async def request_correction(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+async def request_correction(rt: Commands, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
     def change(record: HoursRecord, app: LinliApp) -> None:
         record.request_correction(ctx, minutes, reason)
 
@@ -261,7 +264,7 @@ async def request_correction(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: in
     return await rt.execute("hours.request_correction", ctx, record_id, action)
 
 
-async def decide_correction(rt: Runtime, ctx: Ctx, record_id: UUID, approve: bool, reason: str = "") -> CommandResult:
+async def decide_correction(rt: Commands, ctx: Ctx, record_id: UUID, approve: bool, reason: str = "") -> CommandResult:
     def change(record: HoursRecord, app: LinliApp) -> None:
         record.decide_request(ctx, load_team(app, ctx, record.team_id), approve, reason)
 
@@ -269,7 +272,7 @@ async def decide_correction(rt: Runtime, ctx: Ctx, record_id: UUID, approve: boo
     return await rt.execute("hours.decide_correction", ctx, record_id, action)
 
 
-async def correct_hours(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
+async def correct_hours(rt: Commands, ctx: Ctx, record_id: UUID, minutes: int, reason: str) -> CommandResult:
     def change(record: HoursRecord, app: LinliApp) -> None:
         record.correct(ctx, load_team(app, ctx, record.team_id), minutes, reason)
 
@@ -277,7 +280,7 @@ async def correct_hours(rt: Runtime, ctx: Ctx, record_id: UUID, minutes: int, re
     return await rt.execute("hours.correct", ctx, record_id, action)
 
 
-async def give_consent(rt: Runtime, ctx: Ctx, activity_id: UUID, minor_id: UUID) -> CommandResult:
+async def give_consent(rt: Commands, ctx: Ctx, activity_id: UUID, minor_id: UUID) -> CommandResult:
     """A guardian consents, in the app, to a minor of their household volunteering in this activity."""
     consent_id = consent_id_for(activity_id, minor_id)
 
@@ -305,7 +308,7 @@ async def give_consent(rt: Runtime, ctx: Ctx, activity_id: UUID, minor_id: UUID)
     return await rt.execute("activity.consent", ctx, consent_id, action)
 
 
-async def choose_honours(rt: Runtime, ctx: Ctx, show: bool) -> CommandResult:
+async def choose_honours(rt: Commands, ctx: Ctx, show: bool) -> CommandResult:
     volunteer = acting_for(ctx)
     choice_id = honours_id_for(volunteer)
 
@@ -322,7 +325,7 @@ async def choose_honours(rt: Runtime, ctx: Ctx, show: bool) -> CommandResult:
 
 
 async def issue_certificate(
-    rt: Runtime, ctx: Ctx, team_id: UUID, record_ids: list[UUID], period_from: date, period_to: date
+    rt: Commands, ctx: Ctx, team_id: UUID, record_ids: list[UUID], period_from: date, period_to: date
 ) -> CommandResult:
     """The volunteer asks; the team's records decide. `record_ids` are the volunteer's records as the views list
     them; each is read from the log, so the certificate states what the ledger says."""

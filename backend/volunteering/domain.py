@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID, uuid5
 
-from backend.eventstore import Ctx, DomainError, LinliAggregate, check_text
 from backend.i18n import N_
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError, check_text
 
 TITLE_MAX = 60
 TEXT_MAX = 2000

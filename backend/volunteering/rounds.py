@@ -8,15 +8,16 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from backend.eventstore import Ctx, DomainError
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
 from backend.volunteering import commands
 from projections import volunteering as views
 
 log = logging.getLogger(__name__)
 
 
-async def keep_shifts(rt: Runtime, now: datetime) -> list[UUID]:
+async def keep_shifts(rt: Commands, now: datetime) -> list[UUID]:
     kept = []
     for row in await views.shifts_due(now):
         shift_id = UUID(str(row["id"]))

@@ -16,16 +16,16 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.auth import User, ctx_for, current_user, require
-from backend.codes import checkin_code, checkin_code_valid
 from backend.config import LOCAL_ZONE
-from backend.eventstore import DomainError
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render, whole_number
+from backend.kernel.codes import checkin_code, checkin_code_valid
+from backend.kernel.errors import DomainError
 from backend.residents.domain import years_before
 from backend.volunteering import commands
 from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, served_minutes, star_level
+from backend.web.auth import User, ctx_for, current_user, require
+from backend.web.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render, whole_number
 from projections import community as communities
 from projections import residents
 from projections import volunteering as views

@@ -1,5 +1,5 @@
 """Deadlines the procedure keeps by itself: an online ballot closes, and its result is recorded, once its voting
-period is over. One of the rounds of backend.rounds."""
+period is over. One of the passes the runtime makes (backend.contexts)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from datetime import datetime
 from uuid import UUID
 
 from backend.deliberation import meetings
-from backend.eventstore import Ctx, DomainError
-from backend.runtime import Runtime
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
 from projections import deliberation as views
 
 log = logging.getLogger(__name__)
 
 
-async def close_due_ballots(rt: Runtime, now: datetime) -> list[UUID]:
+async def close_due_ballots(rt: Commands, now: datetime) -> list[UUID]:
     """Close every online ballot whose period ended by `now`, as the system, once (the command id is the ballot's)."""
     closed = []
     for row in await views.online_ballots_due(now):

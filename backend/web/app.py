@@ -27,23 +27,24 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from backend import live, shell
-from backend.auth import SignInGuard, keep_users_fresh
 from backend.config import LOCAL_ZONE, Settings, load_settings
+from backend.contexts import PASSES
 from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
 from backend.disclosure import web as disclosure_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
 from backend.inbox import web as inbox_web
-from backend.money import yuan
-from backend.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
+from backend.kernel.changes import resident_changed
+from backend.kernel.money import yuan
 from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
-from backend.residents.commands import forget_actor
 from backend.runtime import Runtime
 from backend.services import web as services_web
-from backend.sessions import SessionConfig, SessionStore, StampedFileStore
 from backend.volunteering import web as volunteering_web
+from backend.web import live, shell
+from backend.web.auth import SignInGuard, keep_users_fresh
+from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
+from backend.web.sessions import SessionConfig, SessionStore, StampedFileStore
 from projections.residents import RESIDENT_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -153,13 +154,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def publish(channel: str, payload: dict[str, Any]) -> None:
         if channel.startswith(RESIDENT_CHANNEL):  # for this process's caches, not for phones
-            forget_actor(UUID(channel.removeprefix(RESIDENT_CHANNEL)))
+            resident_changed(UUID(channel.removeprefix(RESIDENT_CHANNEL)))
             return
         coalesced(channel, payload)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        runtime = Runtime(settings, publish=publish)
+        runtime = Runtime(settings, publish=publish, passes=PASSES)
         app.state.runtime = runtime
         app.state.signin_guard = SignInGuard(app.stores.get("security"), secret)
         await runtime.start()

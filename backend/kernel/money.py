@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from backend.eventstore import DomainError
+from backend.kernel.errors import DomainError
 
 
 def parse_yuan(text: str, field: str = "amount") -> int:

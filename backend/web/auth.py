@@ -16,9 +16,10 @@ from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.stores.base import Store
 
-from backend.authz import Actor, may
 from backend.config import LOCAL_ZONE
-from backend.eventstore import Ctx
+from backend.kernel.authz import Actor, may
+from backend.kernel.changes import on_resident_changed
+from backend.kernel.context import Ctx
 from projections import residents
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class User:
         return Actor(self.id, self.community_id, frozenset(self.roles), frozenset(self.streets))
 
     def can(self, action: str, community_id: UUID | None = None, street: str = "") -> bool:
-        """Asks the one policy (backend.authz); without a community, the user's own."""
+        """Asks the one policy (backend.kernel.authz); without a community, the user's own."""
         return may(self.actor, action, community_id or self.community_id, street)
 
 
@@ -133,6 +134,9 @@ async def require_signed_in(request: Request[Any, Any, Any]) -> User:
 
 def forget_user(resident_id: str) -> None:
     _recent.pop(resident_id, None)
+
+
+on_resident_changed(lambda resident_id: forget_user(str(resident_id)))
 
 
 class _UserReads:

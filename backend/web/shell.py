@@ -13,8 +13,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from backend.i18n import LOCALES
-from backend.pages import STATIC_DIR, redirect, render, safe_next, static
-from backend.uploads import NAME, media_type
+from backend.web.pages import STATIC_DIR, redirect, render, safe_next, static
+from backend.web.uploads import NAME, media_type
 
 PRECACHE = (
     "css/app.css",

@@ -232,7 +232,7 @@ async def activity_live(
     socket: WebSocket[Any, Any, Any], activity_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
 ) -> None:
     """Seat counts of the activity's shifts, and the viewer's own place on each (a seat freed for them shows)."""
-    from backend.auth import current_user
+    from backend.web.auth import current_user
     from projections import volunteering
 
     user = await current_user(socket)  # type: ignore[arg-type]
@@ -268,7 +268,7 @@ async def service_live(
     shows at once)."""
     from datetime import UTC, datetime
 
-    from backend.auth import current_user
+    from backend.web.auth import current_user
     from projections import services
 
     user = await current_user(socket)  # type: ignore[arg-type]

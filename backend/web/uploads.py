@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from backend.eventstore import DomainError
+from backend.kernel.errors import DomainError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600

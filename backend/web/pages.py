@@ -14,12 +14,13 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
-from backend.auth import current_user
 from backend.config import LOCAL_ZONE
-from backend.eventstore import DomainError, new_command_id
 from backend.i18n import HTML_LANG, current_locale
+from backend.kernel.context import new_command_id
+from backend.kernel.errors import DomainError
+from backend.web.auth import current_user
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "frontend" / "static"
 TEMPLATE_DIR = ROOT / "frontend" / "templates"
 COMMAND_ID = re.compile(r"^[0-9a-f]{32}$")
