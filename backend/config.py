@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
-
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")  # dates (terms, deadlines) are China Standard Time days
 
 
 def usable_cores() -> int:

@@ -10,12 +10,12 @@ from uuid import UUID, uuid4
 
 from backend.community import commands as community_commands
 from backend.community.domain import community_id_for
-from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposal_commands
 from backend.deliberation import meetings
 from backend.deliberation.procedure import Body
 from backend.disclosure import commands as disclosure
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands as resident_commands
 from backend.residents.commands import HouseholdRow
 from backend.residents.domain import household_id_for

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from backend.config import LOCAL_ZONE
+from backend.kernel.zone import LOCAL_ZONE
 from e2e.helpers import check_a11y, sign_in
 
 LEADER = 6  # backend.demo.ROLE_PLAN: resident 6 is the volunteer leader

@@ -10,7 +10,7 @@ from piccolo.columns import UUID, Date, Integer, Varchar
 from piccolo.table import Table
 
 from backend.community.domain import RULES, Community
-from backend.config import LOCAL_ZONE
+from backend.kernel.zone import LOCAL_ZONE
 from projections.types import Item, LiveMessage
 
 

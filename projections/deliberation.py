@@ -13,10 +13,10 @@ from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Ti
 from piccolo.table import Table
 
 from backend.community.domain import VOTE_RULES, VoteRule
-from backend.config import LOCAL_ZONE
 from backend.deliberation.domain import Proposal
 from backend.deliberation.procedure import Matter, Meeting, Outcome, Vote, decide
 from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
 from projections.db import bulk_execute, bulk_insert
 from projections.types import Item, LiveMessage
 

@@ -12,7 +12,7 @@ from uuid import UUID as PyUUID
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.config import LOCAL_ZONE
+from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain import ACTIVE, HELD, WHEN_REMINDED, Provider, Service, Slot, booking_id_for
 from projections.db import bulk_execute, bulk_insert
 from projections.types import Item, LiveMessage

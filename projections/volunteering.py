@@ -13,7 +13,7 @@ from uuid import uuid5
 from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.config import LOCAL_ZONE
+from backend.kernel.zone import LOCAL_ZONE
 from backend.volunteering.domain import (
     Activity,
     Certificate,

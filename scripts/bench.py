@@ -32,11 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.community.domain import VOTE_RULES, Community, community_id_for  # noqa: E402
-from backend.config import LOCAL_ZONE, load_settings  # noqa: E402
+from backend.config import load_settings  # noqa: E402
 from backend.contexts import PASSES  # noqa: E402
 from backend.deliberation.domain import Proposal  # noqa: E402
 from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
 from backend.kernel.context import Ctx  # noqa: E402
+from backend.kernel.zone import LOCAL_ZONE  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
 from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402

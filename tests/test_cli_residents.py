@@ -89,8 +89,8 @@ async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch
 async def test_a_body_s_vote_rule_is_set_from_the_command_line_and_nonsense_is_refused(settings, monkeypatch, capsys):
     from datetime import date
 
-    from backend.community.commands import load_community
     from backend.community.domain import VOTE_RULES, community_id_for
+    from backend.community.reads import load_community
 
     monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("LINLI_SECRET", settings.secret)

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 
-from backend.config import LOCAL_ZONE
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands as resident_commands
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in

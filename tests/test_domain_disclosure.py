@@ -13,7 +13,6 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from backend.config import LOCAL_ZONE
 from backend.disclosure.domain import (
     AMOUNT_MAX,
     CATEGORIES,
@@ -34,6 +33,7 @@ from backend.disclosure.domain import (
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.masking import mask_name
+from backend.kernel.zone import LOCAL_ZONE
 
 COMMUNITY = uuid4()
 CLERK = uuid4()

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from backend.config import LOCAL_ZONE
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain import (
     ACTIVE,
     BookingRules,

@@ -126,7 +126,7 @@ def test_a_seat_from_the_waitlist_reaches_the_residents_service_page_and_bell(se
     """The service's socket carries seat counts and the viewer's own place; the bookings socket the bell."""
     from datetime import datetime, time, timedelta
 
-    from backend.config import LOCAL_ZONE
+    from backend.kernel.zone import LOCAL_ZONE
     from backend.services import commands as services
     from backend.services.domain import BookingRules, Schedule, slot_id_for
     from tests.factories import PASSWORD, grant

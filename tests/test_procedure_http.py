@@ -11,12 +11,12 @@ from uuid import UUID
 
 from PIL import Image
 
-from backend.config import LOCAL_ZONE
 from backend.deliberation import commands as proposals
 from backend.deliberation import meetings
 from backend.deliberation.procedure import Body
 from backend.kernel import codes
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
 from tests.test_meetings import UP_TO_THREE, resolve

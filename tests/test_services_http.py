@@ -9,8 +9,8 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID, uuid4
 
-from backend.config import LOCAL_ZONE
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from backend.services import commands
 from backend.services.domain import BookingRules, Schedule, booking_id_for, slot_id_for
 from tests.conftest import NOW

@@ -9,9 +9,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from backend.config import LOCAL_ZONE
 from backend.kernel import codes
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from backend.volunteering import commands
 from backend.volunteering.domain import ActivityTerms, record_id_for, shift_id_for
 from tests.conftest import NOW

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from eventsourcing.application import AggregateNotFoundError
-
 from backend.community.domain import Community, community_id_for
+from backend.community.reads import load_community
 from backend.kernel.context import Ctx
-from backend.kernel.errors import NotFound
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.store import LinliApp
-
-
-def load_community(app: LinliApp, community_id: object) -> Community:
-    try:
-        return app.repository.get(community_id)
-    except AggregateNotFoundError:
-        raise NotFound("No such community.") from None
 
 
 async def found(rt: Commands, ctx: Ctx, name: str, code: str) -> CommandResult:

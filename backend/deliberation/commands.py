@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID, uuid5
 
-from backend.community.commands import load_community
+from backend.community.reads import load_community
 from backend.deliberation.domain import Proposal
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.commands import authorize
+from backend.residents.reads import authorize
 
 PROPOSAL_NAMESPACE = UUID("9d3c0a4e-71f2-4b8e-a5d6-0c1e2f3a4b5c")
 

@@ -14,8 +14,7 @@ from uuid import UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from backend.community.commands import load_community
-from backend.config import LOCAL_ZONE
+from backend.community.reads import load_community
 from backend.deliberation.commands import load_proposal
 from backend.deliberation.domain import ProposalState
 from backend.deliberation.procedure import Body, Choice, Matter, Meeting, NoticeTerms, Stage, Vote, rule_key, vote_id
@@ -24,7 +23,8 @@ from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.commands import authorize, load_resident
+from backend.kernel.zone import LOCAL_ZONE
+from backend.residents.reads import authorize, load_resident
 
 MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
 MEETING_NAMESPACE = UUID("8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e")

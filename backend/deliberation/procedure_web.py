@@ -17,7 +17,6 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from backend.community.domain import Share, VoteRule
-from backend.config import LOCAL_ZONE
 from backend.deliberation import meetings
 from backend.deliberation.procedure import (
     BODY_ROLES,
@@ -36,6 +35,7 @@ from backend.kernel.codes import checkin_code_valid
 from backend.kernel.errors import DomainError
 from backend.kernel.masking import mask_phone
 from backend.kernel.money import parse_yuan, yuan
+from backend.kernel.zone import LOCAL_ZONE
 from backend.web.auth import ctx_for, current_user, require
 from backend.web.pages import command_id_from, error_status, flash, found, is_htmx, now, redirect, render
 from backend.web.uploads import prepare_photo, store_photo

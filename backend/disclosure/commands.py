@@ -10,7 +10,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.community.commands import load_community
+from backend.community.reads import load_community
 from backend.disclosure.domain import (
     FINANCE_CATEGORIES,
     FinanceBook,
@@ -27,7 +27,7 @@ from backend.kernel.money import yuan
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.commands import acting_for, authorize
+from backend.residents.reads import acting_for, authorize
 
 NOTICE_NAMESPACE = UUID("6b8d0f2a-4c6e-4a8b-9d1f-3b5d7f9a1c3e")
 

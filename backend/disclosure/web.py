@@ -23,13 +23,14 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from openpyxl import Workbook
 
-from backend.config import LOCAL_ZONE
 from backend.disclosure import commands
 from backend.disclosure.domain import CATEGORIES, FINANCE_CATEGORIES, Due, month_bounds, month_of, schedule
 from backend.i18n import DEFAULT_LOCALE, LOCALES, N_, current_locale, speaking
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.kernel.money import parse_yuan, yuan
+from backend.kernel.zone import LOCAL_ZONE
+from backend.web.act import Form, act, text
 from backend.web.auth import ctx_for, current_user, require
 from backend.web.pages import (
     command_id_from,
@@ -296,39 +297,34 @@ async def print_view(request: Request[Any, Any, Any], notice_id: FromPath[UUID])
 
 @post("/board/notices/{notice_id:uuid}/objections", name="disclosure.object")
 async def raise_objection(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> Response[Any]:
-    user = await require(request, "disclosure.object")
-    form = await request.form()
-    try:
-        await commands.raise_objection(
-            request.app.state.runtime,
-            ctx_for(user, now(), command_id_from(form)),
-            notice_id,
-            str(form.get("reason", "")),
-        )
-    except DomainError as error:
+    async def refused(error: DomainError, _: Form) -> Template:
         return await _notice_page(request, notice_id, error_status(error), object_error=error_text(error))
-    flash(request, _("Your objection is recorded; the committee must answer it by the date shown."), "success")
-    return redirect(f"/board/notices/{notice_id}#objections")
+
+    return await act(
+        request,
+        "disclosure.object",
+        lambda rt, ctx, form: commands.raise_objection(rt, ctx, notice_id, text(form, "reason")),
+        refused=refused,
+        done=_("Your objection is recorded; the committee must answer it by the date shown."),
+        then=f"/board/notices/{notice_id}#objections",
+    )
 
 
 @post("/board/notices/{notice_id:uuid}/objections/{number:int}/answer", name="disclosure.answer")
 async def answer_objection(
     request: Request[Any, Any, Any], notice_id: FromPath[UUID], number: FromPath[int]
 ) -> Response[Any]:
-    user = await require(request, "disclosure.write")
-    form = await request.form()
-    try:
-        await commands.answer(
-            request.app.state.runtime,
-            ctx_for(user, now(), command_id_from(form)),
-            notice_id,
-            number,
-            str(form.get("answer", "")),
-        )
-    except DomainError as error:
+    async def refused(error: DomainError, _: Form) -> Template:
         return await _notice_page(request, notice_id, error_status(error), answer_error=error_text(error))
-    flash(request, _("The answer is published under the notice."), "success")
-    return redirect(f"/board/notices/{notice_id}#objections")
+
+    return await act(
+        request,
+        "disclosure.write",
+        lambda rt, ctx, form: commands.answer(rt, ctx, notice_id, number, text(form, "answer")),
+        refused=refused,
+        done=_("The answer is published under the notice."),
+        then=f"/board/notices/{notice_id}#objections",
+    )
 
 
 # -- verification -------------------------------------------------------------------------------------------------

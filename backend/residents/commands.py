@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -15,27 +14,25 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.kernel.authz import Actor, may
-from backend.kernel.changes import on_resident_changed, resident_changed
+from backend.kernel.changes import resident_changed
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
-from backend.kernel.personal import PersonalData, unseal
+from backend.kernel.personal import unseal
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.kernel.store import LinliApp, load_in_community
+from backend.kernel.store import LinliApp
 from backend.residents.domain import (
     Household,
     PhoneClaim,
     Resident,
     SignInCode,
     address_parts,
-    age_on,
-    birth_date,
     check_id_number,
     check_name,
     household_id_for,
     normalise_phone,
 )
+from backend.residents.reads import authorize, load_resident
 
 PHONE_NAMESPACE = UUID("5a0c2d1e-8f3b-4c6a-9e7d-3b2a1c0d9e8f")
 RESIDENT_NAMESPACE = UUID("c3a1f0e2-6b7d-4e8f-9a0b-1c2d3e4f5a6b")
@@ -61,10 +58,6 @@ def phone_claim_id(rt: Commands, phone: str) -> UUID:
     return uuid5(PHONE_NAMESPACE, rt.personal.digest(phone))
 
 
-def load_resident(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Resident:
-    return load_in_community(app, ctx, resident_id, Resident, "No such resident.")
-
-
 def load_household(app: LinliApp, ctx: Ctx, household_id: UUID) -> Household:
     try:
         household = app.repository.get(household_id)
@@ -73,57 +66,6 @@ def load_household(app: LinliApp, ctx: Ctx, household_id: UUID) -> Household:
     if not isinstance(household, Household) or household.community_id != ctx.community_id:
         raise DomainError("No such household in the register.", "household")
     return household
-
-
-ACTOR_TTL = 10.0  # seconds an acting resident's roles are reused; the web layer reuses them as long
-_actors: dict[UUID, tuple[Actor | None, float, date]] = {}
-
-
-def _acting(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Actor | None:
-    """The acting resident's roles today. Reading the aggregate costs a store query inside the command's lock (a
-    fifth of a co-sign's time), so they are reused for ACTOR_TTL; changes in this process take effect at once
-    (`resident_changed`), changes made by another process within ACTOR_TTL."""
-    cached = _actors.get(resident_id)
-    clock = time.monotonic()
-    if cached is not None and clock - cached[1] < ACTOR_TTL and cached[2] == ctx.today:
-        return cached[0]
-    try:
-        resident = app.repository.get(resident_id, deepcopy_from_cache=False)  # only read
-    except AggregateNotFoundError:
-        resident = None
-    actor = resident.actor(ctx.today) if isinstance(resident, Resident) else None
-    if len(_actors) > 10_000:
-        _actors.clear()
-    _actors[resident_id] = (actor, clock, ctx.today)
-    return actor
-
-
-on_resident_changed(lambda resident_id: _actors.pop(resident_id, None))
-
-
-def acting_for(ctx: Ctx) -> UUID:
-    """Whom a resident's command is for: the signed-in resident, or the one a clerk acts for at the counter."""
-    resident = ctx.on_behalf_of or ctx.actor_id
-    if resident is None:
-        raise DomainError("Please sign in first.", status=403)
-    return resident
-
-
-def authorize(app: LinliApp, ctx: Ctx, action: str) -> None:
-    """Refuse unless the acting resident may take `action` in ctx's community. Acting for someone else needs
-    "resident.assist", and the person acted for must be allowed the action themselves. No actor = the system."""
-    if ctx.actor_id is None:
-        return
-    actor = _acting(app, ctx, ctx.actor_id)
-    if ctx.on_behalf_of is None:
-        if actor is None or not may(actor, action, ctx.community_id):
-            raise DomainError("You are not allowed to do this.", status=403)
-        return
-    if actor is None or not may(actor, "resident.assist", ctx.community_id):
-        raise DomainError("You are not allowed to do this.", status=403)
-    helped = load_resident(app, ctx, ctx.on_behalf_of)
-    if not may(helped.actor(ctx.today), action, ctx.community_id):
-        raise DomainError("This resident is not verified yet.", status=403)
 
 
 # -- the household register ---------------------------------------------------------------------------------------
@@ -381,14 +323,3 @@ async def erase(rt: Commands, ctx: Ctx, resident_id: UUID) -> None:
             raise
     rt.personal.forget(resident_id)
     resident_changed(resident_id)
-
-
-def age_of(app: LinliApp, personal: PersonalData, resident_id: UUID, on: date) -> int | None:
-    """A resident's age on a day, from the birth date in their ID number; None when no ID number is on record (or
-    it was erased)."""
-    resident: Resident = app.repository.get(resident_id)
-    if not resident.id_number_sealed:
-        return None
-    id_number = unseal(personal.keys([resident_id]).get(resident_id), resident.id_number_sealed)
-    born = birth_date(id_number) if id_number else None
-    return age_on(born, on) if born else None

@@ -14,12 +14,12 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.config import LOCAL_ZONE
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.masking import mask_phone
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands
 from backend.residents.commands import verify_password
 from backend.residents.domain import normalise_phone

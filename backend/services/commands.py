@@ -9,14 +9,14 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.community.commands import load_community
+from backend.community.reads import load_community
 from backend.kernel.authz import may
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.commands import acting_for, authorize, load_resident
+from backend.residents.reads import acting_for, authorize, load_resident
 from backend.services.domain import BookingRules, Diary, Limits, Provider, Schedule, Service, Slot, diary_id_for
 
 PROVIDER_NAMESPACE = UUID("5a7c9e1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID, uuid5
 
-from backend.config import LOCAL_ZONE
 from backend.i18n import N_
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError, check_text
+from backend.kernel.zone import LOCAL_ZONE
 
 NAME_MAX = 60
 TEXT_MAX = 1000

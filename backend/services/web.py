@@ -15,10 +15,10 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.config import LOCAL_ZONE
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
 from backend.services import commands
 from backend.services.domain import CATEGORIES, EARLY_SERVICE, BookingRules, Schedule
 from backend.web.auth import User, ctx_for, current_user, require

@@ -10,8 +10,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.community.commands import load_community
-from backend.config import LOCAL_ZONE
+from backend.community.reads import load_community
 from backend.kernel.authz import may
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
@@ -19,8 +18,9 @@ from backend.kernel.personal import PersonalData
 from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.commands import acting_for, age_of, authorize
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents.domain import Resident
+from backend.residents.reads import acting_for, age_of, authorize
 from backend.volunteering.domain import (
     Activity,
     ActivityTerms,

@@ -16,11 +16,11 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from backend.config import LOCAL_ZONE
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.codes import checkin_code, checkin_code_valid
 from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents.domain import years_before
 from backend.volunteering import commands
 from backend.volunteering.domain import CATEGORIES, ActivityTerms, recurring, served_minutes, star_level

@@ -27,8 +27,9 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
-from backend.config import LOCAL_ZONE, Settings, load_settings
+from backend.config import Settings, load_settings
 from backend.contexts import PASSES
+from backend.deliberation import live as deliberation_live
 from backend.deliberation import procedure_web
 from backend.deliberation import web as deliberation_web
 from backend.disclosure import web as disclosure_web
@@ -36,10 +37,13 @@ from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
 from backend.inbox import web as inbox_web
 from backend.kernel.changes import resident_changed
 from backend.kernel.money import yuan
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import clerk as residents_clerk
 from backend.residents import web as residents_web
 from backend.runtime import Runtime
+from backend.services import live as services_live
 from backend.services import web as services_web
+from backend.volunteering import live as volunteering_live
 from backend.volunteering import web as volunteering_web
 from backend.web import live, shell
 from backend.web.auth import SignInGuard, keep_users_fresh
@@ -187,7 +191,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *services_web.routes,
             *inbox_web.routes,
             *disclosure_web.routes,
-            *live.routes,
+            *deliberation_live.routes,
+            *volunteering_live.routes,
+            *services_live.routes,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

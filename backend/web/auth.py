@@ -16,10 +16,10 @@ from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.stores.base import Store
 
-from backend.config import LOCAL_ZONE
 from backend.kernel.authz import Actor, may
 from backend.kernel.changes import on_resident_changed
 from backend.kernel.context import Ctx
+from backend.kernel.zone import LOCAL_ZONE
 from projections import residents
 
 log = logging.getLogger(__name__)

@@ -11,16 +11,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
-from uuid import UUID
 
-from litestar import WebSocket, websocket
+from litestar import WebSocket
 from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath
 
 from backend.i18n import current_locale, set_locale
-from projections import deliberation as views
 
 log = logging.getLogger(__name__)
 
@@ -198,99 +194,3 @@ async def stream(
                 await socket.receive_data(mode="text")
         except WebSocketDisconnect:
             pass
-
-
-# The tallies and counts are the same for everyone: no session, so that each frame to a thousand phones skips the
-# session middleware's wrapper around every send.
-@websocket("/live/proposals/{proposal_id:uuid}", name="live.proposal", skip_session=True)
-async def proposal_live(
-    socket: WebSocket[Any, Any, Any], proposal_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
-) -> None:
-    async def current() -> dict[str, Any] | None:
-        row = await views.proposal(proposal_id)
-        return row and {"cosigns": row["cosigns"], "state": row["state"], "threshold": row["threshold"]}
-
-    await stream(
-        socket, channels, f"proposal:{proposal_id}", "deliberation/_live.html", current, proposal_id=proposal_id
-    )
-
-
-@websocket("/live/meetings/{meeting_id:uuid}", name="live.meeting", skip_session=True)
-async def meeting_live(
-    socket: WebSocket[Any, Any, Any], meeting_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
-) -> None:
-    async def current() -> dict[str, Any] | None:
-        return await views.tally(meeting_id) if await views.meeting(meeting_id) else None
-
-    await stream(
-        socket, channels, f"meeting:{meeting_id}", "deliberation/_tally.html", current, meeting_id=meeting_id, live=True
-    )
-
-
-@websocket("/live/activities/{activity_id:uuid}", name="live.activity")
-async def activity_live(
-    socket: WebSocket[Any, Any, Any], activity_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
-) -> None:
-    """Seat counts of the activity's shifts, and the viewer's own place on each (a seat freed for them shows)."""
-    from backend.web.auth import current_user
-    from projections import volunteering
-
-    user = await current_user(socket)  # type: ignore[arg-type]
-
-    async def current() -> dict[str, Any] | None:
-        if not await volunteering.activity(activity_id):
-            return None
-        shifts = await volunteering.shifts_of(activity_id)
-        mine = await volunteering.statuses([s["id"] for s in shifts], user.id) if user else {}
-        return {
-            "shifts": [volunteering.seat_counts(s) for s in shifts],
-            "mines": [
-                {"shift": str(s["id"]), "status": mine[str(s["id"])]["status"]} for s in shifts if str(s["id"]) in mine
-            ],
-        }
-
-    await stream(
-        socket,
-        channels,
-        [f"activity:{activity_id}", *([volunteering.place_channel(user.id, activity_id)] if user else [])],
-        "volunteering/_live.html",
-        current,
-        activity_id=str(activity_id),
-        live=True,
-    )
-
-
-@websocket("/live/services/{service_id:uuid}", name="live.service")
-async def service_live(
-    socket: WebSocket[Any, Any, Any], service_id: FromPath[UUID], channels: NamedDependency[ChannelsPlugin]
-) -> None:
-    """Seat counts of the service's coming slots, and the viewer's own place on each (a seat from the waitlist
-    shows at once)."""
-    from datetime import UTC, datetime
-
-    from backend.web.auth import current_user
-    from projections import services
-
-    user = await current_user(socket)  # type: ignore[arg-type]
-
-    async def current() -> dict[str, Any] | None:
-        if not await services.service(service_id):
-            return None
-        slots = await services.slots_of(service_id, datetime.now(UTC))
-        mine = await services.statuses([s["id"] for s in slots], user.id) if user else {}
-        return {
-            "slots": [services.seat_counts(s) for s in slots],
-            "mines": [{"slot": slot, "status": status} for slot, status in mine.items()],
-        }
-
-    await stream(
-        socket,
-        channels,
-        [f"service:{service_id}", *([services.bookings_channel(user.id)] if user else [])],
-        "services/_live.html",
-        current,
-        live=True,
-    )
-
-
-routes = [proposal_live, meeting_live, activity_live, service_live]

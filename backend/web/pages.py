@@ -14,10 +14,10 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
-from backend.config import LOCAL_ZONE
 from backend.i18n import HTML_LANG, current_locale
 from backend.kernel.context import new_command_id
 from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
 from backend.web.auth import current_user
 
 ROOT = Path(__file__).resolve().parents[2]
