@@ -50,6 +50,7 @@ class Runtime:
         self.commands = CommandRunner(self.store, on_saved=self.link.saved if self.link else self.projector.poke)
         self.writer = GroupCommit(self.commands)
         self.started = False
+        self.views_rebuilt = False  # the views were dropped at start, to be rebuilt from the log (`db.migrate`)
         self._deadlines: asyncio.Task[None] | None = None
 
     async def start(self, run_projector: bool | None = None) -> None:
@@ -61,7 +62,7 @@ class Runtime:
 
     async def _start(self, run_projector: bool | None) -> None:
         db.bind(self.engine, ALL_TABLES)
-        await db.migrate(self.engine, self.settings, ALL_TABLES)
+        self.views_rebuilt = await db.migrate(self.engine, self.settings, ALL_TABLES)
         if isinstance(self.engine, PostgresEngine):
             await self.engine.start_connection_pool(min_size=2, max_size=10)
         if self.link is not None:  # the leader projects and keeps the deadlines; this process follows it

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import io
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Coroutine, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -21,6 +24,7 @@ from piccolo.table import Table
 from backend.config import Settings
 
 os.environ.setdefault("PICCOLO_CONF", "projections.piccolo_conf")
+log = logging.getLogger(__name__)
 
 
 RETURNING_MISSING = sqlite3.sqlite_version_info < (3, 35)  # Piccolo reads an insert's key another way then
@@ -206,17 +210,51 @@ async def prepare(engine: Engine, settings: Settings) -> None:
             await conn.close()
 
 
-async def migrate(engine: Engine, settings: Settings, tables: Sequence[type[Table]], quiet: bool = True) -> None:
+async def migrate(engine: Engine, settings: Settings, tables: Sequence[type[Table]], quiet: bool = True) -> bool:
+    """Bring the views' tables to the migrations' state. True when they were made by an earlier lineage of
+    migrations (before the baseline): then they are dropped and made anew, every projection at position 0, and
+    the projector rebuilds them from the log (the log is the record; the views are only its reading)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     with settings.setup_lock():
         await prepare(engine, settings)
         bind(engine, tables)
+        rebuilt = await _drop_earlier_lineage(tables)
         out = io.StringIO()
         with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
             result = await run_forwards(app_name="projections", migration_id="all")
     if not result.success:
         raise RuntimeError(f"view migrations failed: {result.message}\n{out.getvalue()}")
+    return rebuilt
+
+
+def migration_ids() -> set[str]:
+    """The ids of the migrations this code has (the baseline and those on top of it)."""
+    from projections import migrations
+
+    folder = Path(migrations.__file__).parent
+    return {
+        importlib.import_module(f"projections.migrations.{path.stem}").ID
+        for path in folder.glob("projections_*.py")
+    }
+
+
+async def _drop_earlier_lineage(tables: Sequence[type[Table]]) -> bool:
+    """Drop the views (and forget their migrations) when a migration applied to them is not one this code has."""
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return False
+    applied = {row["name"] for row in await Migration.select(Migration.name).where(Migration.app_name == "projections")}
+    if not applied - migration_ids():
+        return False
+    engine = Migration._meta.db
+    async with write_transaction(engine):
+        for table in tables:
+            await table.raw(f'DROP TABLE IF EXISTS "{table._meta.tablename}"')
+        await Migration.delete().where(Migration.app_name == "projections")
+    log.warning("the views were made by an earlier lineage of migrations: dropped, to be rebuilt from the log")
+    return True
 
 
 def _connection(engine: Engine) -> Any:

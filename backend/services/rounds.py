@@ -3,29 +3,20 @@ once: the slot remembers what it sent, so a restart in the middle of the schedul
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from uuid import UUID
 
-from backend.kernel.context import Ctx
-from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
+from backend.kernel.rounds import each_due, minute_of
 from backend.services import commands
 from projections import services as views
 
-log = logging.getLogger(__name__)
-
 
 async def remind_bookings(rt: Commands, now: datetime) -> list[UUID]:
-    reminded = []
-    for row in await views.reminders_due(now):
-        slot_id = UUID(str(row["slot_id"]))
-        window = int(now.timestamp()) // 60
-        ctx = Ctx(row["community_id"], None, now, command_id=f"slot-remind-{slot_id}-{window}")
-        try:
-            await commands.remind(rt, ctx, slot_id)
-        except DomainError as error:
-            log.info("slot %s reminders: %s", slot_id, error.message)
-            continue
-        reminded.append(slot_id)
-    return reminded
+    return await each_due(
+        await views.reminders_due(now),
+        now,
+        lambda slot_id: f"slot-remind-{slot_id}-{minute_of(now)}",
+        lambda ctx, slot_id: commands.remind(rt, ctx, slot_id),
+        id_key="slot_id",
+    )
