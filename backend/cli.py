@@ -120,7 +120,7 @@ def cmd_projector(_: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from projections.chain import verify
+    from projections.chain.queries import verify
 
     async def body(rt: Runtime) -> int:
         names = args.names or [p.name for p in rt.projector.projections]
@@ -140,7 +140,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(_: argparse.Namespace) -> int:
-    from projections.chain import verify
+    from projections.chain.queries import verify
 
     async def body(rt: Runtime) -> int:
         await rt.projector.catch_up()
@@ -158,7 +158,7 @@ def cmd_rules_set(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
 
     from backend.community import commands as community_commands
-    from backend.community.domain import community_id_for
+    from backend.community.domain.community import community_id_for
     from backend.kernel.context import Ctx
     from backend.kernel.errors import DomainError
 
@@ -180,7 +180,8 @@ def cmd_rules_vote(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
 
     from backend.community import commands as community_commands
-    from backend.community.domain import Share, VoteRule, community_id_for
+    from backend.community.domain.community import community_id_for
+    from backend.community.domain.rules import Share, VoteRule
     from backend.kernel.context import Ctx
     from backend.kernel.errors import DomainError
 
@@ -217,7 +218,7 @@ def _refusals(body: Callable[[Runtime], Awaitable[int]]) -> Callable[[Runtime], 
 def _system_ctx(code: str) -> Any:
     from datetime import UTC, datetime
 
-    from backend.community.domain import community_id_for
+    from backend.community.domain.community import community_id_for
     from backend.kernel.context import Ctx
 
     return Ctx(community_id_for(code), actor_id=None, now=datetime.now(UTC))
@@ -228,7 +229,7 @@ def _resident_by_phone(rt: Runtime, phone: str) -> Any:
 
     from backend.kernel.errors import DomainError
     from backend.residents.commands import phone_claim_id
-    from backend.residents.domain import normalise_phone
+    from backend.residents.domain.checks import normalise_phone
 
     try:
         claim = rt.store.repository.get(phone_claim_id(rt, normalise_phone(phone)))
@@ -286,7 +287,7 @@ def cmd_households_import(args: argparse.Namespace) -> int:
 def cmd_residents_add(args: argparse.Namespace) -> int:
     """Register and verify a resident (e.g. the first clerk) and print a one-time sign-in link for them."""
     from backend.residents import commands
-    from backend.residents.domain import household_id_for
+    from backend.residents.domain.household import household_id_for
 
     async def body(rt: Runtime) -> int:
         ctx = _system_ctx(args.code)

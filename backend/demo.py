@@ -9,21 +9,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
 from backend.community import commands as community_commands
-from backend.community.domain import community_id_for
-from backend.deliberation import commands as proposal_commands
-from backend.deliberation import meetings
-from backend.deliberation.procedure import Body
+from backend.community.domain.community import community_id_for
+from backend.deliberation.commands import matters as matter_commands
+from backend.deliberation.commands import meetings
+from backend.deliberation.commands import proposals as proposal_commands
+from backend.deliberation.domain.rules import Body
 from backend.disclosure import commands as disclosure
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands as resident_commands
-from backend.residents.commands import HouseholdRow
-from backend.residents.domain import household_id_for
+from backend.residents.domain.household import HouseholdRow, household_id_for
 from backend.runtime import Runtime
 from backend.services import commands as services
-from backend.services.domain import BookingRules, Schedule, slot_id_for
+from backend.services.domain.rules import BookingRules, slot_id_for
+from backend.services.domain.schedule import Schedule
 from backend.volunteering import commands as volunteering
-from backend.volunteering.domain import ActivityTerms, recurring, shift_id_for
+from backend.volunteering.domain.activity import ActivityTerms, recurring
+from backend.volunteering.domain.shift import shift_id_for
 
 DEMO_PASSWORD = "linli2026"
 DEMO_ACCOUNTS_SHOWN = 12
@@ -384,7 +386,7 @@ async def _demo_deliberation(rt: Runtime, community_id: UUID, residents: list[UU
 
     start = now - timedelta(days=28)
     text = "电动自行车在楼道充电有火灾隐患。拟在东门空地建充电棚，设 40 个充电位，按次收费。"
-    opened = await meetings.open_matter(rt, at(clerk, start), BALLOT_MATTER, text)
+    opened = await matter_commands.open_matter(rt, at(clerk, start), BALLOT_MATTER, text)
     matter_id = UUID(opened.result["matter_id"])
     # By ROLE_PLAN: 2 sits on the party committee; 2 and 3 on the two committees; 2, 7 and 9 are party members.
     sittings = [

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from projections.residents import RESIDENT_CHANNEL
+from projections.residents.queries import RESIDENT_CHANNEL
 from projections.runner import Projector
 from projections.types import LiveMessage, Publish
 

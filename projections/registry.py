@@ -2,16 +2,16 @@
 Piccolo's migrations). The composition root of the read side: the one module that names every projection."""
 
 from backend.kernel.personal import PersonalData
-from projections.chain import ChainProjection
-from projections.community import CommunityProjection
-from projections.deliberation import DeliberationProjection, ProcedureProjection
-from projections.disclosure import DisclosureProjection
-from projections.inbox import InboxProjection
-from projections.residents import ResidentsProjection
+from projections.chain.handlers import ChainProjection
+from projections.community.handlers import CommunityProjection
+from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
+from projections.disclosure.handlers import DisclosureProjection
+from projections.inbox.handlers import InboxProjection
+from projections.residents.handlers import ResidentsProjection
 from projections.runner import ProjectionPosition
-from projections.services import ServicesProjection
+from projections.services.handlers import ServicesProjection
 from projections.types import Projection
-from projections.volunteering import VolunteeringProjection
+from projections.volunteering.handlers import VolunteeringProjection
 
 PROJECTIONS = (
     ChainProjection,

@@ -31,18 +31,28 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.community.domain import VOTE_RULES, Community, community_id_for  # noqa: E402
+from backend.community.domain.community import Community, community_id_for  # noqa: E402
+from backend.community.domain.rules import VOTE_RULES  # noqa: E402
 from backend.config import load_settings  # noqa: E402
 from backend.contexts import PASSES  # noqa: E402
-from backend.deliberation.domain import Proposal  # noqa: E402
-from backend.deliberation.procedure import Body, Matter, Meeting, Outcome  # noqa: E402
+from backend.deliberation.domain.matter import Matter  # noqa: E402
+from backend.deliberation.domain.meeting import Meeting  # noqa: E402
+from backend.deliberation.domain.proposal import Proposal  # noqa: E402
+from backend.deliberation.domain.rules import Body, Outcome  # noqa: E402
 from backend.kernel.context import Ctx  # noqa: E402
 from backend.kernel.zone import LOCAL_ZONE  # noqa: E402
 from backend.residents.commands import hasher, phone_claim_id, signin_code_id  # noqa: E402
-from backend.residents.domain import Household, PhoneClaim, Resident, SignInCode  # noqa: E402
+from backend.residents.domain.household import Household  # noqa: E402
+from backend.residents.domain.phone_claim import PhoneClaim  # noqa: E402
+from backend.residents.domain.resident import Resident  # noqa: E402
+from backend.residents.domain.signin_code import SignInCode  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from backend.services.domain import ACTIVE, BookingRules, Provider, Schedule, Service, diary_id_for  # noqa: E402
-from backend.volunteering.domain import Activity, ActivityTerms, Team, recurring  # noqa: E402
+from backend.services.domain.provider import Provider  # noqa: E402
+from backend.services.domain.rules import ACTIVE, BookingRules, diary_id_for  # noqa: E402
+from backend.services.domain.schedule import Schedule  # noqa: E402
+from backend.services.domain.service import Service  # noqa: E402
+from backend.volunteering.domain.activity import Activity, ActivityTerms, recurring  # noqa: E402
+from backend.volunteering.domain.team import Team  # noqa: E402
 from backend.web.live import COALESCE_SECONDS, FRAMES_PER_SECOND  # noqa: E402
 
 PASSWORD = "bench2026"
@@ -538,7 +548,7 @@ def rosters(data_dir: Path, shift_ids: list[UUID]) -> dict[str, Any]:
     """The rosters as the log has them, and as the views have them."""
 
     async def body(rt: Runtime) -> dict[str, Any]:
-        from projections import volunteering as views
+        from projections.volunteering import queries as views
 
         await rt.projector.catch_up()
         logged = {"seated": [], "waitlisted": [], "signed_up": 0, "volunteers": set()}
@@ -636,7 +646,7 @@ def slot_counts(data_dir: Path, slot_ids: list[UUID]) -> dict[str, Any]:
     them."""
 
     async def body(rt: Runtime) -> dict[str, Any]:
-        from projections import services as views
+        from projections.services import queries as views
 
         await rt.projector.catch_up()
         logged: dict[str, Any] = {"booked": [], "waitlisted": [], "residents": set()}
@@ -861,7 +871,7 @@ def report_signups(signups: dict, args: argparse.Namespace) -> str:
 def seed_notices(rt: Runtime, notices: int) -> None:
     """A community with `notices` published notices (no review: the rulebook's switch off), spread over the past
     year, saved many per transaction."""
-    from backend.disclosure.domain import Notice, Terms
+    from backend.disclosure.domain.notice import Notice, Terms
 
     cid = community_id_for("bench")
     start = datetime.now(UTC) - timedelta(days=365)

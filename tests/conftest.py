@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from backend.community.domain import community_id_for
+from backend.community.domain.community import community_id_for
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES
 from backend.runtime import Runtime

@@ -8,8 +8,9 @@ import anyio
 from backend import cli
 from backend.contexts import PASSES
 from backend.runtime import Runtime
-from projections import db, piccolo_conf, residents
+from projections import db, piccolo_conf
 from projections.registry import ALL_TABLES
+from projections.residents import queries as residents
 from tests.conftest import POSTGRES
 
 
@@ -89,7 +90,8 @@ async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch
 async def test_a_body_s_vote_rule_is_set_from_the_command_line_and_nonsense_is_refused(settings, monkeypatch, capsys):
     from datetime import date
 
-    from backend.community.domain import VOTE_RULES, community_id_for
+    from backend.community.domain.community import community_id_for
+    from backend.community.domain.rules import VOTE_RULES
     from backend.community.reads import load_community
 
     monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))

@@ -3,13 +3,13 @@
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
-from backend.deliberation import commands
-from backend.deliberation.domain import Proposal
+from backend.deliberation.commands import proposals
+from backend.deliberation.domain.proposal import Proposal
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.runner import CommandRunner
 from backend.kernel.store import open_event_store
-from projections import deliberation as views
+from projections.deliberation import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic
 
@@ -17,9 +17,9 @@ from tests.factories import community, count_topic
 async def test_a_command_sent_twice_returns_the_first_result_and_writes_nothing(runtime):
     place = await community(runtime, NOW, residents=1)
     ctx = Ctx(place.community_id, place.residents[0], NOW, command_id="a" * 32)
-    first = await commands.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
+    first = await proposals.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
     events = runtime.event_count()
-    again = await commands.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
+    again = await proposals.submit(runtime, ctx, "路灯", "坏了", "facilities", [])
     assert again.duplicate
     assert again.result == first.result
     assert runtime.event_count() == events
@@ -27,7 +27,7 @@ async def test_a_command_sent_twice_returns_the_first_result_and_writes_nothing(
 
 async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(runtime, settings):
     place = await community(runtime, NOW, residents=51, threshold=10, passwords=False)
-    result = await commands.submit(
+    result = await proposals.submit(
         runtime, Ctx(place.community_id, place.residents[0], NOW), "充电桩", "东门", "safety", []
     )
     proposal_id = UUID(result.result["proposal_id"])
@@ -40,7 +40,7 @@ async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(
         ctx = Ctx(place.community_id, residents[n % 50], NOW)
         runner = runtime.commands if n % 2 else other_process
         try:
-            runner.run("proposal.cosign", ctx, proposal_id, commands.cosign_action(ctx, proposal_id))
+            runner.run("proposal.cosign", ctx, proposal_id, proposals.cosign_action(ctx, proposal_id))
         except DomainError as refused:
             return refused.message
         return "ok"
@@ -63,15 +63,15 @@ async def test_500_concurrent_cosign_attempts_by_50_residents_record_exactly_50(
 async def test_one_ctx_for_different_commands_is_not_taken_for_a_repeat(runtime):
     place = await community(runtime, NOW, residents=2, threshold=1, passwords=False)
     ctx = Ctx(place.community_id, place.residents[0], NOW)
-    first = await commands.submit(runtime, ctx, "一", "x", "other", [])
+    first = await proposals.submit(runtime, ctx, "一", "x", "other", [])
     other_ctx = Ctx(place.community_id, place.residents[1], NOW, command_id=ctx.command_id)
-    cosigned = await commands.cosign(runtime, other_ctx, UUID(first.result["proposal_id"]))
+    cosigned = await proposals.cosign(runtime, other_ctx, UUID(first.result["proposal_id"]))
     assert not cosigned.duplicate
     assert cosigned.result["cosigns"] == "1"
 
 
 def test_the_writer_reads_a_batch_in_one_snapshot_and_sees_what_was_saved_since_after_releasing_it(settings):
-    from backend.community.domain import Community
+    from backend.community.domain.community import Community
     from backend.kernel.sqlite_store import HeldReadsDatastore
 
     app, other_process = open_event_store(settings), open_event_store(settings)
@@ -104,7 +104,7 @@ def test_processes_writing_one_sqlite_log_take_turns_through_the_writer_lock(set
     with sleeps), and nothing is written meanwhile."""
     import threading
 
-    from backend.community.domain import Community
+    from backend.community.domain.community import Community
 
     if settings.is_postgres:
         return
@@ -130,7 +130,7 @@ def test_processes_writing_one_sqlite_log_take_turns_through_the_writer_lock(set
 def test_a_store_closed_twice_leaves_the_next_store_s_writer_lock_alone(settings):
     """The datastore is closed by the runtime and again when collected; the lock file's descriptor number may by
     then belong to the next store opened."""
-    from backend.community.domain import Community
+    from backend.community.domain.community import Community
 
     closed = open_event_store(settings)
     closed.close()
@@ -141,7 +141,7 @@ def test_a_store_closed_twice_leaves_the_next_store_s_writer_lock_alone(settings
 
 
 def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_batch_of_new_ids_together(settings):
-    from backend.community.domain import Community
+    from backend.community.domain.community import Community
     from backend.kernel.sqlite_store import HeldReadsDatastore
 
     app = open_event_store(settings)

@@ -11,11 +11,11 @@ import pytest
 
 from backend.community import commands as community_commands
 from backend.disclosure import commands
-from backend.disclosure.domain import Notice
+from backend.disclosure.domain.notice import Notice
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
-from projections import chain
-from projections import disclosure as views
+from projections.chain import queries as chain
+from projections.disclosure import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic, grant, snapshot
 from tests.test_projections import tamper
@@ -221,10 +221,10 @@ async def test_an_altered_stored_event_fails_verification_naming_it(runtime, set
 
 
 async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_schedule(runtime):
-    from backend.deliberation import meetings
-    from backend.deliberation.procedure import Stage
-    from backend.disclosure.domain import schedule
-    from projections import deliberation
+    from backend.deliberation.commands import matters
+    from backend.deliberation.domain.rules import Stage
+    from backend.disclosure.domain.schedule import schedule
+    from projections.deliberation import queries as deliberation
     from tests.test_meetings import resolve
     from tests.test_meetings import setup as procedure_setup
 
@@ -235,7 +235,7 @@ async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_sc
     assert [(title, notice) for title, _, notice in resolved] == [("加装电梯", None)]
     due = schedule(NOW.date() + timedelta(days=11), NOW.date(), 15, 3, 10, {}, [], resolved)
     assert [(d.kind, d.overdue(NOW.date() + timedelta(days=11))) for d in due if d.kind == "major"] == [("major", True)]
-    await meetings.publish(
+    await matters.publish(
         runtime,
         Ctx(place.community_id, place.residents[0], NOW),
         matter_id,

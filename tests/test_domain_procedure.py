@@ -12,25 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.community.domain import BASES, VOTE_RULES, Community, Share, VoteRule, community_id_for
-from backend.deliberation.procedure import (
-    STAGES,
-    BallotState,
-    Body,
-    Choice,
-    Matter,
-    Meeting,
-    NoticeTerms,
-    Outcome,
-    Stage,
-    Vote,
-    decide,
-    rule_key,
-    vote_id,
-)
+from backend.community.domain.community import Community, community_id_for
+from backend.community.domain.rules import BASES, VOTE_RULES, Share, VoteRule
+from backend.deliberation.domain.matter import Matter, NoticeTerms, rule_key
+from backend.deliberation.domain.meeting import Meeting
+from backend.deliberation.domain.rules import STAGES, Body, Outcome, Stage, decide
+from backend.deliberation.domain.vote import BallotState, Choice, Vote, vote_id
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
-from projections.deliberation import quorum
+from projections.deliberation.queries import quorum
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 HERE = community_id_for("here")

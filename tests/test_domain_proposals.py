@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.community.domain import Community
-from backend.deliberation.domain import Proposal, ProposalState
+from backend.community.domain.community import Community
+from backend.deliberation.domain.proposal import Proposal, ProposalState
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from tests.conftest import NOW

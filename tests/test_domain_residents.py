@@ -10,17 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.community.domain import community_id_for
+from backend.community.domain.community import community_id_for
 from backend.kernel.authz import ACTIONS, GRANTABLE, POLICY, ROLES, Actor, may
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
-from backend.residents.domain import (
-    Household,
-    Resident,
-    SignInCode,
-    check_id_number,
-    household_id_for,
-)
+from backend.residents.domain.checks import check_id_number
+from backend.residents.domain.household import Household, household_id_for
+from backend.residents.domain.resident import Resident
+from backend.residents.domain.signin_code import SignInCode
 from backend.residents.register_file import read_register
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

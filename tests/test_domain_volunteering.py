@@ -13,17 +13,11 @@ from hypothesis import strategies as st
 
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
-from backend.volunteering.domain import (
-    MINUTES_MAX,
-    Activity,
-    ActivityTerms,
-    Certificate,
-    HoursRecord,
-    Shift,
-    Team,
-    recurring,
-    shift_id_for,
-)
+from backend.volunteering.domain.activity import Activity, ActivityTerms, recurring
+from backend.volunteering.domain.certificate import Certificate
+from backend.volunteering.domain.hours import MINUTES_MAX, HoursRecord
+from backend.volunteering.domain.shift import Shift, shift_id_for
+from backend.volunteering.domain.team import Team
 from tests.conftest import NOW
 
 COMMUNITY = uuid4()

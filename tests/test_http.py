@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from PIL import Image
 
-from backend.deliberation import commands
+from backend.deliberation.commands import proposals
 from backend.kernel.context import Ctx
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, sign_in
@@ -117,8 +117,8 @@ async def cosign(client, proposal_id):
 
 async def test_cosign_rules_over_http(client, signed_in):
     rt = app_runtime(client)
-    mine = await commands.submit(rt, Ctx(signed_in.community_id, signed_in.residents[0], NOW), "a", "b", "other", [])
-    theirs = await commands.submit(rt, Ctx(signed_in.community_id, signed_in.residents[1], NOW), "c", "d", "other", [])
+    mine = await proposals.submit(rt, Ctx(signed_in.community_id, signed_in.residents[0], NOW), "a", "b", "other", [])
+    theirs = await proposals.submit(rt, Ctx(signed_in.community_id, signed_in.residents[1], NOW), "c", "d", "other", [])
     events = rt.event_count()
     own = await cosign(client, mine.result["proposal_id"])
     assert own.status_code == 409 and "不能附议自己提出的议题。" in own.text
@@ -134,7 +134,7 @@ async def test_cosign_rules_over_http(client, signed_in):
 async def test_unknown_and_foreign_proposals_are_not_found(client, signed_in):
     rt = app_runtime(client)
     other = await community(rt, NOW, code="elsewhere", residents=1)
-    foreign = await commands.submit(rt, Ctx(other.community_id, other.residents[0], NOW), "外社区", "x", "other", [])
+    foreign = await proposals.submit(rt, Ctx(other.community_id, other.residents[0], NOW), "外社区", "x", "other", [])
     events = rt.event_count()
     assert (await cosign(client, uuid4())).status_code == 404
     assert (await cosign(client, foreign.result["proposal_id"])).status_code == 404
@@ -146,7 +146,7 @@ async def test_unknown_and_foreign_proposals_are_not_found(client, signed_in):
 async def test_the_board_is_public_and_names_are_masked(client):
     rt = app_runtime(client)
     place = await community(rt, NOW, residents=2)
-    result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "公开", "x", "other", [])
+    result = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "公开", "x", "other", [])
     board = await client.get("/proposals")
     assert board.status_code == 200 and "公开" in board.text
     page = await client.get(f"/proposals/{UUID(result.result['proposal_id'])}")

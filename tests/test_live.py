@@ -8,7 +8,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
-from backend.deliberation import commands
+from backend.deliberation.commands import proposals
 from backend.kernel.context import Ctx
 from backend.web.app import create_app
 from tests.conftest import NOW
@@ -21,7 +21,7 @@ def test_cosign_count_is_pushed_to_open_pages(settings):
 
         async def setup():
             place = await community(rt, NOW, residents=3, threshold=2, passwords=False)
-            result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "a", "b", "other", [])
+            result = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "a", "b", "other", [])
             return place, result.result["proposal_id"]
 
         place, proposal_id = client.blocking_portal.call(setup)
@@ -32,7 +32,7 @@ def test_cosign_count_is_pushed_to_open_pages(settings):
             assert "附议 0 / 2" in first and 'hx-swap-oob="true"' in first
             for count in (1, 2):
                 ctx = Ctx(place.community_id, place.residents[count], NOW)
-                client.blocking_portal.call(commands.cosign, rt, ctx, anyio_uuid(proposal_id))
+                client.blocking_portal.call(proposals.cosign, rt, ctx, anyio_uuid(proposal_id))
                 message = next_change(socket, f"附议 {count - 1} / 2")
                 assert f"附议 {count} / 2" in message
             assert "待议" in message
@@ -71,8 +71,8 @@ def test_a_freed_seat_reaches_the_waitlisted_residents_open_page(settings):
     from datetime import timedelta
 
     from backend.volunteering import commands as volunteering
-    from backend.volunteering.domain import ActivityTerms, recurring
-    from projections import volunteering as views
+    from backend.volunteering.domain.activity import ActivityTerms, recurring
+    from projections.volunteering import queries as views
     from tests.factories import PASSWORD, grant
 
     with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
@@ -128,7 +128,8 @@ def test_a_seat_from_the_waitlist_reaches_the_residents_service_page_and_bell(se
 
     from backend.kernel.zone import LOCAL_ZONE
     from backend.services import commands as services
-    from backend.services.domain import BookingRules, Schedule, slot_id_for
+    from backend.services.domain.rules import BookingRules, slot_id_for
+    from backend.services.domain.schedule import Schedule
     from tests.factories import PASSWORD, grant
 
     with TestClient(app=create_app(settings), base_url="http://testserver.local") as client:
@@ -236,7 +237,7 @@ def test_phones_watching_one_proposal_share_one_subscription_and_each_gets_every
 
         async def setup():
             place = await community(rt, NOW, residents=4, threshold=3, passwords=False)
-            result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "a", "b", "other", [])
+            result = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "a", "b", "other", [])
             return place, result.result["proposal_id"]
 
         place, proposal_id = client.blocking_portal.call(setup)
@@ -250,12 +251,12 @@ def test_phones_watching_one_proposal_share_one_subscription_and_each_gets_every
                 assert "附议 0 / 3" in socket.receive_text()
             assert len([key for key in FANOUT._feeds if key[1] == f"proposal:{proposal_id}"]) == 1
             ctx = Ctx(place.community_id, place.residents[1], NOW)
-            client.blocking_portal.call(commands.cosign, rt, ctx, UUID(proposal_id))
+            client.blocking_portal.call(proposals.cosign, rt, ctx, UUID(proposal_id))
             for socket in sockets:
                 assert "附议 1 / 3" in next_change(socket, "附议 0 / 3")
             sockets[0].close()
             ctx = Ctx(place.community_id, place.residents[2], NOW)
-            client.blocking_portal.call(commands.cosign, rt, ctx, UUID(proposal_id))
+            client.blocking_portal.call(proposals.cosign, rt, ctx, UUID(proposal_id))
             for socket in sockets[1:]:
                 assert "附议 2 / 3" in next_change(socket, "附议 1 / 3")
         for _ in range(50):

@@ -11,16 +11,16 @@ from uuid import UUID
 import pytest
 
 from backend.community import commands as community_commands
-from backend.deliberation import commands as proposals
-from backend.deliberation import meetings
 from backend.deliberation import rounds as deadlines
-from backend.deliberation.procedure import Body, Choice, Stage, Vote
+from backend.deliberation.commands import matters, meetings, proposals
+from backend.deliberation.domain.rules import Body, Stage
+from backend.deliberation.domain.vote import Choice, Vote
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.runner import CommandRunner
 from backend.kernel.store import open_event_store
 from backend.residents import commands as resident_commands
-from projections import deliberation as views
+from projections.deliberation import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic, grant, snapshot
 
@@ -39,7 +39,7 @@ async def setup(rt, members: int = 6):
         rt, Ctx(place.community_id, place.residents[2], NOW), "加装电梯", "3栋", "other", []
     )
     await proposals.cosign(rt, Ctx(place.community_id, place.residents[3], NOW), UUID(proposal.result["proposal_id"]))
-    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯", UUID(proposal.result["proposal_id"]))
+    matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯", UUID(proposal.result["proposal_id"]))
     return place, clerk, UUID(matter.result["matter_id"]), place.residents[2:]
 
 
@@ -161,20 +161,20 @@ async def test_a_matter_sent_back_is_resubmitted_from_the_first_stage_or_closed_
     await meetings.close_ballot(runtime, clerk, meeting_id)  # nobody voted: not quorate, sent back
     before = runtime.event_count()
     with pytest.raises(DomainError, match="describe"):
-        await meetings.resubmit(runtime, fresh(clerk), matter_id, "")
+        await matters.resubmit(runtime, fresh(clerk), matter_id, "")
     assert runtime.event_count() == before
-    await meetings.resubmit(runtime, fresh(clerk), matter_id, "3栋加装电梯，费用按楼层分摊")
+    await matters.resubmit(runtime, fresh(clerk), matter_id, "3栋加装电梯，费用按楼层分摊")
     matter = runtime.store.repository.get(matter_id)
     assert (matter.state, matter.round, matter.done) == ("open", 2, [])
     with pytest.raises(DomainError, match="sent back"):
-        await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
+        await matters.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
     meeting_id = await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
     before = runtime.event_count()
     with pytest.raises(DomainError, match="already called"):  # one sitting at a time decides a stage
         await sitting(runtime, clerk, matter_id, Body.PARTY_COMMITTEE, members)
     assert runtime.event_count() == before
     await meetings.close_ballot(runtime, clerk, meeting_id)
-    await meetings.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
+    await matters.reject(runtime, fresh(clerk), matter_id, "住户意见不一")
     assert runtime.store.repository.get(matter_id).state == "rejected"
     await runtime.projector.wait_for(runtime.event_count(), timeout=10)
     kinds = [t["kind"] for t in await views.matter_timeline(matter_id)]
@@ -246,21 +246,21 @@ async def test_notices_objections_and_implementation_to_the_end_of_the_procedure
     objector = Ctx(place.community_id, members[0], NOW)
     before = runtime.event_count()
     with pytest.raises(DomainError, match="not allowed"):  # a resident does not publish
-        await meetings.publish(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "决议")
+        await matters.publish(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "决议")
     with pytest.raises(DomainError, match="not been published"):
-        await meetings.raise_objection(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "不同意")
+        await matters.raise_objection(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "不同意")
     assert runtime.event_count() == before
 
-    await meetings.publish(runtime, fresh(clerk), matter_id, Stage.RESOLUTION_NOTICE, "决议：3栋加装电梯")
-    done = await meetings.raise_objection(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "一楼不同意")
+    await matters.publish(runtime, fresh(clerk), matter_id, Stage.RESOLUTION_NOTICE, "决议：3栋加装电梯")
+    done = await matters.raise_objection(runtime, fresh(objector), matter_id, Stage.RESOLUTION_NOTICE, "一楼不同意")
     assert done.result["number"] == "1"
     before = runtime.event_count()
     with pytest.raises(DomainError, match="every objection is answered"):
-        await meetings.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "开工", 0, [])
+        await matters.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "开工", 0, [])
     with pytest.raises(DomainError, match="not allowed"):  # the objector cannot answer
-        await meetings.answer_objection(runtime, fresh(objector), matter_id, 1, "我自己答复")
+        await matters.answer_objection(runtime, fresh(objector), matter_id, 1, "我自己答复")
     with pytest.raises(DomainError, match="over"):  # the 公示 period (10 days) has ended
-        await meetings.raise_objection(
+        await matters.raise_objection(
             runtime,
             Ctx(place.community_id, members[1], NOW + timedelta(days=10)),
             matter_id,
@@ -268,11 +268,11 @@ async def test_notices_objections_and_implementation_to_the_end_of_the_procedure
             "晚了",
         )
     assert runtime.event_count() == before
-    await meetings.answer_objection(runtime, fresh(clerk), matter_id, 1, "一楼住户免于分摊")
-    await meetings.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "开工", 1_500_000, [])
-    await meetings.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "完工", 2_500_050, [])
-    await meetings.publish(runtime, fresh(clerk), matter_id, Stage.RESULT_NOTICE, "电梯已投入使用")
-    await meetings.raise_objection(runtime, resident, matter_id, Stage.RESULT_NOTICE, "费用偏高")
+    await matters.answer_objection(runtime, fresh(clerk), matter_id, 1, "一楼住户免于分摊")
+    await matters.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "开工", 1_500_000, [])
+    await matters.post_progress(runtime, fresh(clerk), matter_id, NOW.date(), "完工", 2_500_050, [])
+    await matters.publish(runtime, fresh(clerk), matter_id, Stage.RESULT_NOTICE, "电梯已投入使用")
+    await matters.raise_objection(runtime, resident, matter_id, Stage.RESULT_NOTICE, "费用偏高")
 
     await runtime.projector.wait_for(runtime.event_count(), timeout=10)
     row = await views.matter(matter_id)

@@ -3,11 +3,11 @@ tombstone, a rebuild does not bring anything back, and the phone can register ag
 
 from uuid import UUID
 
-from backend.deliberation import commands as proposals
+from backend.deliberation.commands import proposals
 from backend.kernel.context import Ctx
 from backend.residents import commands
-from projections import residents as resident_views
-from projections.residents import TOMBSTONE
+from projections.residents import queries as resident_views
+from projections.residents.tables import TOMBSTONE
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, sign_in
 

@@ -11,9 +11,8 @@ from uuid import UUID
 
 from PIL import Image
 
-from backend.deliberation import commands as proposals
-from backend.deliberation import meetings
-from backend.deliberation.procedure import Body
+from backend.deliberation.commands import matters, meetings, proposals
+from backend.deliberation.domain.rules import Body
 from backend.kernel import codes
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
@@ -121,7 +120,7 @@ async def test_notices_take_objections_the_committee_answers_and_reports_impleme
     for index in (1, 2, 3):
         await grant(rt, place, index, "party_committee", "party_member", "representative", now=NOW)
     clerk = Ctx(place.community_id, place.residents[0], NOW)
-    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
     matter_id = UUID(matter.result["matter_id"])
     await resolve(rt, place, clerk, matter_id, members)
     await settle(rt)
@@ -203,7 +202,7 @@ async def test_members_check_in_with_the_rotating_code_and_sign_the_printed_reco
     for index in (1, 2, 3):
         await grant(rt, place, index, "party_committee", now=NOW)
     clerk = Ctx(place.community_id, place.residents[0], NOW)
-    matter = await meetings.open_matter(rt, clerk, "修路", "坑洼")
+    matter = await matters.open_matter(rt, clerk, "修路", "坑洼")
     meeting = await meetings.schedule(
         rt,
         Ctx(place.community_id, place.residents[0], NOW),
@@ -258,7 +257,7 @@ async def test_a_residents_meeting_held_as_an_online_ballot_through_the_pages(cl
     for index in (1, 2, 3):
         await grant(rt, place, index, "party_committee", "party_member", now=NOW)
     clerk = Ctx(place.community_id, place.residents[0], NOW)
-    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
     matter_id = UUID(matter.result["matter_id"])
     await resolve(rt, place, clerk, matter_id, members, UP_TO_THREE)
     await settle(rt)
@@ -306,7 +305,7 @@ async def test_clerks_find_members_of_an_online_ballot_enter_their_paper_ballots
     for index in range(2, 6):
         await grant(rt, place, index, "party_committee", "party_member", now=NOW)
     clerk = Ctx(place.community_id, place.residents[0], NOW)
-    matter = await meetings.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
+    matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
     matter_id = UUID(matter.result["matter_id"])
     await resolve(rt, place, clerk, matter_id, members, UP_TO_THREE)
     today = datetime.now(UTC)

@@ -11,12 +11,12 @@ import pytest
 
 from backend import cli
 from backend.contexts import PASSES
-from backend.deliberation import commands
+from backend.deliberation.commands import proposals
 from backend.kernel.context import Ctx
 from backend.runtime import Runtime
-from projections.chain import verify
+from projections.chain.queries import verify
 from projections.db import LinliSQLiteEngine
-from projections.deliberation import DeliberationProjection
+from projections.deliberation.handlers import DeliberationProjection
 from projections.registry import all_projections
 from projections.runner import Projector
 from tests.conftest import NOW, POSTGRES
@@ -36,10 +36,10 @@ async def quiet(settings):
 
 async def busy_log(rt: Runtime) -> UUID:
     place = await community(rt, NOW, residents=6, threshold=3, passwords=False)
-    result = await commands.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "t", "d", "other", [])
+    result = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "t", "d", "other", [])
     proposal_id = UUID(result.result["proposal_id"])
     for signer in place.residents[1:]:
-        await commands.cosign(rt, Ctx(place.community_id, signer, NOW), proposal_id)
+        await proposals.cosign(rt, Ctx(place.community_id, signer, NOW), proposal_id)
     return proposal_id
 
 
@@ -207,7 +207,8 @@ async def test_a_failing_projection_stops_only_itself_and_catches_up_when_it_wor
 
 
 async def test_a_signed_in_residents_row_read_by_its_fixed_statement_is_the_row_piccolo_selects(runtime):
-    from projections.residents import ResidentView, by_id
+    from projections.residents.queries import by_id
+    from projections.residents.tables import ResidentView
 
     place = await community(runtime, NOW, residents=2, passwords=False)
     await grant(runtime, place, 0, "clerk", "representative", now=NOW)
@@ -228,7 +229,7 @@ async def test_a_projector_keeps_its_positions_between_batches_and_reads_them_ag
     await first.ensure_positions()
     await first.catch_up()
     for n, signer in enumerate(place.residents[1:5]):
-        await commands.submit(runtime, Ctx(place.community_id, signer, NOW), f"t{n}", "d", "other", [])
+        await proposals.submit(runtime, Ctx(place.community_id, signer, NOW), f"t{n}", "d", "other", [])
         await (second if n % 2 else first).catch_up()  # the other one's kept positions are now behind
     await first.catch_up()
     await second.catch_up()

@@ -13,9 +13,8 @@ import pytest
 from openpyxl import Workbook
 
 from backend.community import commands as community_commands
-from backend.deliberation import commands as proposals
-from backend.deliberation import meetings
-from backend.deliberation.procedure import Body
+from backend.deliberation.commands import matters, meetings, proposals
+from backend.deliberation.domain.rules import Body
 from backend.kernel.authz import ROLES
 from backend.kernel.context import Ctx
 from backend.kernel.masking import mask_name
@@ -360,7 +359,7 @@ async def test_every_route_asks_the_policy_for_every_role(client):
     target = place.residents[-1]
     proposal = await proposals.submit(rt, Ctx(place.community_id, target, NOW), "议题", "说明", "other", [])
     system = Ctx(place.community_id, None, NOW)
-    matter = await meetings.open_matter(rt, system, "事项", "说明")
+    matter = await matters.open_matter(rt, system, "事项", "说明")
     meeting = await meetings.schedule(
         rt, system, UUID(matter.result["matter_id"]), Body.PARTY_COMMITTEE, "活动室", NOW, "动议", place.residents
     )

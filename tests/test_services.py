@@ -22,17 +22,19 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from backend.contexts import PASSES
 from backend.inbox import commands as inbox_commands
-from backend.inbox.push import push_notifications
+from backend.inbox.rounds import push_notifications
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.runner import CommandRunner
 from backend.kernel.store import open_event_store
 from backend.runtime import Runtime
 from backend.services import commands
-from backend.services.domain import BookingRules, Schedule, Slot
+from backend.services.domain.rules import BookingRules
+from backend.services.domain.schedule import Schedule
+from backend.services.domain.slot import Slot
 from backend.services.rounds import remind_bookings
-from projections import inbox
-from projections import services as views
+from projections.inbox import queries as inbox
+from projections.services import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic, grant, snapshot
 

@@ -12,7 +12,8 @@ from uuid import UUID, uuid4
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services import commands
-from backend.services.domain import BookingRules, Schedule, booking_id_for, slot_id_for
+from backend.services.domain.rules import BookingRules, booking_id_for, slot_id_for
+from backend.services.domain.schedule import Schedule
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
 from tests.test_residents_http import form_post, settle

@@ -5,7 +5,7 @@ import time
 from uuid import uuid4
 
 from backend.web import auth
-from projections import residents
+from projections.residents import queries as residents
 from tests.conftest import NOW
 from tests.factories import PASSWORD, app_runtime, community, sign_in
 

@@ -15,8 +15,9 @@ from backend.kernel.errors import DomainError
 from backend.kernel.runner import CommandRunner
 from backend.kernel.store import open_event_store
 from backend.volunteering import commands, rounds
-from backend.volunteering.domain import ActivityTerms, Shift, recurring
-from projections import volunteering as views
+from backend.volunteering.domain.activity import ActivityTerms, recurring
+from backend.volunteering.domain.shift import Shift
+from projections.volunteering import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic, grant, snapshot
 
@@ -276,7 +277,7 @@ async def test_a_rebuild_gives_the_same_views(runtime):
 # -- minors: a guardian's consent -----------------------------------------------------------------------------------
 def id_number(born) -> str:
     """A valid 18-character ID number for a birth date."""
-    from backend.residents.domain import ID_CHECK, ID_WEIGHTS
+    from backend.residents.domain.checks import ID_CHECK, ID_WEIGHTS
 
     body = f"110101{born:%Y%m%d}123"
     return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]

@@ -13,7 +13,9 @@ from backend.kernel import codes
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
 from backend.volunteering import commands
-from backend.volunteering.domain import ActivityTerms, record_id_for, shift_id_for
+from backend.volunteering.domain.activity import ActivityTerms
+from backend.volunteering.domain.hours import record_id_for
+from backend.volunteering.domain.shift import shift_id_for
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
 from tests.test_residents_http import form_post, settle

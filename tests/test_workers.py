@@ -24,13 +24,15 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from backend.community.domain import VOTE_RULES
+from backend.community.domain.rules import VOTE_RULES
 from backend.config import Settings
 from backend.contexts import PASSES
-from backend.deliberation.procedure import Body, Matter, Meeting, Outcome
+from backend.deliberation.domain.matter import Matter
+from backend.deliberation.domain.meeting import Meeting
+from backend.deliberation.domain.rules import Body, Outcome
 from backend.kernel.context import Ctx
 from backend.residents.commands import signin_code_id
-from backend.residents.domain import SignInCode
+from backend.residents.domain.signin_code import SignInCode
 from backend.runtime import Runtime
 from tests.factories import community, grant
 

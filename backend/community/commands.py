@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from backend.community.domain import Community, community_id_for
+from backend.community.domain.community import Community, community_id_for
 from backend.community.reads import load_community
 from backend.kernel.context import Ctx
 from backend.kernel.ports import Commands

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.community.domain import Community
+from backend.community.domain.community import Community
 from backend.kernel.errors import NotFound
 from backend.kernel.store import LinliApp
 

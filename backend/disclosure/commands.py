@@ -11,15 +11,8 @@ from uuid import UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError
 
 from backend.community.reads import load_community
-from backend.disclosure.domain import (
-    FINANCE_CATEGORIES,
-    FinanceBook,
-    Notice,
-    Terms,
-    Totals,
-    book_id_for,
-    report_notice_id,
-)
+from backend.disclosure.domain.finance import FINANCE_CATEGORIES, FinanceBook, Totals, book_id_for, report_notice_id
+from backend.disclosure.domain.notice import Notice, Terms
 from backend.i18n import gettext as _
 from backend.i18n import speaking
 from backend.kernel.context import Ctx, LinliAggregate

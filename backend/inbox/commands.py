@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from backend.inbox.domain import Inbox, inbox_id_for
+from backend.inbox.domain.inbox import Inbox, inbox_id_for
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands

@@ -12,6 +12,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from backend.kernel.topics import keep_topics
 from backend.kernel.zone import LOCAL_ZONE
 
 COMMAND_NAMESPACE = UUID("6f2b3c1e-5d0a-4f7e-9c61-1a2b3c4d5e6f")
@@ -109,6 +110,9 @@ class CommandRecord(LinliAggregate):
     def __init__(self, name: str, result: dict[str, str]) -> None:
         self.name = name
         self.result = result
+
+
+keep_topics("backend.eventstore", CommandRecord)  # where it lived when logs began to hold it
 
 
 def command_record_id(name: str, lock_key: UUID, command_id: str) -> UUID:

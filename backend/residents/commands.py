@@ -1,12 +1,12 @@
 """Resident commands: the household register, registration and verification, roles, passwords, one-time sign-in
-codes and erasure (注销); and `authorize`, which every command runs against the acting resident."""
+codes and erasure (注销). `authorize`, which every command runs against the acting resident, is in reads.py."""
 
 from __future__ import annotations
 
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID, uuid5
 
@@ -21,17 +21,11 @@ from backend.kernel.personal import unseal
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.store import LinliApp
-from backend.residents.domain import (
-    Household,
-    PhoneClaim,
-    Resident,
-    SignInCode,
-    address_parts,
-    check_id_number,
-    check_name,
-    household_id_for,
-    normalise_phone,
-)
+from backend.residents.domain.checks import check_id_number, check_name, normalise_phone
+from backend.residents.domain.household import Household, HouseholdRow, address_parts, household_id_for
+from backend.residents.domain.phone_claim import PhoneClaim
+from backend.residents.domain.resident import Resident
+from backend.residents.domain.signin_code import SignInCode
 from backend.residents.reads import authorize, load_resident
 
 PHONE_NAMESPACE = UUID("5a0c2d1e-8f3b-4c6a-9e7d-3b2a1c0d9e8f")
@@ -69,15 +63,6 @@ def load_household(app: LinliApp, ctx: Ctx, household_id: UUID) -> Household:
 
 
 # -- the household register ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class HouseholdRow:
-    line: int
-    building: str
-    unit: str
-    room: str
-    members: tuple[str, ...]
-
-
 def _seal_members(rt: Commands, household_id: UUID, members: tuple[str, ...]) -> str:
     return rt.personal.seal(household_id, json.dumps(list(members), ensure_ascii=False)) if members else ""
 

@@ -15,12 +15,12 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.personal import PersonalData, unseal
 from backend.kernel.store import LinliApp, load_in_community
-from backend.residents.domain import Resident, age_on, birth_date
+from backend.residents.domain.checks import age_on, birth_date
+from backend.residents.domain.resident import Resident
 
 
 def load_resident(app: LinliApp, ctx: Ctx, resident_id: UUID) -> Resident:
     return load_in_community(app, ctx, resident_id, Resident, "No such resident.")
-
 
 
 ACTOR_TTL = 10.0  # seconds an acting resident's roles are reused; the web layer reuses them as long

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend.kernel.errors import DomainError
-from backend.residents.commands import HouseholdRow
-from backend.residents.domain import address_parts, check_name
+from backend.residents.domain.checks import check_name
+from backend.residents.domain.household import HouseholdRow, address_parts
 
 MAX_ROWS = 5000
 MAX_MEMBERS = 20

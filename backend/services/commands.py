@@ -5,19 +5,25 @@ transaction. Reminders are commands of the slot, so each is recorded once whiche
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
 from backend.community.reads import load_community
 from backend.kernel.authz import may
 from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.creating import create
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
 from backend.residents.reads import acting_for, authorize, load_resident
-from backend.services.domain import BookingRules, Diary, Limits, Provider, Schedule, Service, Slot, diary_id_for
+from backend.services.domain.diary import Diary
+from backend.services.domain.provider import Provider
+from backend.services.domain.rules import BookingRules, Limits, diary_id_for
+from backend.services.domain.schedule import Schedule
+from backend.services.domain.service import Service
+from backend.services.domain.slot import Slot
 
 PROVIDER_NAMESPACE = UUID("5a7c9e1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b")
 SERVICE_NAMESPACE = UUID("e1b3d5f7-a9c1-4e3b-8d5f-7a9c1e3b5d7f")
@@ -56,13 +62,15 @@ def limits_of(app: LinliApp, ctx: Ctx, slot: Slot) -> Limits:
 
 # -- the catalog (the clerk) ------------------------------------------------------------------------------------
 async def create_provider(rt: Commands, ctx: Ctx, name: str, description: str) -> CommandResult:
-    provider_id = uuid5(PROVIDER_NAMESPACE, ctx.command_id)
-
-    def action(app: LinliApp) -> Steps:
-        authorize(app, ctx, "service.catalog")
-        return [Provider.create(ctx, provider_id, name, description)], {"provider_id": str(provider_id)}
-
-    return await rt.execute("provider.create", ctx, provider_id, action)
+    return await create(
+        rt,
+        "provider.create",
+        ctx,
+        PROVIDER_NAMESPACE,
+        "provider_id",
+        check=lambda app: authorize(app, ctx, "service.catalog"),
+        make=lambda app, provider_id: [Provider.create(ctx, provider_id, name, description)],
+    )
 
 
 async def add_member(rt: Commands, ctx: Ctx, provider_id: UUID, resident_id: UUID) -> CommandResult:
@@ -79,15 +87,19 @@ async def add_member(rt: Commands, ctx: Ctx, provider_id: UUID, resident_id: UUI
 async def create_service(
     rt: Commands, ctx: Ctx, provider_id: UUID, name: str, category: str, description: str, rules: BookingRules
 ) -> CommandResult:
-    service_id = uuid5(SERVICE_NAMESPACE, ctx.command_id)
-
-    def action(app: LinliApp) -> Steps:
-        authorize(app, ctx, "service.catalog")
+    def make(app: LinliApp, service_id: UUID) -> list[LinliAggregate]:
         provider = load_in_community(app, ctx, provider_id, Provider, "No such provider.", read_only=True)
-        service = Service.create(ctx, service_id, provider, name, category, description, rules)
-        return [service], {"service_id": str(service_id)}
+        return [Service.create(ctx, service_id, provider, name, category, description, rules)]
 
-    return await rt.execute("service.create", ctx, service_id, action)
+    return await create(
+        rt,
+        "service.create",
+        ctx,
+        SERVICE_NAMESPACE,
+        "service_id",
+        check=lambda app: authorize(app, ctx, "service.catalog"),
+        make=make,
+    )
 
 
 async def change_rules(rt: Commands, ctx: Ctx, service_id: UUID, rules: BookingRules) -> CommandResult:

@@ -9,7 +9,7 @@ from uuid import UUID
 from backend.kernel.ports import Commands
 from backend.kernel.rounds import each_due, minute_of
 from backend.services import commands
-from projections import services as views
+from projections.services import queries as views
 
 
 async def remind_bookings(rt: Commands, now: datetime) -> list[UUID]:

@@ -1,11 +1,12 @@
-"""Commands of volunteering. Sign-ups, cancellations and offers serialize on the shift (its capacity lives there);
-hours records are their own aggregates, one per volunteer and shift; certificates are numbered on the team."""
+"""Commands of volunteering. Sign-ups, cancellations and offers serialize on the shift (its capacity lives there),
+and each saves with the shift the diaries of the volunteers whose place it changed (no two overlapping seats through
+sign-ups); hours records are their own aggregates, one per volunteer and shift; certificates are numbered on the
+team."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -19,27 +20,19 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import Action, CommandResult
 from backend.kernel.store import LinliApp, load_in_community
 from backend.kernel.zone import LOCAL_ZONE
-from backend.residents.domain import Resident
+from backend.residents.domain.resident import Resident
 from backend.residents.reads import acting_for, age_of, authorize
-from backend.volunteering.domain import (
-    Activity,
-    ActivityTerms,
-    Certificate,
-    GuardianConsent,
-    HonoursChoice,
-    HoursRecord,
-    Minor,
-    Shift,
-    Team,
-    consent_id_for,
-    honours_id_for,
-    record_id_for,
-)
-from projections import volunteering as views
+from backend.volunteering.domain.activity import Activity, ActivityTerms
+from backend.volunteering.domain.certificate import Certificate
+from backend.volunteering.domain.consent import GuardianConsent, consent_id_for
+from backend.volunteering.domain.diary import VolunteerDiary, diary_id_for
+from backend.volunteering.domain.honours import HonoursChoice, honours_id_for
+from backend.volunteering.domain.hours import HoursRecord, record_id_for
+from backend.volunteering.domain.shift import Minor, Shift
+from backend.volunteering.domain.team import Team
 
 TEAM_NAMESPACE = UUID("6f2e4d1c-8b3a-4c5d-9e6f-1a2b3c4d5e6f")
 ACTIVITY_NAMESPACE = UUID("2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e")
-STAR_RULES = tuple(f"volunteer_star_{n}_hours" for n in range(1, 6))
 
 Steps = tuple[list[LinliAggregate], dict[str, str]]
 
@@ -58,6 +51,30 @@ def load_shift(app: LinliApp, ctx: Ctx, shift_id: UUID) -> Shift:
 
 def load_record(app: LinliApp, ctx: Ctx, record_id: UUID) -> HoursRecord:
     return load_in_community(app, ctx, record_id, HoursRecord, "No such hours record.")
+
+
+def load_diary(app: LinliApp, ctx: Ctx, volunteer_id: UUID) -> VolunteerDiary:
+    """The volunteer's diary, opened when their place on a shift first changes (for a log written before diaries
+    existed: at the first such command after the upgrade)."""
+    try:
+        return app.repository.get(diary_id_for(volunteer_id))
+    except AggregateNotFoundError:
+        return VolunteerDiary.open(ctx, volunteer_id)
+
+
+def diaries_after(
+    app: LinliApp, ctx: Ctx, shift: Shift, diaries: dict[UUID, VolunteerDiary] | None = None
+) -> list[VolunteerDiary]:
+    """The diaries of the volunteers whose place on the shift this command changed, brought in line with the shift
+    and saved with it: the one who signed up, cancelled or accepted, and whoever the freed seat or offer moved.
+    `diaries`: those the command has loaded already. Only a diary that gained or lost a shift is saved (one just
+    opened that holds nothing would say nothing)."""
+    found = dict(diaries or {})
+    for volunteer in shift.moved():
+        diary = found[volunteer] if volunteer in found else load_diary(app, ctx, volunteer)
+        found[volunteer] = diary
+        shift.enter_in(ctx, diary)
+    return [d for d in found.values() if any(not isinstance(e, VolunteerDiary.Opened) for e in d.pending_events)]
 
 
 async def found_team(rt: Commands, ctx: Ctx, name: str, description: str) -> CommandResult:
@@ -129,8 +146,12 @@ def sign_up_action(ctx: Ctx, shift_id: UUID, personal: PersonalData, waitlist: b
         activity = load_in_community(app, ctx, shift.activity_id, Activity, "No such shift.", read_only=True)
         if not activity.published:
             raise DomainError("This activity is not open for sign-up yet.", status=409)
-        seated = shift.sign_up(ctx, volunteer, waitlist, minor_check(app, ctx, personal, activity, volunteer))
-        return [shift], {"status": "seated" if seated else "waitlisted"}
+        diary = load_diary(app, ctx, volunteer)
+        minor = minor_check(app, ctx, personal, activity, volunteer)
+        seated = shift.sign_up(ctx, volunteer, waitlist, minor, diary)
+        return [shift, *diaries_after(app, ctx, shift, {volunteer: diary})], {
+            "status": "seated" if seated else "waitlisted"
+        }
 
     return action
 
@@ -149,16 +170,10 @@ def minor_check(app: LinliApp, ctx: Ctx, personal: PersonalData, activity: Activ
     return Minor(age, activity.min_age, consent_age, consented)
 
 
-async def sign_up(
-    rt: Commands, ctx: Ctx, shift_id: UUID, waitlist: bool = False, row: dict[str, Any] | None = None
-) -> CommandResult:
-    """A seat, or (when asked) the waitlist. A seat or offer on an overlapping shift is refused, as the views show
-    it just before: a warning that refuses, not an invariant of the log (two sign-ups at the same instant on two
-    overlapping shifts may both pass; a promotion from a waitlist does not ask)."""
-    shift = row or await views.shift(shift_id)  # `row`: the shift's view row, when the caller has read it
-    volunteer = acting_for(ctx)
-    if shift is not None and await views.overlapping(volunteer, shift["starts_at"], shift["ends_at"], shift_id):
-        raise DomainError("You already have a shift at this time.", status=409)
+async def sign_up(rt: Commands, ctx: Ctx, shift_id: UUID, waitlist: bool = False) -> CommandResult:
+    """A seat, or (when asked) the waitlist. A seat or offer on an overlapping shift is refused: the volunteer's
+    diary says, and it is saved with the shift, so two sign-ups at the same instant for overlapping shifts cannot
+    both pass (a promotion from a waitlist does not ask; it is entered in the diary all the same)."""
     return await rt.execute("shift.sign_up", ctx, shift_id, sign_up_action(ctx, shift_id, rt.personal, waitlist))
 
 
@@ -167,7 +182,7 @@ def _on_shift(ctx: Ctx, shift_id: UUID, change: Callable[[Shift], object], right
         authorize(app, ctx, right)
         shift = load_shift(app, ctx, shift_id)
         change(shift)
-        return [shift], {}
+        return [shift, *diaries_after(app, ctx, shift)], {}
 
     return action
 

@@ -10,12 +10,12 @@ from uuid import UUID
 from backend.kernel.ports import Commands
 from backend.kernel.rounds import each_due, minute_of
 from backend.volunteering import commands
-from projections import volunteering as views
+from projections.volunteering import queries
 
 
 async def keep_shifts(rt: Commands, now: datetime) -> list[UUID]:
     return await each_due(
-        await views.shifts_due(now),
+        await queries.shifts_due(now),
         now,
         lambda shift_id: f"shift-round-{shift_id}-{minute_of(now)}",
         lambda ctx, shift_id: commands.keep_shift(rt, ctx, shift_id),

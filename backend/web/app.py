@@ -29,27 +29,44 @@ from litestar.template.config import TemplateConfig
 
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES
-from backend.deliberation import live as deliberation_live
-from backend.deliberation import procedure_web
-from backend.deliberation import web as deliberation_web
-from backend.disclosure import web as disclosure_web
+from backend.deliberation.web import live as deliberation_live
+from backend.deliberation.web import matters as deliberation_matters
+from backend.deliberation.web import meetings as deliberation_meetings
+from backend.deliberation.web import paper as deliberation_paper
+from backend.deliberation.web import proposals as deliberation_proposals
+from backend.disclosure.web import kept as disclosure_kept
+from backend.disclosure.web import routes as disclosure_web
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
-from backend.inbox import web as inbox_web
+from backend.inbox.web import live as inbox_live
+from backend.inbox.web import routes as inbox_routes
 from backend.kernel.changes import resident_changed
 from backend.kernel.money import yuan
 from backend.kernel.zone import LOCAL_ZONE
-from backend.residents import clerk as residents_clerk
-from backend.residents import web as residents_web
+from backend.residents.web import desk as residents_desk
+from backend.residents.web import households as residents_households
+from backend.residents.web import me as residents_me
+from backend.residents.web import registration as residents_registration
+from backend.residents.web import resident_page as residents_resident_page
+from backend.residents.web import signin as residents_signin
+from backend.residents.web import street as residents_street
 from backend.runtime import Runtime
-from backend.services import live as services_live
-from backend.services import web as services_web
-from backend.volunteering import live as volunteering_live
-from backend.volunteering import web as volunteering_web
+from backend.services.web import bookings as services_bookings
+from backend.services.web import catalog as services_catalog
+from backend.services.web import live as services_live
+from backend.services.web import provide as services_provide
+from backend.services.web import views as services_views
+from backend.volunteering.domain.hours import hours_text
+from backend.volunteering.web import activities as volunteering_activities
+from backend.volunteering.web import attendance as volunteering_attendance
+from backend.volunteering.web import certificates as volunteering_certificates
+from backend.volunteering.web import live as volunteering_live
+from backend.volunteering.web import mine as volunteering_mine
+from backend.volunteering.web import teams as volunteering_teams
 from backend.web import live, shell
 from backend.web.auth import SignInGuard, keep_users_fresh
 from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.web.sessions import SessionConfig, SessionStore, StampedFileStore
-from projections.residents import RESIDENT_CHANNEL
+from projections.residents.queries import RESIDENT_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +102,8 @@ def template_environment() -> Environment:
     env.globals["static"] = static
     env.filters["local"] = local_time
     env.filters["yuan"] = yuan
-    env.globals["hours"] = volunteering_web.hours  # volunteer minutes as hours, one decimal
-    env.globals["booking_statuses"] = services_web.STATUS  # a booking's status, to translate
+    env.globals["hours"] = hours_text  # volunteer minutes as hours, one decimal
+    env.globals["booking_statuses"] = services_views.STATUS  # a booking's status, to translate
     return env
 
 
@@ -183,13 +200,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *shell.routes,
-            *residents_web.routes,
-            *residents_clerk.routes,
-            *deliberation_web.routes,
-            *procedure_web.routes,
-            *volunteering_web.routes,
-            *services_web.routes,
-            *inbox_web.routes,
+            *residents_signin.routes,
+            *residents_me.routes,
+            *residents_registration.routes,
+            *residents_desk.routes,
+            *residents_resident_page.routes,
+            *residents_households.routes,
+            *residents_street.routes,
+            *deliberation_proposals.routes,
+            *deliberation_matters.routes,
+            *deliberation_meetings.routes,
+            *deliberation_paper.routes,
+            *volunteering_activities.routes,
+            *volunteering_teams.routes,
+            *volunteering_attendance.routes,
+            *volunteering_mine.routes,
+            *volunteering_certificates.routes,
+            *services_bookings.routes,
+            *services_provide.routes,
+            *services_catalog.routes,
+            *inbox_routes.routes,
+            *inbox_live.routes,
             *disclosure_web.routes,
             *deliberation_live.routes,
             *volunteering_live.routes,
@@ -207,8 +238,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[
-            DefineMiddleware(disclosure_web.KeptBoard, headers=SECURITY_HEADERS),
-            residents_web.signin_rate_limit(settings.signin_per_minute).middleware,
+            DefineMiddleware(disclosure_kept.KeptBoard, headers=SECURITY_HEADERS),
+            residents_signin.signin_rate_limit(settings.signin_per_minute).middleware,
             SessionConfig(
                 store="sessions",
                 key="linli_session",

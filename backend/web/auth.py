@@ -20,7 +20,7 @@ from backend.kernel.authz import Actor, may
 from backend.kernel.changes import on_resident_changed
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
-from projections import residents
+from projections.residents import queries as residents
 
 log = logging.getLogger(__name__)
 

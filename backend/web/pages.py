@@ -14,11 +14,12 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
-from backend.i18n import HTML_LANG, current_locale
+from backend.i18n import HTML_LANG, current_locale, gettext
 from backend.kernel.context import new_command_id
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from backend.web.auth import current_user
+from projections.community import queries as communities
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "frontend" / "static"
@@ -61,7 +62,7 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 async def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    from projections.inbox import unread
+    from projections.inbox.queries import unread
 
     user = await current_user(request)
     bell = await unread(user.id) if user and not is_htmx(request) else 0  # the header's bell, on whole pages
@@ -119,8 +120,6 @@ def error_status(error: DomainError) -> int:
 
 def error_text(error: DomainError) -> str:
     """The refusal in the reader's language, with its numbers filled in."""
-    from backend.i18n import gettext
-
     return gettext(error.message, **error.variables)
 
 
@@ -140,3 +139,21 @@ def found(row: dict[str, Any] | None, message: str) -> dict[str, Any]:
     if row is None:
         raise NotFoundException(message)
     return row
+
+
+async def board_community(request: Request[Any, Any, Any], code: str | None) -> dict[str, Any]:
+    """The board shown: the one asked for, else the signed-in resident's, else the first community."""
+    if code:
+        found = await communities.by_code(code)
+        if found is None:
+            raise NotFoundException(gettext("No such community."))
+        return found
+    user = await current_user(request)
+    if user is not None:
+        found = await communities.by_id(user.community_id)
+        if found is not None:
+            return found
+    every = await communities.all_communities()
+    if not every:
+        raise NotFoundException(gettext("No community has been set up yet."))
+    return every[0]

@@ -1,0 +1,137 @@
+"""Commands of a matter: open it (raised by the committee, or taken up from a proposal on the agenda), send it round
+again or close it as rejected, publish ⑤ and ⑥, take and answer objections, and report its implementation. The
+sittings that decide its stages are the meetings' commands."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError
+
+from backend.community.reads import load_community
+from backend.deliberation.commands.proposals import load_proposal
+from backend.deliberation.domain.matter import Matter, NoticeTerms
+from backend.deliberation.domain.proposal import ProposalState
+from backend.deliberation.domain.rules import Stage
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp, load_in_community
+from backend.residents.reads import authorize
+
+MATTER_NAMESPACE = UUID("3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9")
+
+
+def matter_id_for(proposal_id: object) -> UUID:
+    """The matter a proposal on the agenda becomes (once)."""
+    return uuid5(MATTER_NAMESPACE, str(proposal_id))
+
+
+def load_matter(app: LinliApp, ctx: Ctx, matter_id: UUID) -> Matter:
+    return load_in_community(app, ctx, matter_id, Matter, "No such matter.")
+
+
+async def open_matter(
+    rt: Commands,
+    ctx: Ctx,
+    title: str,
+    description: str,
+    proposal_id: UUID | None = None,
+    collective_asset: bool = False,
+) -> CommandResult:
+    """A matter raised by the committee, or taken up from a proposal on the agenda (once per proposal); a matter of
+    collective assets (集体资产) is resolved by the collective-asset rule."""
+    matter_id = matter_id_for(proposal_id) if proposal_id else uuid5(MATTER_NAMESPACE, ctx.command_id)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        if proposal_id is not None:
+            proposal = load_proposal(app, ctx, proposal_id)
+            if proposal.state != ProposalState.ON_AGENDA:
+                raise DomainError("Only a proposal on the agenda becomes a matter.", status=409)
+            try:
+                app.repository.get(matter_id)
+                raise DomainError("This proposal is already a matter.", status=409)
+            except AggregateNotFoundError:
+                pass
+        joint = load_community(app, ctx.community_id).rule("joint_first_stages", ctx.today) == 1
+        matter = Matter.open(ctx, matter_id, title, description, proposal_id, joint, collective_asset)
+        return [matter], {"matter_id": str(matter_id)}
+
+    return await rt.execute("matter.open", ctx, matter_id, action)
+
+
+async def resubmit(rt: Commands, ctx: Ctx, matter_id: UUID, description: str) -> CommandResult:
+    """A matter sent back goes round again from ①, with its description revised."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        matter = load_matter(app, ctx, matter_id)
+        matter.resubmit(ctx, description)
+        return [matter], {}
+
+    return await rt.execute("matter.resubmit", ctx, matter_id, action)
+
+
+async def reject(rt: Commands, ctx: Ctx, matter_id: UUID, reasons: str) -> CommandResult:
+    """A matter sent back is closed as rejected, with the reasons on its timeline."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.open")
+        matter = load_matter(app, ctx, matter_id)
+        if matter.state != "revising":
+            raise DomainError("Only a matter sent back for revision is closed as rejected here.", status=409)
+        matter.reject(ctx, reasons)
+        return [matter], {}
+
+    return await rt.execute("matter.reject", ctx, matter_id, action)
+
+
+async def publish(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, text: str) -> CommandResult:
+    """⑤ / ⑥: the notice with its 公示 period and objection deadline from the rulebook of the day."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        community = load_community(app, ctx.community_id)
+        terms = NoticeTerms(
+            community.rule("notice_period_days", ctx.today), community.rule("objection_answer_days", ctx.today)
+        )
+        matter = load_matter(app, ctx, matter_id)
+        matter.publish(ctx, stage, text, terms)
+        return [matter], {}
+
+    return await rt.execute("matter.publish", ctx, matter_id, action)
+
+
+async def raise_objection(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, reason: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.object")
+        matter = load_matter(app, ctx, matter_id)
+        number = matter.raise_objection(ctx, stage, reason)
+        return [matter], {"number": str(number)}
+
+    return await rt.execute("matter.object", ctx, matter_id, action)
+
+
+async def answer_objection(rt: Commands, ctx: Ctx, matter_id: UUID, number: int, answer: str) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        matter = load_matter(app, ctx, matter_id)
+        matter.answer(ctx, number, answer)
+        return [matter], {}
+
+    return await rt.execute("matter.answer", ctx, matter_id, action)
+
+
+async def post_progress(
+    rt: Commands, ctx: Ctx, matter_id: UUID, on: date, text: str, spent_fen: int, photos: list[str]
+) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "matter.disclose")
+        matter = load_matter(app, ctx, matter_id)
+        matter.post_progress(ctx, on, text, spent_fen, photos)
+        return [matter], {}
+
+    return await rt.execute("matter.progress", ctx, matter_id, action)

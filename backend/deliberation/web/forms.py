@@ -1,0 +1,69 @@
+"""Form fields of the deliberation's pages turned into command arguments: photos, the time of a sitting, the day and
+money of an implementation step, the notice a form names. A field that does not parse is a DomainError on it, shown
+with the form like any other refusal."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import cast
+
+import anyio
+from litestar.datastructures import FormMultiDict, UploadFile
+
+from backend.deliberation.domain.rules import Body, Stage
+from backend.kernel.errors import DomainError
+from backend.kernel.zone import LOCAL_ZONE
+from backend.web.act import Form, text
+from backend.web.uploads import prepare_photo, store_photo
+
+NOTICES = (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE)  # ⑤ and ⑥, the stages that are published
+
+
+def stripped(form: Form, *names: str) -> dict[str, str]:
+    """The fields as typed, without surrounding blanks (also what the page shows again when refused)."""
+    return {name: text(form, name).strip() for name in names}
+
+
+def photo_uploads(form: Form) -> list[UploadFile]:
+    """The photos chosen (an empty file input sends one nameless part)."""
+    sent = cast("FormMultiDict", form).getall("photos") if "photos" in form else []
+    return [f for f in sent if isinstance(f, UploadFile) and f.filename]
+
+
+async def stored_photos(uploads_dir: Path, uploads: list[UploadFile]) -> list[str]:
+    """Every photo checked first (a bad one refuses the form and stores none), then stored; their names."""
+    photos = [prepare_photo(await upload.read()) for upload in uploads]
+    for photo in photos:
+        await anyio.to_thread.run_sync(store_photo, uploads_dir, photo)
+    return [p.name for p in photos]
+
+
+def local_time(value: str, field: str = "starts_at") -> datetime:
+    """A date and time typed on the page, in China's zone."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
+    except ValueError:
+        if field == "online_until":
+            raise DomainError("Please give the date and time the online ballot closes.", field) from None
+        raise DomainError("Please give the date and time of the sitting.", field) from None
+
+
+def body_of(value: str) -> Body:
+    if value not in Body.__members__.values():
+        raise DomainError("Please choose the body that sits.", "body")
+    return Body(value)
+
+
+def notice_stage(value: str, message: str, status: int = 400) -> Stage:
+    """⑤ or ⑥, or `message` (the form named a stage that is not published)."""
+    if value not in NOTICES:
+        raise DomainError(message, status=status)
+    return Stage(value)
+
+
+def work_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError("Please give the date of the work.", "on") from None

@@ -1,0 +1,1 @@
+"""The inbox context's domain: the resident's inbox (inbox.py)."""

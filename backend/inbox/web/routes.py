@@ -1,0 +1,87 @@
+"""Routes of the inbox: the notifications page (opening it marks them read), and turning Web Push on and off for a
+phone. The live bell is in live.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.response import Template
+
+from backend.i18n import gettext as _
+from backend.inbox import commands
+from backend.inbox.push import application_server_key
+from backend.inbox.texts import text_of
+from backend.kernel.errors import DomainError
+from backend.web.auth import ctx_for, require_signed_in
+from backend.web.pages import command_id_from, error_status, error_text, flash, now, redirect, render
+from projections.inbox import queries as views
+
+
+@get("/inbox", name="inbox.page")
+async def inbox_page(request: Request[Any, Any, Any]) -> Template:
+    user = await require_signed_in(request)
+    rows = await views.notifications(user.id)
+    seen = await views.read_up_to(user.id)
+    shown = []
+    for row in rows:
+        title, text, url = await text_of(row)
+        shown.append({**row, "title": title, "text": text, "url": url, "new": row["position"] > seen})
+    return await render(
+        request,
+        "inbox/inbox.html",
+        notifications=shown,
+        newest=rows[0]["position"] if rows else 0,
+        unread_now=sum(1 for r in shown if r["new"]),
+        phones=len(await views.phones(user.id)),
+        push_key=application_server_key(request.app.state.runtime),
+    )
+
+
+@post("/inbox/read", name="inbox.read")
+async def mark_read(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await require_signed_in(request)
+    form = await request.form()
+    try:
+        up_to = int(str(form.get("up_to", "0")))
+        await commands.read(request.app.state.runtime, ctx_for(user, now(), command_id_from(form)), up_to)
+    except (ValueError, DomainError):
+        pass  # nothing new: the page is already right
+    else:
+        flash(request, _("All notifications are marked read."), "success")
+    return redirect("/inbox")
+
+
+@post("/inbox/phones", name="inbox.subscribe")
+async def subscribe(request: Request[Any, Any, Any]) -> Response[Any]:
+    """A phone's push subscription (JSON from PushManager.subscribe, sent with the CSRF header)."""
+    user = await require_signed_in(request)
+    try:
+        data = await request.json()
+        keys = data.get("keys") or {}
+        await commands.subscribe(
+            request.app.state.runtime,
+            ctx_for(user, now()),
+            str(data.get("endpoint", "")),
+            str(keys.get("p256dh", "")),
+            str(keys.get("auth", "")),
+        )
+    except DomainError as error:
+        return Response({"error": error_text(error)}, status_code=error_status(error))
+    except (ValueError, AttributeError):
+        return Response({"error": _("This is not a push subscription.")}, status_code=422)
+    return Response({"ok": True}, status_code=201)
+
+
+@post("/inbox/phones/off", name="inbox.unsubscribe")
+async def unsubscribe(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await require_signed_in(request)
+    try:
+        data = await request.json()
+        await commands.unsubscribe(request.app.state.runtime, ctx_for(user, now()), user.id, str(data["endpoint"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Response({"error": _("This is not a push subscription.")}, status_code=422)
+    return Response({"ok": True})
+
+
+routes = [inbox_page, mark_read, subscribe, unsubscribe]

@@ -1,0 +1,84 @@
+"""The household register: one dwelling per household, identified by its address, with the members the register
+lists (sealed). Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID, uuid5
+
+from backend.kernel.context import Ctx, LinliAggregate
+from backend.kernel.errors import DomainError
+from backend.kernel.topics import keep_topics
+
+HOUSEHOLD_NAMESPACE = UUID("7e4d2b1a-3c5f-4a6e-8b9d-0f1e2d3c4b5a")
+ADDRESS_PART_MAX = 20
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    """One household as a register file or the clerk's form gives it (`line`: where the file has it, 0 for the form)."""
+
+    line: int
+    building: str
+    unit: str
+    room: str
+    members: tuple[str, ...]
+
+
+def address_parts(building: str, unit: str, room: str) -> tuple[str, str, str]:
+    parts = tuple(" ".join(p.split()) for p in (building, unit, room))
+    if not parts[0] or not parts[2]:
+        raise DomainError("A household needs a building (or village group) and a room (or house number).", "room")
+    if any(len(p) > ADDRESS_PART_MAX for p in parts):
+        raise DomainError("Each part of the address has at most 20 characters.", "room")
+    return parts  # type: ignore[return-value]
+
+
+def household_id_for(community_id: UUID, building: str, unit: str, room: str) -> UUID:
+    """The same address is the same household: importing a register twice adds nothing."""
+    return uuid5(HOUSEHOLD_NAMESPACE, f"{community_id}|{building}|{unit}|{room}")
+
+
+class Household(LinliAggregate):
+    """One dwelling in the community's register, with the members the register lists (sealed)."""
+
+    class Registered(LinliAggregate.Created):
+        building: str
+        unit: str
+        room: str
+        members_sealed: str
+
+    class MembersListed(LinliAggregate.Event):
+        members_sealed: str
+
+        def apply(self, household: Household) -> None:
+            household.members_sealed = self.members_sealed
+
+    def __init__(self, building: str, unit: str, room: str, members_sealed: str) -> None:
+        self.building = building
+        self.unit = unit
+        self.room = room
+        self.members_sealed = members_sealed
+
+    @property
+    def label(self) -> str:
+        return household_label(self.building, self.unit, self.room)
+
+    @classmethod
+    def register(cls, ctx: Ctx, building: str, unit: str, room: str, members_sealed: str) -> Household:
+        building, unit, room = address_parts(building, unit, room)
+        household_id = household_id_for(ctx.community_id, building, unit, room)
+        return cls.start(
+            cls.Registered, ctx, household_id, building=building, unit=unit, room=room, members_sealed=members_sealed
+        )
+
+    def list_members(self, ctx: Ctx, members_sealed: str) -> None:
+        self.emit(self.MembersListed, ctx, members_sealed=members_sealed)
+
+
+def household_label(building: str, unit: str, room: str) -> str:
+    return "".join(p for p in (building, unit, room) if p)
+
+
+# The log names these events by the module the aggregate lived in before the architecture step split it.
+keep_topics("backend.residents.domain", Household)

@@ -1,0 +1,28 @@
+"""The chain's projection: every event of the log, whatever its topic, extends the chain by one link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from piccolo.table import Table
+
+from projections.chain.queries import head, link
+from projections.chain.tables import ChainLink
+from projections.db import bulk_insert
+from projections.types import Item, LiveMessage
+
+
+class ChainProjection:
+    name = "chain"
+    tables: ClassVar[Sequence[type[Table]]] = (ChainLink,)
+    handles: ClassVar[Sequence[type]] = ()
+
+    async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        _, previous = await head()
+        rows = []
+        for item in items:
+            previous = link(previous, item.notification)
+            rows.append({"position": item.position, "link": previous})
+        await bulk_insert(ChainLink, rows)
+        return [("chain", {"position": items[-1].position, "head": previous})]

@@ -1,0 +1,2 @@
+"""Residents and the household register as the interface needs them: tables.py, handlers.py (the projection),
+queries.py (what pages read)."""
