@@ -1,4 +1,4 @@
-"""The `linli` command: serve, migrate, demo, projector, projections rebuild, verify, export."""
+"""The `linli` command: serve, migrate, demo, projector, projections rebuild, verify, export, backup, restore."""
 
 from __future__ import annotations
 
@@ -43,7 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "ws": "websockets-sansio",
         "ws_per_message_deflate": False,  # small fragments: compressing each for a thousand phones costs more
-        "proxy_headers": False,
+        # Believe X-Forwarded-Proto/-For only from the configured proxies (LINLI_TRUSTED_PROXIES): then a request
+        # they forward as https has the https scheme, and gets Secure cookies and HSTS (backend.web.transport).
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
     }
     count = args.workers or settings.workers
     if count > 1:
@@ -324,6 +327,36 @@ def cmd_roles(args: argparse.Namespace) -> int:
     return _with_runtime(_refusals(body), run_projector=True)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend import backup
+
+    async def body(rt: Runtime) -> int:
+        await backup.backup(rt, Path(args.dir), print)
+        return 0
+
+    return _backup_refusals(lambda: _with_runtime(body))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend import backup
+
+    return _backup_refusals(lambda: backup.restore(load_settings(), Path(args.dir), args.replace, print) or 0)
+
+
+def _backup_refusals(run: Callable[[], int]) -> int:
+    from backend.backup import BackupError
+
+    try:
+        return run()
+    except BackupError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
@@ -432,6 +465,13 @@ def parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export the event log index as JSON lines")
     export.add_argument("--output", "-o")
     export.set_defaults(func=cmd_export)
+    backup = sub.add_parser("backup", help="copy the log, the keys (encrypted: LINLI_BACKUP_PASSPHRASE) and uploads")
+    backup.add_argument("dir", help="a new or empty directory")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty data dir, rebuild the views, verify")
+    restore.add_argument("dir", help="the backup's directory")
+    restore.add_argument("--replace", action="store_true", help="replace a data dir that is not empty")
+    restore.set_defaults(func=cmd_restore)
     return root
 
 

@@ -30,6 +30,15 @@ class Settings:
     secret: str = ""
     signin_per_minute: int = 20
     push_local: bool = False  # Web Push endpoints on this machine or a private network (development, tests)
+    # Where residents reach the deployment (https://… behind TLS): cookies are then Secure and HSTS is sent.
+    public_url: str = ""
+    # Proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-For are believed: a request they
+    # forward as https gets Secure cookies and HSTS, while plain-http local use keeps working.
+    trusted_proxies: tuple[str, ...] = ()
+    # The key store on PostgreSQL through its own connection (its own role), so the log's role need not read the
+    # keys; empty: the same database and role as the log (the schema `<pg_schema>_keys` either way).
+    keys_database_url: str = field(default="", repr=False)
+    backup_passphrase: str = field(default="", repr=False)  # `linli backup` encrypts the keys' copy with it
     # web processes sharing the port, one event loop per core; the first runs the projector and the deadlines
     workers: int = field(default_factory=usable_cores)
     hub: str = ""  # set by `linli serve` in each of several web processes: the first one's socket for the others
@@ -40,6 +49,11 @@ class Settings:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @property
+    def https_only(self) -> bool:
+        """Every request arrives over https (the public URL says so)."""
+        return self.public_url.lower().startswith("https://")
+
+    @property
     def events_path(self) -> Path:
         return self.data_dir / "events.sqlite3"
 
@@ -48,11 +62,16 @@ class Settings:
         return self.data_dir / "views.sqlite3"
 
     @property
+    def keys_path(self) -> Path:
+        """The key store, apart from the log (backend.kernel.keystore)."""
+        return self.data_dir / "keys.sqlite3"
+
+    @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
 
-    def pg_params(self) -> dict[str, str]:
-        url = urlparse(self.database_url)
+    def pg_params(self, database_url: str = "") -> dict[str, str]:
+        url = urlparse(database_url or self.database_url)
         return {
             "host": url.hostname or "127.0.0.1",
             "port": str(url.port or 5432),
@@ -76,11 +95,11 @@ class Settings:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 yield
 
-    def pg_connect(self) -> Any:
-        """A psycopg connection in autocommit mode to the configured PostgreSQL database."""
+    def pg_connect(self, database_url: str = "") -> Any:
+        """A psycopg connection in autocommit mode to the configured PostgreSQL database (or to this URL's)."""
         import psycopg
 
-        pg = self.pg_params()
+        pg = self.pg_params(database_url)
         return psycopg.connect(
             host=pg["host"],
             port=int(pg["port"]),
@@ -119,6 +138,10 @@ def load_settings(**overrides: object) -> Settings:
         "secret": env.get("LINLI_SECRET", ""),
         "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
         "push_local": _flag(env.get("LINLI_PUSH_LOCAL")),
+        "keys_database_url": env.get("LINLI_KEYS_DATABASE_URL", ""),
+        "backup_passphrase": env.get("LINLI_BACKUP_PASSPHRASE", ""),
+        "public_url": env.get("LINLI_PUBLIC_URL", "").strip().rstrip("/"),
+        "trusted_proxies": tuple(p.strip() for p in env.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()),
         "workers": int(env["LINLI_WORKERS"]) if env.get("LINLI_WORKERS") else usable_cores(),
         "hub": env.get("LINLI_HUB", ""),
         "leader": env.get("LINLI_LEADER", "1") != "0",

@@ -29,7 +29,7 @@ def _drop_schemas(schema: str) -> None:
     import psycopg
 
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for suffix in ("events", "views"):
+        for suffix in ("events", "views", "keys"):
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_{suffix}" CASCADE')
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID, uuid5
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
@@ -21,6 +22,7 @@ from backend.kernel.personal import unseal
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.store import LinliApp
+from backend.residents.domain.access import AccessRecord, access_record_id
 from backend.residents.domain.checks import check_id_number, check_name, normalise_phone
 from backend.residents.domain.household import Household, HouseholdRow, address_parts, household_id_for
 from backend.residents.domain.phone_claim import PhoneClaim
@@ -282,15 +284,43 @@ async def use_signin_code(rt: Commands, ctx: Ctx, code: str) -> UUID:
     return UUID(done.result["resident_id"])
 
 
-# -- erasure ----------------------------------------------------------------------------------------------------------
-async def erase(rt: Commands, ctx: Ctx, resident_id: UUID) -> None:
-    """注销: record the erasure and release the phone, then delete the key. Repeating it finishes a half-done one."""
+# -- who looked at personal data, and erasure ---------------------------------------------------------------------
+def _access_record(app: LinliApp, ctx: Ctx, resident_id: UUID) -> AccessRecord:
+    try:
+        record: AccessRecord = app.repository.get(access_record_id(resident_id))
+    except AggregateNotFoundError:
+        return AccessRecord.open(ctx, resident_id)
+    return record
+
+
+async def record_access(rt: Commands, ctx: Ctx, resident_id: UUID, kind: str, reason: str) -> CommandResult:
+    """Record that personal data of a resident is being seen ("viewed": a clerk, with a reason) or exported (the
+    resident's own download, or a clerk's), before it is shown: no record, nothing shown."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        if kind != "exported" or ctx.actor_id != resident_id:  # a resident's own download needs no role
+            authorize(app, ctx, "resident.read_private")
+        resident = load_resident(app, ctx, resident_id)
+        if resident.erased:
+            raise DomainError("This resident has been erased.", status=409)
+        record = _access_record(app, ctx, resident_id)
+        record.record(ctx, kind, reason)
+        return [record], {"count": str(record.count)}
+
+    return await rt.execute("resident.record_access", ctx, access_record_id(resident_id), action)
+
+
+async def erase(rt: Commands, ctx: Ctx, resident_id: UUID, reason: str = "own_request") -> None:
+    """注销: record the erasure (in the resident's access record too) and release the phone, then delete the key.
+    Repeating it finishes a half-done one."""
     key = rt.personal.keys([resident_id]).get(resident_id)
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         resident = load_resident(app, ctx, resident_id)
         resident.erase(ctx)
-        changed: list[LinliAggregate] = [resident]
+        record = _access_record(app, ctx, resident_id)
+        record.record(ctx, "erased", reason)
+        changed: list[LinliAggregate] = [resident, record]
         phone = unseal(key, resident.phone_sealed)
         if phone is not None:
             try:
@@ -306,5 +336,7 @@ async def erase(rt: Commands, ctx: Ctx, resident_id: UUID) -> None:
     except DomainError as refused:
         if refused.status != 409:  # 409: erased already; still make sure the key is gone
             raise
-    rt.personal.forget(resident_id)
+    # Final on disk when it returns (the key store zeroes the key and truncates its WAL; on PostgreSQL it rewrites the
+    # keys table): file work, so off the event loop.
+    await anyio.to_thread.run_sync(rt.personal.erase, resident_id)
     resident_changed(resident_id)
