@@ -1,6 +1,7 @@
 """Journeys of the residents issue: a newcomer registers on a phone and a clerk verifies them at the office PC, after
 which they co-sign; an elderly resident signs in by scanning a slip; a clerk co-signs for a resident who is present
-and the resident sees it in their own history."""
+and the resident sees it in their own history; a clerk gives a reason to see a resident's details and the resident
+sees who looked (issue 21)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def test_self_registration_verified_by_the_clerk_then_cosign(phone, office_pc):
     registration = office_pc.locator(".card", has_text="新来的居民")
     expect(registration).to_contain_text("2栋1单元301室")
     registration.get_by_role("button", name="核验 新来的居民").click()
-    expect(office_pc.get_by_text("新来的居民 已核验。")).to_be_visible()
+    # The flash waits in the session's file until the next page, so it names the resident masked (issue 21).
+    expect(office_pc.get_by_text("新***民 已核验。")).to_be_visible()
 
     newcomer.reload()  # the resident's rights are re-read within seconds; a fresh session is not needed
     button = newcomer.get_by_role("button", name="我要附议")
@@ -90,3 +92,23 @@ def test_assisted_cosign_shows_in_the_residents_history(phone, office_pc):
     resident.goto("/me")
     check_a11y(resident)
     expect(resident.locator(".assisted").first).to_contain_text("代办")
+
+
+def test_a_clerk_sees_details_with_a_reason_and_the_resident_sees_who_looked(phone, office_pc):
+    sign_in(office_pc, CLERK)
+    open_resident(office_pc, 24)
+    details = office_pc.locator("dl.facts")
+    expect(details).to_contain_text("138****0024")
+    expect(details).not_to_contain_text(phone_number(24))
+    office_pc.get_by_label("原因").select_option(label="办理业务")
+    office_pc.get_by_role("button", name="显示完整信息").click()
+    expect(details).to_contain_text(phone_number(24))
+    check_a11y(office_pc)
+
+    resident = phone()
+    sign_in(resident, 24)
+    resident.goto("/me")
+    record = resident.locator(".access-record")
+    expect(record).to_contain_text("查看了姓名、手机号和身份证号")
+    expect(record).to_contain_text("办理业务")
+    check_a11y(resident)

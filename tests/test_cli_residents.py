@@ -76,7 +76,7 @@ async def test_a_community_is_set_up_from_the_command_line(settings, monkeypatch
         )
         assert rt.event_count() == events
         await rt.projector.wait_for(events)
-        row = await residents.by_phone("13912340001")
+        row = await residents.by_phone(rt.personal, "13912340001")  # by its keyed digest (issue 21)
         assert row["status"] == "verified"
         assert set(residents.roles_in_force(row, rt.settings and __import__("datetime").date(2026, 11, 22))) == {
             "resident",

@@ -160,6 +160,7 @@ EXPECTED_ALLOWED = {
     "resident.verify": {"clerk"},
     "resident.register_at_counter": {"clerk"},
     "resident.read_private": {"clerk"},
+    "resident.access_totals": {"supervisor"},
     "resident.grant_role": {"clerk"},
     "resident.issue_signin_code": {"clerk"},
     "household.edit": {"clerk"},

@@ -301,6 +301,8 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("resident.read_private", "GET", "/clerk/residents"),
     ("resident.read_private", "GET", "/clerk/residents/{r}"),
     ("resident.read_private", "GET", "/clerk/households"),
+    ("resident.read_private", "POST", "/clerk/residents/{r}/reveal"),
+    ("resident.access_totals", "GET", "/review/personal-data"),
     ("resident.register_at_counter", "GET", "/clerk/residents/new"),
     ("resident.register_at_counter", "POST", "/clerk/residents/new"),
     ("resident.verify", "POST", "/clerk/registrations/{r}/verify"),

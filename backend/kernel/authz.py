@@ -16,6 +16,7 @@ POLICY: dict[str, frozenset[str]] = {
     "resident.verify": frozenset({"clerk"}),
     "resident.register_at_counter": frozenset({"clerk"}),
     "resident.read_private": frozenset({"clerk"}),  # registrations, the resident list, the register
+    "resident.access_totals": frozenset({"supervisor"}),  # 居务监督委员会: who looked at personal data, in totals
     "resident.grant_role": frozenset({"clerk"}),
     "resident.issue_signin_code": frozenset({"clerk"}),
     "household.edit": frozenset({"clerk"}),

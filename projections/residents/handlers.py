@@ -1,9 +1,10 @@
-"""The residents' projection: residents and the household register from their events, personal values unsealed
-with the residents' keys (an erased resident's key is gone: the row shows a tombstone, never crashes)."""
+"""The residents' projection: residents and the household register from their events, and who looked at whose
+personal data. Personal values stay sealed as the log has them; they are opened here only to make what may be kept
+in clear — the masked forms — and the keyed digests of sign-in and search (`projections.residents.blind`). An
+erased resident's key is gone: the row shows a tombstone, never crashes."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
@@ -11,15 +12,23 @@ from typing import Any, ClassVar
 import anyio
 from piccolo.table import Table
 
-from backend.kernel.masking import mask_name
+from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.personal import PersonalData, unseal
-from backend.residents.domain.checks import birth_date
+from backend.residents.domain.access import AccessRecord
 from backend.residents.domain.household import Household
 from backend.residents.domain.resident import Resident
 from backend.residents.domain.signin_code import SignInCode
 from projections.db import bulk_execute, bulk_insert
+from projections.residents import blind
 from projections.residents.queries import resident_channel
-from projections.residents.tables import TOMBSTONE, HouseholdView, ResidentView, SignInCodeView
+from projections.residents.tables import (
+    TOMBSTONE,
+    AccessView,
+    HouseholdView,
+    ResidentSearch,
+    ResidentView,
+    SignInCodeView,
+)
 from projections.types import Item, LiveMessage
 
 MUTABLE = ("status", "reject_reason", "household_id", "household", "password_hash", "roles", "decided_by")
@@ -35,7 +44,7 @@ CHANGES_WHO_MAY_ACT = (
 
 class ResidentsProjection:
     name = "residents"
-    tables: ClassVar[Sequence[type[Table]]] = (ResidentView, HouseholdView, SignInCodeView)
+    tables: ClassVar[Sequence[type[Table]]] = (ResidentView, HouseholdView, SignInCodeView, ResidentSearch, AccessView)
     handles: ClassVar[Sequence[type]] = (
         Resident.Registered,
         Resident.Verified,
@@ -49,6 +58,7 @@ class ResidentsProjection:
         Household.MembersListed,
         SignInCode.Issued,
         SignInCode.Used,
+        AccessRecord.Accessed,
     )
 
     def __init__(self, personal: PersonalData) -> None:
@@ -59,6 +69,7 @@ class ResidentsProjection:
         await self._households(events)
         await self._residents(events)
         await self._codes(events)
+        await _accesses(items)
         changed = {e.originator_id for e in events if isinstance(e, CHANGES_WHO_MAY_ACT)}
         return [(resident_channel(rid), {}) for rid in changed]
 
@@ -66,14 +77,7 @@ class ResidentsProjection:
         return await anyio.to_thread.run_sync(self.personal.keys, list(ids))
 
     async def _households(self, events: list[Any]) -> None:
-        created = [e for e in events if isinstance(e, Household.Registered)]
-        listed = [e for e in events if isinstance(e, Household.MembersListed)]
-        keys = await self._keys(e.originator_id for e in created + listed)
-
-        def members(e: Any) -> list[str]:
-            plain = unseal(keys.get(e.originator_id), e.members_sealed) if e.members_sealed else None
-            return json.loads(plain) if plain else []
-
+        """The member names stay as the log sealed them (with the household's key); pages open them."""
         await bulk_insert(
             HouseholdView,
             [
@@ -84,41 +88,50 @@ class ResidentsProjection:
                     "unit": e.unit,
                     "room": e.room,
                     "label": "".join(p for p in (e.building, e.unit, e.room) if p),
-                    "members": members(e),
+                    "members_sealed": e.members_sealed,
                 }
-                for e in created
+                for e in events
+                if isinstance(e, Household.Registered)
             ],
         )
         await bulk_execute(
             HouseholdView,
-            "UPDATE household SET members = ? WHERE id = ?",
-            [(members(e), e.originator_id) for e in listed],
+            "UPDATE household SET members_sealed = ? WHERE id = ?",
+            [(e.members_sealed, e.originator_id) for e in events if isinstance(e, Household.MembersListed)],
         )
 
     async def _residents(self, events: list[Any]) -> None:
         registered = {e.originator_id: e for e in events if isinstance(e, Resident.Registered)}
         keys = await self._keys(registered)
+        search_key = await anyio.to_thread.run_sync(blind.search_key, self.personal) if registered else b""
         new: dict[uuid.UUID, dict[str, Any]] = {}
+        pieces: list[dict[str, Any]] = []
         for rid, e in registered.items():
             key = keys.get(rid)
             name, phone = unseal(key, e.name_sealed), unseal(key, e.phone_sealed)
+            kept = name is not None  # else erased before this reading of the log: nothing of them is kept
             new[rid] = {
                 "id": rid,
                 "community_id": e.community_id,
-                "name": name or TOMBSTONE,
                 "name_masked": mask_name(name) if name else TOMBSTONE,
-                "phone": phone or "",
-                "household_id": e.household_id if name else None,
-                "household": e.household if name else "",
-                "has_id_number": bool(e.id_number_sealed) and name is not None,
-                "birth_date": birth_date(unseal(key, e.id_number_sealed) or "") if name else None,
-                "password_hash": e.password_hash if name else "",
-                "status": "pending" if name else "erased",
+                "name_sealed": e.name_sealed if kept else "",
+                "phone_masked": mask_phone(phone or ""),
+                "phone_sealed": e.phone_sealed if kept else "",
+                "phone_digest": blind.phone_digest(search_key, phone) if phone else "",
+                "id_number_sealed": e.id_number_sealed if kept else "",
+                "household_id": e.household_id if kept else None,
+                "household": e.household if kept else "",
+                "has_id_number": bool(e.id_number_sealed) and kept,
+                "password_hash": e.password_hash if kept else "",
+                "status": "pending" if kept else "erased",
                 "reject_reason": "",
                 "roles": [],
                 "registered_at": e.timestamp,
                 "decided_by": None,
             }
+            if name is not None:
+                digests = blind.index_digests(search_key, e.community_id, name, phone or "")
+                pieces += [{"resident_id": rid, "community_id": e.community_id, "digest": d} for d in sorted(digests)]
         others = [e for e in events if isinstance(e, Resident.Event) and not isinstance(e, Resident.Registered)]
         earlier = {e.originator_id for e in others} - set(new)
         changed: dict[uuid.UUID, dict[str, Any]] = {}
@@ -138,6 +151,7 @@ class ResidentsProjection:
             if isinstance(e, Resident.Erased):
                 erased.add(e.originator_id)
         await bulk_insert(ResidentView, list(new.values()))
+        await bulk_insert(ResidentSearch, pieces)
         await bulk_execute(
             ResidentView,
             f"UPDATE resident SET {', '.join(f'{c} = ?' for c in MUTABLE)} WHERE id = ?",
@@ -145,10 +159,12 @@ class ResidentsProjection:
         )
         await bulk_execute(
             ResidentView,
-            "UPDATE resident SET name = ?, name_masked = ?, phone = '', household = '', household_id = NULL, "
-            "password_hash = '', has_id_number = ?, birth_date = NULL, status = 'erased' WHERE id = ?",
-            [(TOMBSTONE, TOMBSTONE, False, rid) for rid in erased],
+            "UPDATE resident SET name_masked = ?, name_sealed = '', phone_masked = '', phone_sealed = '', "
+            "phone_digest = '', id_number_sealed = '', household = '', household_id = NULL, password_hash = '', "
+            "has_id_number = ?, status = 'erased' WHERE id = ?",
+            [(TOMBSTONE, False, rid) for rid in erased],
         )
+        await bulk_execute(ResidentSearch, "DELETE FROM resident_search WHERE resident_id = ?", [(r,) for r in erased])
 
     async def _codes(self, events: list[Any]) -> None:
         await bulk_insert(
@@ -189,3 +205,24 @@ def _apply(row: dict[str, Any], e: Any) -> None:
         row["password_hash"] = e.password_hash
     elif isinstance(e, Resident.Erased):
         row.update(status="erased", roles=[], password_hash="", household="", household_id=None)
+
+
+async def _accesses(items: list[Item]) -> None:
+    """Each access as a row, its id the event's (its record and version): a batch applied again is refused by the
+    position, never doubled."""
+    await bulk_insert(
+        AccessView,
+        [
+            {
+                "id": uuid.uuid5(e.originator_id, str(e.originator_version)),
+                "resident_id": e.resident_id,
+                "community_id": e.community_id,
+                "actor_id": e.actor_id,
+                "kind": e.kind,
+                "reason": e.reason,
+                "at": e.timestamp,
+            }
+            for e in (i.event for i in items)
+            if isinstance(e, AccessRecord.Accessed)
+        ],
+    )

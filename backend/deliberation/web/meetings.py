@@ -5,25 +5,26 @@ act(): refused, the meeting page comes back with the message."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import segno
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.deliberation.commands import meetings
 from backend.deliberation.domain.vote import vote_id
 from backend.deliberation.web import views
+from backend.deliberation.web.forms import CheckInForm, MinutesForm, VoteForm
 from backend.i18n import gettext as _
 from backend.kernel import codes
 from backend.kernel.codes import checkin_code_valid
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
-from backend.web.act import Form, Refused, act, text
+from backend.web.act import Form, FormBody, Refused, Whole, act, query_of, segment_of, text
 from backend.web.auth import ctx_for, current_user, require
 from backend.web.pages import command_id_from, error_status, error_text, is_htmx, now, render
 from projections.chain import queries as chain
@@ -49,12 +50,17 @@ def back_to_meeting(request: Request[Any, Any, Any], meeting_id: UUID) -> Refuse
 
 
 @get("/meetings/{meeting_id:uuid}", name="meetings.detail")
-async def meeting_page(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Template:
+async def meeting_page(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], code: Annotated[str, query_of(Whole)] = ""
+) -> Template:
+    """`code`: the check-in code the clerk's QR code carries (the page's view fills it in)."""
     return await _meeting_page(request, meeting_id)
 
 
 @post("/meetings/{meeting_id:uuid}/vote", name="meetings.vote")
-async def vote(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
+async def vote(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], data: URLEncodedBody[VoteForm]
+) -> Response[Any]:
     if not is_htmx(request):
         # The page says "您的投票：…" itself; no flash keeps a burst of votes from rewriting every session.
         return await act(
@@ -88,7 +94,9 @@ async def vote(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> R
 
 
 @post("/meetings/{meeting_id:uuid}/checkin", name="meetings.check_in")
-async def check_in(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
+async def check_in(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], data: URLEncodedBody[CheckInForm]
+) -> Response[Any]:
     """A member at the venue checks in with the code on the clerk's screen; a clerk ticks a member's name."""
     user = await require(request, "meeting.vote")
 
@@ -114,7 +122,12 @@ async def check_in(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) 
 
 
 @post("/meetings/{meeting_id:uuid}/ballot/{action:str}", name="meetings.ballot")
-async def ballot(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], action: FromPath[str]) -> Response[Any]:
+async def ballot(
+    request: Request[Any, Any, Any],
+    meeting_id: FromPath[UUID],
+    action: Annotated[str, segment_of("open", "close")],
+    data: URLEncodedBody[FormBody],
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, _sent: Form) -> None:
         if action == "open":
             await meetings.open_ballot(rt, ctx, meeting_id)
@@ -149,7 +162,9 @@ async def checkin_code(request: Request[Any, Any, Any], meeting_id: FromPath[UUI
 
 
 @post("/meetings/{meeting_id:uuid}/minutes", name="meetings.minutes")
-async def minutes(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
+async def minutes(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], data: URLEncodedBody[MinutesForm]
+) -> Response[Any]:
     return await act(
         request,
         "meeting.run",
@@ -161,7 +176,9 @@ async def minutes(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -
 
 
 @post("/meetings/{meeting_id:uuid}/sign", name="meetings.sign")
-async def sign(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
+async def sign(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await act(
         request,
         "meeting.vote",
@@ -189,7 +206,11 @@ async def record(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) ->
         meeting=row,
         matter=await queries.matter(row["matter_id"]),
         community=await communities.by_id(row["community_id"]),
-        names=await (residents.full_names(people) if clerk else residents.masked_names(people)),
+        names=await (
+            residents.full_names(request.app.state.runtime.personal, people)
+            if clerk
+            else residents.masked_names(people)
+        ),
         signed=[(who, datetime.fromisoformat(at)) for who, at in row["signed"]],
         chain_link=await chain.link_at(row["position"]),
         url=url,

@@ -10,11 +10,12 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.deliberation.commands import meetings
 from backend.deliberation.web import views
+from backend.deliberation.web.forms import PaperForm
 from backend.deliberation.web.meetings import back_to_meeting
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
@@ -35,17 +36,20 @@ async def _paper_desk(
     row = await views.meeting_or_404(meeting_id)
     if row["community_id"] != user.community_id:
         raise NotFoundException(_("No such meeting."))
-    context = await views.paper_desk_context(meeting_id, row, query.strip()[:30], **extra)
+    personal = request.app.state.runtime.personal
+    context = await views.paper_desk_context(personal, meeting_id, row, query.strip()[:30], **extra)
     return await render(request, "deliberation/paper.html", status_code=status_code, **context)
 
 
 @get("/meetings/{meeting_id:uuid}/paper", name="meetings.paper_desk")
-async def paper_desk(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Template:
-    return await _paper_desk(request, meeting_id, str(request.query_params.get("q", "")))
+async def paper_desk(request: Request[Any, Any, Any], meeting_id: FromPath[UUID], q: FromQuery[str] = "") -> Template:
+    return await _paper_desk(request, meeting_id, q)
 
 
 @post("/meetings/{meeting_id:uuid}/paper", name="meetings.paper")
-async def paper(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) -> Response[Any]:
+async def paper(
+    request: Request[Any, Any, Any], meeting_id: FromPath[UUID], data: URLEncodedBody[PaperForm]
+) -> Response[Any]:
     """A clerk enters a member's paper ballot (a second clerk confirms it) or confirms one. On an online ballot the
     clerk works from the paper desk and returns to it; at a sitting, from the meeting page."""
     user = await require(request, "meeting.run")

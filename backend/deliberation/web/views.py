@@ -20,6 +20,7 @@ from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.masking import mask_phone
 from backend.kernel.money import yuan
+from backend.kernel.personal import PersonalData
 from backend.kernel.zone import LOCAL_ZONE
 from backend.web.auth import User, current_user
 from backend.web.pages import found
@@ -247,16 +248,22 @@ async def meeting_context(request: Request[Any, Any, Any], meeting_id: UUID, **e
         "running": running,
         "votes": {str(v["resident_id"]): v for v in votes},
         "names": await residents.masked_names(people),
-        "full_names": await residents.full_names(row["expected"]) if running and not row["online_until"] else {},
+        "full_names": (
+            await residents.full_names(request.app.state.runtime.personal, row["expected"])
+            if running and not row["online_until"]
+            else {}
+        ),
         **labels(),
         **extra,
     }
 
 
-async def paper_desk_context(meeting_id: UUID, row: dict[str, Any], query: str, **extra: Any) -> dict[str, Any]:
+async def paper_desk_context(
+    personal: PersonalData, meeting_id: UUID, row: dict[str, Any], query: str, **extra: Any
+) -> dict[str, Any]:
     """The clerks' desk for paper ballots on an online ballot of thousands: the members found by name, phone or
-    room with their votes, and the paper ballots waiting for a second clerk."""
-    people = await residents.in_community(row["community_id"], "verified", query, limit=20) if query else []
+    room with their votes, and the paper ballots waiting for a second clerk (names opened with `personal`)."""
+    people = await residents.in_community(personal, row["community_id"], "verified", query, limit=20) if query else []
     keys = [person["household_id"] if row["per_household"] else person["id"] for person in people]
     members = [key if key is not None and str(key) in row["expected"] else None for key in keys]
     votes = await queries.votes_by_id(vote_id(meeting_id, key) for key in members if key)
@@ -271,7 +278,7 @@ async def paper_desk_context(meeting_id: UUID, row: dict[str, Any], query: str, 
         "awaiting_count": f"{len(awaiting)}+" if len(awaiting) == PAPER_LISTED else str(len(awaiting)),
         "mask_phone": mask_phone,
         "names": await residents.full_names(
-            [*(v["resident_id"] for v in awaiting), *(v["entered_by"] for v in awaiting)]
+            personal, [*(v["resident_id"] for v in awaiting), *(v["entered_by"] for v in awaiting)]
         ),
         **labels(),
         **extra,

@@ -7,16 +7,16 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
-from backend.kernel.masking import mask_phone
+from backend.kernel.masking import mask_name, mask_phone
 from backend.residents import commands
-from backend.residents.web.forms import form_values, parse_uuid
+from backend.residents.web.forms import ReasonForm, RegistrationForm, form_values, parse_uuid
 from backend.residents.web.views import STATUS_LABELS, registration_form, resident_in
-from backend.web.act import Form, Refused, act, text
+from backend.web.act import Form, FormBody, Refused, act, text
 from backend.web.auth import User, require
 from backend.web.pages import error_status, error_text, render
 from projections.community import queries as communities
@@ -25,9 +25,10 @@ from projections.residents import queries as residents
 
 # -- the desk: registrations waiting for verification -----------------------------------------------------------
 async def _desk(request: Request[Any, Any, Any], user: User, status_code: int = 200, **extra: Any) -> Template:
-    pending = await residents.in_community(user.community_id, status="pending")
-    registers = {r["household_id"]: await residents.household(r["household_id"]) for r in pending}
-    housemates = {r["household_id"]: await residents.in_household(r["household_id"]) for r in pending}
+    personal = request.app.state.runtime.personal  # the clerk compares names with the register: opened here
+    pending = await residents.in_community(personal, user.community_id, status="pending")
+    registers = {r["household_id"]: await residents.household(personal, r["household_id"]) for r in pending}
+    housemates = {r["household_id"]: await residents.in_household(personal, r["household_id"]) for r in pending}
     return await render(
         request,
         "residents/desk.html",
@@ -58,7 +59,9 @@ async def desk(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/clerk/registrations/{resident_id:uuid}/verify", name="clerk.verify")
-async def verify(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -> Response[Any]:
+async def verify(
+    request: Request[Any, Any, Any], resident_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     user = await require(request, "resident.verify")
     row = await resident_in(user, resident_id)
     return await act(
@@ -66,13 +69,15 @@ async def verify(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -
         user,
         lambda rt, ctx, form: commands.verify(rt, ctx, resident_id),
         refused=_refused_on_desk(request, user, resident_id),
-        done=_("%(name)s is verified.", name=row["name"]),
+        done=_("%(name)s is verified.", name=row["name_masked"]),  # a flash waits in a file: masked
         then="/clerk",
     )
 
 
 @post("/clerk/registrations/{resident_id:uuid}/reject", name="clerk.reject")
-async def reject(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -> Response[Any]:
+async def reject(
+    request: Request[Any, Any, Any], resident_id: FromPath[UUID], data: URLEncodedBody[ReasonForm]
+) -> Response[Any]:
     user = await require(request, "resident.verify")
     row = await resident_in(user, resident_id)
     return await act(
@@ -80,7 +85,7 @@ async def reject(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -
         user,
         lambda rt, ctx, form: commands.reject(rt, ctx, resident_id, text(form, "reason")),
         refused=_refused_on_desk(request, user, resident_id),
-        done=_("The registration of %(name)s was rejected.", name=row["name"]),
+        done=_("The registration of %(name)s was rejected.", name=row["name_masked"]),
         then="/clerk",
     )
 
@@ -89,7 +94,7 @@ async def reject(request: Request[Any, Any, Any], resident_id: FromPath[UUID]) -
 @get("/clerk/residents", name="clerk.residents")
 async def resident_list(request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Template:
     user = await require(request, "resident.read_private")
-    rows = await residents.in_community(user.community_id, query=q[:30])
+    rows = await residents.in_community(request.app.state.runtime.personal, user.community_id, query=q[:30])
     return await render(
         request, "residents/list.html", rows=rows, q=q, mask_phone=mask_phone, status_labels=STATUS_LABELS
     )
@@ -103,7 +108,7 @@ async def counter_form(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/clerk/residents/new", name="clerk.counter.submit")
-async def counter_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+async def counter_submit(request: Request[Any, Any, Any], data: URLEncodedBody[RegistrationForm]) -> Response[Any]:
     """Register and verify a resident who is at the counter, in one step (the password may be left empty)."""
     user = await require(request, "resident.register_at_counter")
     place = await communities.by_id(user.community_id) or {}
@@ -127,7 +132,7 @@ async def counter_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             verified=True,
         ),
         refused=refused,
-        done=_("%(name)s is registered and verified.", name=values["name"]),
+        done=_("%(name)s is registered and verified.", name=mask_name(values["name"])),
         then=lambda done: f"/clerk/residents/{done.result['resident_id']}",
     )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import MultipartBody, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -15,7 +16,7 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.residents import commands
 from backend.residents.register_file import read_register
-from backend.residents.web.forms import household_row, household_values
+from backend.residents.web.forms import HouseholdForm, ImportForm, household_row, household_values
 from backend.web.act import Form, act
 from backend.web.auth import User, ctx_for, require
 from backend.web.pages import command_id_from, error_status, error_text, flash, now, render
@@ -29,7 +30,7 @@ async def _households(request: Request[Any, Any, Any], user: User, status_code: 
         request,
         "residents/households.html",
         status_code=status_code,
-        households=await residents.households(user.community_id),
+        households=await residents.households(request.app.state.runtime.personal, user.community_id),
         values=extra.pop("values", {}),
         **extra,
     )
@@ -42,7 +43,7 @@ async def households(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/clerk/households", name="clerk.households.add")
-async def add_household(request: Request[Any, Any, Any]) -> Response[Any]:
+async def add_household(request: Request[Any, Any, Any], data: URLEncodedBody[HouseholdForm]) -> Response[Any]:
     user = await require(request, "household.edit")
 
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
@@ -62,7 +63,7 @@ async def add_household(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/clerk/households/import", name="clerk.households.import", request_max_body_size=IMPORT_MAX_BYTES)
-async def import_register(request: Request[Any, Any, Any]) -> Response[Any]:
+async def import_register(request: Request[Any, Any, Any], data: MultipartBody[ImportForm]) -> Response[Any]:
     """Import a CSV/XLSX register. With bad rows nothing is imported unless the clerk chose "only the good rows";
     importing the same file again adds nothing. The answer is the register page with what was imported (or the
     rows' errors), not a redirect, so this handler does not go through act()."""

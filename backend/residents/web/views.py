@@ -39,6 +39,19 @@ STATUS_LABELS = {
     "erased": N_("Erased"),
 }
 
+# Why a clerk looks at a resident's personal data (backend.residents.domain.access.REASONS), and what was done.
+REASON_LABELS = {
+    "verification": N_("Checking a registration"),
+    "own_request": N_("At the resident's own request"),
+    "business": N_("Handling a matter for the resident"),
+    "other": N_("Other"),
+}
+KIND_LABELS = {
+    "viewed": N_("Viewed name, phone and ID number"),
+    "exported": N_("Downloaded the personal data"),
+    "erased": N_("Erased the personal data"),
+}
+
 
 async def household_picker(community_id: UUID, building: str, unit: str, household_id: UUID | None) -> dict[str, Any]:
     """Building → unit → room choices from the register; each level offered once the one before is chosen."""

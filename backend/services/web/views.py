@@ -15,6 +15,7 @@ from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain.rules import CATEGORIES, EARLY_SERVICE
+from backend.web.act import day_shown
 from backend.web.auth import User, current_user, require
 from backend.web.pages import found, now, render, today
 from projections.residents import queries as residents
@@ -58,10 +59,7 @@ async def show_service(
 ) -> Template:
     service = await service_or_404(service_id)
     user = await current_user(request)
-    try:
-        first = max(date.fromisoformat(start), today()) if start else today()
-    except ValueError:
-        first = today()
+    first = max(day_shown(start) or today(), today())
     begin = datetime.combine(first, time(), LOCAL_ZONE)
     slots = await views.slots_of(service_id, max(begin, now()), begin + timedelta(days=DAYS_SHOWN))
     days: dict[date, list[dict[str, Any]]] = {}
@@ -147,7 +145,7 @@ async def show_day(
         providers=mine,
         services=await views.services_of([p["id"] for p in mine]),
         slots=slots,
-        names=await residents.full_names(people),
+        names=await residents.full_names(request.app.state.runtime.personal, people),
         on=on,
         previous=on - timedelta(days=1),
         following=on + timedelta(days=1),
@@ -196,7 +194,9 @@ async def show_catalog(request: Request[Any, Any, Any], status_code: int = 200, 
         providers=providers,
         services=await views.services(user.community_id),
         provider_names={str(p["id"]): p["name"] for p in providers},
-        names=await residents.full_names([*holders, *(m for p in providers for m in p["members"])]),
+        names=await residents.full_names(
+            request.app.state.runtime.personal, [*holders, *(m for p in providers for m in p["members"])]
+        ),
         holders=holders,
         categories=CATEGORIES,
         values=extra.pop("values", {"min_notice_hours": "2", "cancel_hours": "2", "per_week": "2"}),

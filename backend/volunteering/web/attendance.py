@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import segno
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -21,8 +21,9 @@ from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.zone import LOCAL_ZONE
 from backend.volunteering import commands
+from backend.volunteering.web.forms import CodeForm, VolunteerForm
 from backend.volunteering.web.views import leader_of, shift_or_404, show_checkin, show_roster
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, FormBody, Whole, act, query_of, text, uuid_field
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, is_htmx, now, render
 from projections.residents import queries as residents
@@ -93,17 +94,23 @@ async def _tick(request: Request[Any, Any, Any], shift_id: UUID, out: bool) -> R
 
 
 @post("/shifts/{shift_id:uuid}/roster/checkin", name="volunteering.tick_in")
-async def tick_in(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def tick_in(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[VolunteerForm]
+) -> Response[Any]:
     return await _tick(request, shift_id, out=False)
 
 
 @post("/shifts/{shift_id:uuid}/roster/checkout", name="volunteering.tick_out")
-async def tick_out(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def tick_out(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[VolunteerForm]
+) -> Response[Any]:
     return await _tick(request, shift_id, out=True)
 
 
 @post("/shifts/{shift_id:uuid}/hours", name="volunteering.confirm_hours")
-async def confirm_hours(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def confirm_hours(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[VolunteerForm]
+) -> Response[Any]:
     return await _for_volunteer(
         request,
         shift_id,
@@ -131,13 +138,16 @@ async def scan(request: Request[Any, Any, Any], volunteer_id: FromPath[UUID]) ->
         and r["shift"]["starts_at"].astimezone(LOCAL_ZONE).date() == today
     ]
     # The full name only to the leader of a shift the volunteer is on today (to tell them apart at the door).
-    name = volunteer["name"] if rows else volunteer["name_masked"]
+    if rows:
+        name = (await residents.full_names(request.app.state.runtime.personal, [volunteer_id]))[str(volunteer_id)]
+    else:
+        name = volunteer["name_masked"]
     return await render(request, "volunteering/scan.html", volunteer_id=volunteer_id, name=name, rows=rows)
 
 
 @get("/shifts/{shift_id:uuid}/checkin", name="volunteering.checkin_form")
 async def checkin_form(
-    request: Request[Any, Any, Any], shift_id: FromPath[UUID], code: FromQuery[str] = ""
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], code: Annotated[str, query_of(Whole)] = ""
 ) -> Template:
     """What the rotating code's QR opens on the volunteer's phone (the code filled in)."""
     user = await require(request, "volunteering.sign_up")
@@ -167,12 +177,16 @@ async def _own_attendance(request: Request[Any, Any, Any], shift_id: UUID, out: 
 
 
 @post("/shifts/{shift_id:uuid}/checkin", name="volunteering.check_in")
-async def check_in(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def check_in(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[CodeForm]
+) -> Response[Any]:
     return await _own_attendance(request, shift_id, out=False)
 
 
 @post("/shifts/{shift_id:uuid}/checkout", name="volunteering.check_out")
-async def check_out(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def check_out(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _own_attendance(request, shift_id, out=True)
 
 

@@ -9,13 +9,13 @@ from uuid import UUID
 import segno
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.ports import Commands
 from backend.volunteering import commands
-from backend.volunteering.web.forms import certificate_of, certificate_values
+from backend.volunteering.web.forms import CertificateForm, certificate_of, certificate_values
 from backend.volunteering.web.views import leads, mine_refused, to_uuid
 from backend.web.act import Form, act
 from backend.web.auth import require
@@ -25,7 +25,7 @@ from projections.volunteering import queries
 
 
 @post("/certificates", name="volunteering.request_certificate")
-async def request_certificate(request: Request[Any, Any, Any]) -> Response[Any]:
+async def request_certificate(request: Request[Any, Any, Any], data: URLEncodedBody[CertificateForm]) -> Response[Any]:
     user = await require(request, "volunteering.sign_up")
 
     async def run(rt: Commands, ctx: Any, form: Form) -> Any:
@@ -50,12 +50,13 @@ async def certificate_page(request: Request[Any, Any, Any], certificate_id: From
     if row is None or not (row["volunteer_id"] == user.id or await leads(user, row["team_id"])):
         raise NotFoundException(_("No such certificate."))
     url = f"{request.base_url}verify/certificates/{row['number']}"
+    personal = request.app.state.runtime.personal
     return await render(
         request,
         "volunteering/certificate.html",
         certificate=row,
         team=await queries.team(row["team_id"]),
-        name=(await residents.full_names([str(row["volunteer_id"])])).get(str(row["volunteer_id"]), ""),
+        name=(await residents.full_names(personal, [row["volunteer_id"]]))[str(row["volunteer_id"])],
         qr=segno.make(url, error="m").svg_inline(scale=3, title=_("Verify this certificate")),
         url=url,
     )

@@ -69,7 +69,7 @@ async def show_activity(
     shifts = await queries.shifts_of(activity_id)
     mine = await queries.statuses([s["id"] for s in shifts], user.id, ACTIVE) if user else {}
     team = await queries.team(row["team_id"])
-    minors = await _minors(user) if user and row["published"] else []
+    minors = await _minors(request, user) if user and row["published"] else []
     return await render(
         request,
         "volunteering/activity.html",
@@ -89,17 +89,21 @@ async def show_activity(
     )
 
 
-async def _minors(user: User) -> list[dict[str, Any]]:
-    """The residents of the user's household young enough to need a guardian's consent (none for a minor)."""
+async def _minors(request: Request[Any, Any, Any], user: User) -> list[dict[str, Any]]:
+    """The residents of the user's household young enough to need a guardian's consent (none for a minor); birth
+    dates come from the sealed ID numbers, opened here."""
     me = await residents.by_id(user.id)
     if not me or not me["household_id"] or not user.can("volunteering.sign_up"):
         return []
+    personal = request.app.state.runtime.personal
     today = now().astimezone(LOCAL_ZONE).date()
     consent_age = await communities.rule(user.community_id, "volunteer_consent_age", today)
-    if me["birth_date"] and me["birth_date"] > years_before(today, 18):
+    born = (await residents.birth_dates(personal, [me])).get(str(me["id"]))
+    if born and born > years_before(today, 18):
         return []
     born_after = years_before(today, consent_age)
-    return [m for m in await residents.minors_in_household(me["household_id"], born_after) if m["id"] != user.id]
+    minors = await residents.minors_in_household(personal, me["household_id"], born_after)
+    return [m for m in minors if m["id"] != user.id]
 
 
 # -- the leader's team -------------------------------------------------------------------------------------------
@@ -119,7 +123,7 @@ async def show_team(request: Request[Any, Any, Any], team_id: UUID, status_code:
         activities=[a for a in rows if a["team_id"] == team["id"]],  # type: ignore[index]
         requests=[r for r in records if r["request_minutes"] is not None],
         names=await residents.masked_names(str(r["volunteer_id"]) for r in records),
-        leader_names=await residents.full_names([*team["leaders"], *candidates]),  # type: ignore[index]
+        leader_names=await residents.full_names(request.app.state.runtime.personal, [*team["leaders"], *candidates]),  # type: ignore[index]
         candidates=candidates,
         categories=CATEGORIES,
         values=extra.pop("values", {"offer_hours": "12", "weeks": "1", "capacity": "10", "min_age": "0"}),
@@ -141,7 +145,7 @@ async def show_roster(
         shift=shift,
         activity=await queries.activity(shift["activity_id"]),
         roster=rows,
-        names=await residents.full_names(str(r["volunteer_id"]) for r in rows),
+        names=await residents.full_names(request.app.state.runtime.personal, (str(r["volunteer_id"]) for r in rows)),
         minutes={str(r["volunteer_id"]): _served(shift, r) for r in rows},
         **extra,
     )
