@@ -43,7 +43,15 @@ async def _on_inbox(
 
 
 async def read(rt: Commands, ctx: Ctx, up_to: int) -> CommandResult:
-    return await _on_inbox(rt, "inbox.read", ctx, _own(ctx), lambda i: i.read(ctx, up_to))
+    """The resident has read every notification up to this position of the log (never past its last one)."""
+    resident_id = _own(ctx)
+
+    def action(app: LinliApp) -> Steps:
+        inbox = load_inbox(app, ctx, resident_id)
+        inbox.read(ctx, up_to, app.recorder.max_notification_id() or 0)
+        return [inbox], {"result": ""}
+
+    return await rt.execute("inbox.read", ctx, inbox_id_for(resident_id), action)
 
 
 async def subscribe(rt: Commands, ctx: Ctx, endpoint: str, p256dh: str, auth: str) -> CommandResult:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from backend.kernel.errors import DomainError
 from backend.kernel.topics import keep_topics
 from backend.kernel.zone import LOCAL_ZONE
 
@@ -93,11 +94,30 @@ class LinliAggregate(Aggregate):
             aggregate.community_id = self.community_id  # type: ignore[attr-defined]
 
     def emit(self, event_class: type[Aggregate.Event], ctx: Ctx, **kwargs: Any) -> None:
+        _storable(kwargs)
         self.trigger_event(event_class, **ctx.meta(), **kwargs)
 
     @classmethod
     def start(cls, event_class: type[Aggregate.Created], ctx: Ctx, id: UUID, **kwargs: Any) -> Any:
+        _storable(kwargs)
         return cls._create(event_class, id=id, **ctx.meta(), **kwargs)
+
+
+def _storable(value: Any) -> None:
+    """No event holds text a view cannot store: PostgreSQL's text takes no NUL character, and a view that cannot
+    apply an event stops there for everyone. Whatever brought it (a form, a phone's JSON, a register file)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError("Text may not contain the NUL character.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _storable(item)
+    elif is_dataclass(value) and not isinstance(value, type):
+        _storable(vars(value) if hasattr(value, "__dict__") else [getattr(value, f.name) for f in fields(value)])
 
 
 class CommandRecord(LinliAggregate):

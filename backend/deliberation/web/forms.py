@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import Annotated, cast
 
 import anyio
+import msgspec
 from litestar.datastructures import FormMultiDict, UploadFile
 
+from backend.deliberation.domain.proposal import CATEGORIES
 from backend.deliberation.domain.rules import Body, Stage
+from backend.deliberation.domain.vote import Choice
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
-from backend.web.act import Form, text
+from backend.web.act import EMPTY, Amount, Day, Files, Form, FormBody, Id, Moment, Text, Whole, one_of, text
 from backend.web.uploads import prepare_photo, store_photo
 
 NOTICES = (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE)  # ⑤ and ⑥, the stages that are published
@@ -40,10 +43,11 @@ async def stored_photos(uploads_dir: Path, uploads: list[UploadFile]) -> list[st
 
 
 def local_time(value: str, field: str = "starts_at") -> datetime:
-    """A date and time typed on the page, in China's zone."""
+    """A date and time typed on the page, in China's zone (one whose moment in UTC a datetime cannot hold, in the
+    first hours of year 1, is no date and time either)."""
     try:
         return datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         if field == "online_until":
             raise DomainError("Please give the date and time the online ballot closes.", field) from None
         raise DomainError("Please give the date and time of the sitting.", field) from None
@@ -67,3 +71,85 @@ def work_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise DomainError("Please give the date of the work.", "on") from None
+
+
+# -- the forms, as the API schema describes them (backend.web.act: every field optional, read by the handler) --------
+class ProposalForm(FormBody):
+    title: Text = EMPTY
+    description: Text = EMPTY
+    category: Annotated[Text, one_of(*CATEGORIES)] = EMPTY
+    photos: Files = msgspec.field(default_factory=Files)
+
+
+class ReasonForm(FormBody):
+    """Withdrawing a proposal, answering nothing else: the reason given."""
+
+    reason: Text = EMPTY
+
+
+class TakeUpForm(FormBody):
+    collective_asset: Annotated[Text, one_of("1")] = EMPTY
+
+
+class ScheduleForm(FormBody):
+    body: Annotated[Text, one_of(*Body)] = EMPTY
+    place: Text = EMPTY
+    starts_at: Moment = EMPTY
+    motion: Text = EMPTY
+    mode: Annotated[Text, one_of("sitting", "online")] = EMPTY
+    online_until: Moment = EMPTY
+
+
+class PublishForm(FormBody):
+    stage: Annotated[Text, one_of(*NOTICES)] = EMPTY
+    text: Text = EMPTY
+
+
+class ResubmitForm(FormBody):
+    description: Text = EMPTY
+
+
+class RejectForm(FormBody):
+    reasons: Text = EMPTY
+
+
+class ObjectionForm(FormBody):
+    stage: Annotated[Text, one_of(*NOTICES)] = EMPTY
+    reason: Text = EMPTY
+
+
+class AnswerForm(FormBody):
+    answer: Text = EMPTY
+
+
+class ProgressForm(FormBody):
+    on: Day = EMPTY
+    text: Text = EMPTY
+    spent: Amount = EMPTY
+    photos: Files = msgspec.field(default_factory=Files)
+
+
+class VoteForm(FormBody):
+    choice: Annotated[Text, one_of(*Choice)] = EMPTY
+
+
+class CheckInForm(FormBody):
+    """A member's own check-in (the code on the clerk's screen), or a clerk ticking a member (resident_id)."""
+
+    code: Whole = EMPTY
+    resident_id: Id = EMPTY
+
+
+class MinutesForm(FormBody):
+    minutes: Text = EMPTY
+
+
+class PaperForm(FormBody):
+    """A paper ballot entered (resident_id, choice) or confirmed by a second clerk (confirm, member); q: the search
+    of the paper desk to return to."""
+
+    resident_id: Id = EMPTY
+    choice: Annotated[Text, one_of(*Choice)] = EMPTY
+    confirm: Annotated[Text, one_of("yes")] = EMPTY
+    member: Id = EMPTY
+    q: Text = EMPTY

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Template
 
 from backend.deliberation.commands import matters, meetings
@@ -72,7 +72,9 @@ async def matter_page(request: Request[Any, Any, Any], matter_id: FromPath[UUID]
 
 
 @post("/proposals/{proposal_id:uuid}/matter", name="proposals.take_up")
-async def take_up(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -> Response[Any]:
+async def take_up(
+    request: Request[Any, Any, Any], proposal_id: FromPath[UUID], data: URLEncodedBody[forms.TakeUpForm]
+) -> Response[Any]:
     """The committee takes up a proposal on the agenda as a matter of the procedure."""
     user = await require(request, "matter.open")
 
@@ -93,7 +95,9 @@ async def take_up(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) 
 
 
 @post("/matters/{matter_id:uuid}/meetings", name="matters.schedule")
-async def schedule(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def schedule(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.ScheduleForm]
+) -> Response[Any]:
     user = await require(request, "meeting.run")
     row = await views.matter_or_404(matter_id)
     fields = ("body", "place", "starts_at", "motion", "mode", "online_until")
@@ -126,7 +130,9 @@ async def schedule(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -
 
 
 @post("/matters/{matter_id:uuid}/publish", name="matters.publish")
-async def publish(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def publish(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.PublishForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         stage = forms.notice_stage(text(form, "stage"), "Only ⑤ and ⑥ are published.")
         return await matters.publish(rt, ctx, matter_id, stage, text(form, "text"))
@@ -142,7 +148,9 @@ async def publish(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) ->
 
 
 @post("/matters/{matter_id:uuid}/resubmit", name="matters.resubmit")
-async def resubmit(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def resubmit(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.ResubmitForm]
+) -> Response[Any]:
     """A matter sent back is revised and goes round again from ①."""
     return await act(
         request,
@@ -155,7 +163,9 @@ async def resubmit(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -
 
 
 @post("/matters/{matter_id:uuid}/reject", name="matters.reject")
-async def reject(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def reject(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.RejectForm]
+) -> Response[Any]:
     return await act(
         request,
         "matter.open",
@@ -167,7 +177,9 @@ async def reject(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> 
 
 
 @post("/matters/{matter_id:uuid}/objections", name="matters.object")
-async def raise_objection(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def raise_objection(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.ObjectionForm]
+) -> Response[Any]:
     """A resident's 异议 to a published notice."""
 
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
@@ -186,7 +198,10 @@ async def raise_objection(request: Request[Any, Any, Any], matter_id: FromPath[U
 
 @post("/matters/{matter_id:uuid}/objections/{number:int}/answer", name="matters.answer")
 async def answer_objection(
-    request: Request[Any, Any, Any], matter_id: FromPath[UUID], number: FromPath[int]
+    request: Request[Any, Any, Any],
+    matter_id: FromPath[UUID],
+    number: FromPath[int],
+    data: URLEncodedBody[forms.AnswerForm],
 ) -> Response[Any]:
     async def refused(error: DomainError, form: Form) -> Template:
         # The message goes under the objection answered, one form of several on the page.
@@ -205,7 +220,9 @@ async def answer_objection(
 
 
 @post("/matters/{matter_id:uuid}/progress", name="matters.progress", request_max_body_size=24 * 1024 * 1024)
-async def post_progress(request: Request[Any, Any, Any], matter_id: FromPath[UUID]) -> Response[Any]:
+async def post_progress(
+    request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: MultipartBody[forms.ProgressForm]
+) -> Response[Any]:
     """Implementation progress: date, what was done, money spent, photos."""
 
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:

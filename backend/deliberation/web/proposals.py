@@ -7,18 +7,18 @@ from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, MultipartBody, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from backend.deliberation.commands import proposals
 from backend.deliberation.domain.proposal import CATEGORIES, DESCRIPTION_MAX, PHOTOS_MAX, TITLE_MAX, check_text
 from backend.deliberation.web import views
-from backend.deliberation.web.forms import photo_uploads, stored_photos
+from backend.deliberation.web.forms import ProposalForm, ReasonForm, photo_uploads, stored_photos
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
-from backend.web.act import Form, act, text
+from backend.web.act import Form, FormBody, act, text
 from backend.web.auth import User, ctx_for, current_user
 from backend.web.pages import (
     board_community,
@@ -91,7 +91,7 @@ async def _form(
 
 
 @post("/proposals/new", name="proposals.submit", request_max_body_size=24 * 1024 * 1024)
-async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
+async def submit(request: Request[Any, Any, Any], data: MultipartBody[ProposalForm]) -> Response[Any]:
     # Its own shape rather than act(): a visitor not signed in is sent to sign in, the form keeps its idempotency key
     # when refused, and htmx is told where to go (HX-Location) instead of being redirected.
     user = await current_user(request)
@@ -138,7 +138,9 @@ async def detail(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
 
 
 @post("/proposals/{proposal_id:uuid}/cosign", name="proposals.cosign")
-async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -> Response[Any]:
+async def cosign(
+    request: Request[Any, Any, Any], proposal_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     # Its own shape rather than act(): with htmx the co-sign panel alone comes back, refused or not.
     user = await current_user(request)
     if user is None:
@@ -177,7 +179,9 @@ async def cosign(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -
 
 
 @post("/proposals/{proposal_id:uuid}/withdraw", name="proposals.withdraw")
-async def withdraw(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -> Response[Any]:
+async def withdraw(
+    request: Request[Any, Any, Any], proposal_id: FromPath[UUID], data: URLEncodedBody[ReasonForm]
+) -> Response[Any]:
     user = await current_user(request)
     if user is None:
         return redirect(f"/signin?next=/proposals/{proposal_id}")

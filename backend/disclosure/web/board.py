@@ -11,15 +11,18 @@ from litestar.response import Template
 from backend.disclosure.domain.finance import month_bounds
 from backend.disclosure.domain.notice import CATEGORIES
 from backend.disclosure.domain.schedule import DUE_KINDS
-from backend.disclosure.web.forms import parse_moment
+from backend.disclosure.web.forms import Month, When, parse_moment
 from backend.disclosure.web.kept import KEPT, board_key, keep
 from backend.disclosure.web.views import KINDS, by_notice
 from backend.i18n import current_locale
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
+from backend.web.act import query_of
 from backend.web.auth import current_user
 from backend.web.pages import board_community, error_text, has_session, now, render, render_html, today
 from projections.disclosure import queries as views
+
+PAGES_MAX = 100_000  # pages of the board (a page past the last one is empty)
 
 
 @get("/board", name="disclosure.board")
@@ -27,9 +30,9 @@ async def board(
     request: Request[Any, Any, Any],
     community: FromQuery[str | None] = None,
     category: FromQuery[str] = "",
-    month: FromQuery[str] = "",
+    month: Annotated[str, query_of(Month)] = "",
     state_filter: Annotated[str, QueryParameter(name="state")] = "",
-    at: FromQuery[str] = "",
+    at: Annotated[str, query_of(When)] = "",
     page: FromQuery[int] = 1,
 ) -> Template | Response[Any]:
     anonymous = await current_user(request) is None and not (has_session(request) and request.session.get("flashes"))
@@ -56,7 +59,7 @@ async def board(
         month,
         state_filter if state_filter in ("open", "archived") else "",
         day,
-        max(1, page),
+        _page(page),
     )
     overdue = [d for d in await views.dues(place, day) if d.overdue(day)] if moment is None else []
     context = dict(
@@ -70,7 +73,7 @@ async def board(
         filters={"category": category, "month": month, "state": state_filter, "at": at},
         moment=moment,
         day=day,
-        page=max(1, page),
+        page=_page(page),
         board_error=error,
     )
     if key is None or error:
@@ -78,6 +81,12 @@ async def board(
     html = render_html(request, "disclosure/board.html", csrf_token="", bell=0, **context)
     keep(key, html)
     return Response(html, media_type=MediaType.HTML)
+
+
+def _page(asked: int) -> int:
+    """The page of the board asked for, from 1; past PAGES_MAX (no board has that many) it is PAGES_MAX, which is as
+    empty, where a number past 64 bits would not even go into the query."""
+    return min(max(1, asked), PAGES_MAX)
 
 
 async def _position(request: Request[Any, Any, Any]) -> int:

@@ -3,24 +3,24 @@ way through revision, the supervisors' review and publication."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Template
 
 from backend.disclosure import commands
 from backend.disclosure.domain.notice import CATEGORIES
 from backend.disclosure.domain.schedule import DUE_KINDS
-from backend.disclosure.web.forms import photos
+from backend.disclosure.web.forms import DraftForm, ReviseForm, photos
 from backend.disclosure.web.views import KINDS, STATES, derived_text
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text
+from backend.web.act import Form, FormBody, act, segment_of, text
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, found, render, today
 from projections.community import queries as communities
@@ -60,7 +60,7 @@ def _to_notice(done: CommandResult) -> str:
 
 
 @post("/disclosure/notices", name="disclosure.draft", request_max_body_size=24 * 1024 * 1024)
-async def draft_notice(request: Request[Any, Any, Any]) -> Response[Any]:
+async def draft_notice(request: Request[Any, Any, Any], data: MultipartBody[DraftForm]) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> CommandResult:
         attached = await photos(request, form)
         return await commands.draft(rt, ctx, text(form, "category"), text(form, "title"), text(form, "text"), attached)
@@ -80,7 +80,11 @@ async def draft_notice(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/disclosure/derived/{kind:str}", name="disclosure.derived")
-async def draft_derived(request: Request[Any, Any, Any], kind: FromPath[str]) -> Response[Any]:
+async def draft_derived(
+    request: Request[Any, Any, Any],
+    kind: Annotated[str, segment_of("honours", "service_rates")],
+    data: URLEncodedBody[FormBody],
+) -> Response[Any]:
     """A draft notice from another context's views: last month's volunteer honours, or the services' rates."""
     user = await require(request, "disclosure.write")
     if kind not in ("honours", "service_rates"):
@@ -133,7 +137,9 @@ async def _notice_step(request: Request[Any, Any, Any], notice_id: UUID, run: An
 
 
 @post("/disclosure/notices/{notice_id:uuid}/revise", name="disclosure.revise")
-async def revise(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> Response[Any]:
+async def revise(
+    request: Request[Any, Any, Any], notice_id: FromPath[UUID], data: URLEncodedBody[ReviseForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> CommandResult:
         return await commands.revise(rt, ctx, notice_id, text(form, "title"), text(form, "text"), text(form, "reason"))
 
@@ -141,7 +147,9 @@ async def revise(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> 
 
 
 @post("/disclosure/notices/{notice_id:uuid}/submit", name="disclosure.submit")
-async def submit(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> Response[Any]:
+async def submit(
+    request: Request[Any, Any, Any], notice_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _notice_step(
         request,
         notice_id,
@@ -151,7 +159,9 @@ async def submit(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> 
 
 
 @post("/disclosure/notices/{notice_id:uuid}/publish", name="disclosure.publish")
-async def publish(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> Response[Any]:
+async def publish(
+    request: Request[Any, Any, Any], notice_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _notice_step(
         request, notice_id, lambda rt, ctx, _form: commands.publish(rt, ctx, notice_id), _("Published on the board.")
     )

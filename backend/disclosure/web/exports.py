@@ -1,23 +1,21 @@
 """Exports and open data: what the board shows (notices with their chain heads, the finance book), for anyone, as
-CSV, as a spreadsheet, and as the open-data feed."""
+CSV, as a spreadsheet (both safe against formula injection: backend.web.exports), and as the open-data feed."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from openpyxl import Workbook
 
 from backend.disclosure.domain.finance import FINANCE_CATEGORIES
 from backend.disclosure.domain.notice import CATEGORIES
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.kernel.money import yuan
+from backend.web.exports import table_response
 from backend.web.pages import board_community
 from projections.chain import queries as chain
 from projections.disclosure import queries as views
@@ -46,7 +44,7 @@ def _entry_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
             r["dated"].isoformat(),
             _("Income") if r["kind"] == "income" else _("Expenses"),
             _(FINANCE_CATEGORIES[r["kind"]][r["category"]]),
-            yuan(r["amount_fen"]) if r["amount_fen"] >= 0 else "-" + yuan(-r["amount_fen"]),
+            Decimal(r["amount_fen"]).scaleb(-2),  # a number in yuan (a correction may be negative), never text
             r["counterparty"],
             r["corrects"] or "",
             r["reason"],
@@ -91,27 +89,7 @@ async def export(
     else:
         header, rows = ENTRY_HEADER, _entry_rows(await views.entries(place["id"]))
     labels = [_(h) for h in header]
-    filename = f"{place['code']}-{name}.{fmt}"
-    disposition = {"content-disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(labels)
-        writer.writerows(rows)
-        return Response(("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8", headers=disposition)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = name
-    sheet.append(labels)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    return Response(
-        data.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=disposition,
-    )
+    return table_response(fmt, f"{place['code']}-{name}.{fmt}", name, labels, rows)
 
 
 @get("/board/open-data.json", name="disclosure.open_data")

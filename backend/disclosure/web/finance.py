@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Template
 
 from backend.disclosure import commands
 from backend.disclosure.domain.finance import FINANCE_CATEGORIES
-from backend.disclosure.web.forms import entry_day, entry_values, photos
+from backend.disclosure.web.forms import CorrectionForm, EntryForm, ReportForm, entry_day, entry_values, photos
 from backend.disclosure.web.views import finance_book
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
@@ -50,7 +50,7 @@ async def finance(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/disclosure/finance/entries", name="disclosure.record", request_max_body_size=8 * 1024 * 1024)
-async def record_entry(request: Request[Any, Any, Any]) -> Response[Any]:
+async def record_entry(request: Request[Any, Any, Any], data: MultipartBody[EntryForm]) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> CommandResult:
         values = entry_values(form)
         on = entry_day(values)
@@ -78,7 +78,9 @@ async def record_entry(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/disclosure/finance/entries/{number:int}/correct", name="disclosure.correct")
-async def correct_entry(request: Request[Any, Any, Any], number: FromPath[int]) -> Response[Any]:
+async def correct_entry(
+    request: Request[Any, Any, Any], number: FromPath[int], data: URLEncodedBody[CorrectionForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> CommandResult:
         amount = parse_yuan(text(form, "amount"))
         done = await commands.correct_entry(rt, ctx, number, amount, text(form, "reason"))
@@ -97,7 +99,7 @@ async def correct_entry(request: Request[Any, Any, Any], number: FromPath[int]) 
 
 
 @post("/disclosure/finance/reports", name="disclosure.report")
-async def report_month(request: Request[Any, Any, Any]) -> Response[Any]:
+async def report_month(request: Request[Any, Any, Any], data: URLEncodedBody[ReportForm]) -> Response[Any]:
     async def refused(error: DomainError, _form: Form) -> Template:
         return await _finance(request, error_status(error), report_error=error_text(error))
 

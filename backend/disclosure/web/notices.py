@@ -3,22 +3,22 @@ QR code that verifies it; residents object, the clerk answers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import segno
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.disclosure import commands
 from backend.disclosure.domain.notice import CATEGORIES
-from backend.disclosure.web.forms import parse_moment
+from backend.disclosure.web.forms import AnswerForm, ReasonForm, When, parse_moment
 from backend.disclosure.web.views import KINDS
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
-from backend.web.act import Form, act, text
+from backend.web.act import Form, act, query_of, text
 from backend.web.auth import current_user
 from backend.web.pages import error_status, error_text, found, render, today
 from projections.community import queries as communities
@@ -64,7 +64,9 @@ async def _notice_page(
 
 
 @get("/board/notices/{notice_id:uuid}", name="disclosure.notice")
-async def notice_page(request: Request[Any, Any, Any], notice_id: FromPath[UUID], at: FromQuery[str] = "") -> Template:
+async def notice_page(
+    request: Request[Any, Any, Any], notice_id: FromPath[UUID], at: Annotated[str, query_of(When)] = ""
+) -> Template:
     try:
         return await _notice_page(request, notice_id, at=at)
     except DomainError as error:
@@ -93,7 +95,9 @@ async def print_view(request: Request[Any, Any, Any], notice_id: FromPath[UUID])
 
 
 @post("/board/notices/{notice_id:uuid}/objections", name="disclosure.object")
-async def raise_objection(request: Request[Any, Any, Any], notice_id: FromPath[UUID]) -> Response[Any]:
+async def raise_objection(
+    request: Request[Any, Any, Any], notice_id: FromPath[UUID], data: URLEncodedBody[ReasonForm]
+) -> Response[Any]:
     async def refused(error: DomainError, _: Form) -> Template:
         return await _notice_page(request, notice_id, error_status(error), object_error=error_text(error))
 
@@ -109,7 +113,10 @@ async def raise_objection(request: Request[Any, Any, Any], notice_id: FromPath[U
 
 @post("/board/notices/{notice_id:uuid}/objections/{number:int}/answer", name="disclosure.answer")
 async def answer_objection(
-    request: Request[Any, Any, Any], notice_id: FromPath[UUID], number: FromPath[int]
+    request: Request[Any, Any, Any],
+    notice_id: FromPath[UUID],
+    number: FromPath[int],
+    data: URLEncodedBody[AnswerForm],
 ) -> Response[Any]:
     async def refused(error: DomainError, _: Form) -> Template:
         return await _notice_page(request, notice_id, error_status(error), answer_error=error_text(error))

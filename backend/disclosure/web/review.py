@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.disclosure import commands
 from backend.disclosure.domain.notice import CATEGORIES
+from backend.disclosure.web.forms import ReasonForm
 from backend.disclosure.web.views import KINDS
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text
+from backend.web.act import Form, act, segment_of, text
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, render, today
 from projections.disclosure import queries as views
@@ -43,7 +44,12 @@ async def review(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/review/{notice_id:uuid}/{decision:str}", name="disclosure.decide")
-async def decide(request: Request[Any, Any, Any], notice_id: FromPath[UUID], decision: FromPath[str]) -> Response[Any]:
+async def decide(
+    request: Request[Any, Any, Any],
+    notice_id: FromPath[UUID],
+    decision: Annotated[str, segment_of("approve", "return")],
+    data: URLEncodedBody[ReasonForm],
+) -> Response[Any]:
     user = await require(request, "disclosure.review")
     if decision not in ("approve", "return"):
         raise NotFoundException()

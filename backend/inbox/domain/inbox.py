@@ -68,7 +68,11 @@ class Inbox(LinliAggregate):
     def open(cls, ctx: Ctx, resident_id: UUID) -> Inbox:
         return cls.start(cls.Opened, ctx, inbox_id_for(resident_id), resident_id=resident_id)
 
-    def read(self, ctx: Ctx, up_to: int) -> None:
+    def read(self, ctx: Ctx, up_to: int, last: int) -> None:
+        """Read up to the position `up_to` of the log, whose last position is `last`: a notification past it does
+        not exist (and past 64 bits no view could even store the position)."""
+        if up_to > last:
+            raise DomainError("No such notification.", status=404)
         if up_to <= self.read_up_to:
             raise DomainError("Nothing new to mark read.", status=409)
         self.emit(self.Read, ctx, up_to=up_to)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import JSONBody, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.inbox import commands
 from backend.inbox.push import application_server_key
 from backend.inbox.texts import text_of
+from backend.inbox.web.forms import PushEndpoint, PushSubscription, ReadForm
 from backend.kernel.errors import DomainError
 from backend.web.auth import ctx_for, require_signed_in
 from backend.web.pages import command_id_from, error_status, error_text, flash, now, redirect, render
@@ -39,7 +41,7 @@ async def inbox_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/inbox/read", name="inbox.read")
-async def mark_read(request: Request[Any, Any, Any]) -> Response[Any]:
+async def mark_read(request: Request[Any, Any, Any], data: URLEncodedBody[ReadForm]) -> Response[Any]:
     user = await require_signed_in(request)
     form = await request.form()
     try:
@@ -53,34 +55,33 @@ async def mark_read(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/inbox/phones", name="inbox.subscribe")
-async def subscribe(request: Request[Any, Any, Any]) -> Response[Any]:
-    """A phone's push subscription (JSON from PushManager.subscribe, sent with the CSRF header)."""
+async def subscribe(request: Request[Any, Any, Any], data: JSONBody[PushSubscription | None] = None) -> Response[Any]:
+    """A phone's push subscription (JSON from PushManager.subscribe, sent with the CSRF header). A body that is not
+    a JSON object is refused before the handler (400); an object without a subscription in it, here (422)."""
     user = await require_signed_in(request)
+    if data is None:
+        return Response({"error": _("This is not a push subscription.")}, status_code=422)
     try:
-        data = await request.json()
-        keys = data.get("keys") or {}
         await commands.subscribe(
             request.app.state.runtime,
             ctx_for(user, now()),
-            str(data.get("endpoint", "")),
-            str(keys.get("p256dh", "")),
-            str(keys.get("auth", "")),
+            str(data.endpoint),
+            str(data.keys.p256dh),
+            str(data.keys.auth),
         )
     except DomainError as error:
         return Response({"error": error_text(error)}, status_code=error_status(error))
-    except (ValueError, AttributeError):
+    except ValueError:  # an endpoint that is no URL at all
         return Response({"error": _("This is not a push subscription.")}, status_code=422)
     return Response({"ok": True}, status_code=201)
 
 
 @post("/inbox/phones/off", name="inbox.unsubscribe")
-async def unsubscribe(request: Request[Any, Any, Any]) -> Response[Any]:
+async def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[PushEndpoint | None] = None) -> Response[Any]:
     user = await require_signed_in(request)
-    try:
-        data = await request.json()
-        await commands.unsubscribe(request.app.state.runtime, ctx_for(user, now()), user.id, str(data["endpoint"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    if data is None or not data.endpoint:
         return Response({"error": _("This is not a push subscription.")}, status_code=422)
+    await commands.unsubscribe(request.app.state.runtime, ctx_for(user, now()), user.id, str(data.endpoint))
     return Response({"ok": True})
 
 

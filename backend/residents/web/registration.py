@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromQuery
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.residents import commands
-from backend.residents.web.forms import form_values, parse_uuid
+from backend.residents.web.forms import RegistrationForm, form_values, parse_uuid
 from backend.residents.web.views import household_picker, registration_form
+from backend.web.auth import start_session
 from backend.web.pages import command_id_from, error_status, flash, now, redirect, render
 from projections.community import queries as communities
 
@@ -48,7 +48,7 @@ async def household_choices(
 
 
 @post("/register", name="register.submit")
-async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+async def register_submit(request: Request[Any, Any, Any], data: URLEncodedBody[RegistrationForm]) -> Response[Any]:
     """No one is signed in yet (act() is for a signed-in user): the newcomer registers, and is signed in."""
     form = await request.form()
     values = form_values(form)
@@ -67,8 +67,7 @@ async def register_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     except DomainError as error:
         status = error_status(error)
         return await registration_form(request, place, values, {error.field or "form": _(error.message)}, status)
-    request.clear_session()
-    request.set_session({"resident_id": result.result["resident_id"], "since": time.time()})
+    start_session(request, result.result["resident_id"])  # pending: no roles yet
     flash(request, _("Thank you. A clerk will check your registration against the household register."), "success")
     return redirect("/me")
 

@@ -3,12 +3,12 @@ and the resident's bookings (cancel, reschedule, calendar entry, rating)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -18,8 +18,9 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.services import commands
 from backend.services.domain.rules import CATEGORIES
+from backend.services.web.forms import BackForm, BookForm, RateForm, RescheduleForm
 from backend.services.web.views import calendar_of, service_or_404, show_bookings, show_service, slot_or_404
-from backend.web.act import Form, Run, act, text, uuid_field
+from backend.web.act import Day, Form, Run, act, query_of, text, uuid_field
 from backend.web.auth import current_user, require
 from backend.web.pages import board_community, error_status, error_text, flash, now, render, whole_number
 from projections.services import queries as views
@@ -46,7 +47,7 @@ async def service_list(request: Request[Any, Any, Any], category: FromQuery[str]
 
 @get("/services/{service_id:uuid}", name="services.service")
 async def service_page(
-    request: Request[Any, Any, Any], service_id: FromPath[UUID], start: FromQuery[str] = ""
+    request: Request[Any, Any, Any], service_id: FromPath[UUID], start: Annotated[str, query_of(Day)] = ""
 ) -> Template:
     return await show_service(request, service_id, start=start)
 
@@ -71,7 +72,9 @@ async def _as_resident(
 
 
 @post("/slots/{slot_id:uuid}/book", name="services.book")
-async def book(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Response[Any]:
+async def book(
+    request: Request[Any, Any, Any], slot_id: FromPath[UUID], data: URLEncodedBody[BookForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         done = await commands.book(rt, ctx, slot_id, text(form, "note"), form.get("waitlist") == "1")
         said = {
@@ -86,14 +89,18 @@ async def book(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Resp
 
 
 @post("/slots/{slot_id:uuid}/cancel", name="services.cancel")
-async def cancel(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Response[Any]:
+async def cancel(
+    request: Request[Any, Any, Any], slot_id: FromPath[UUID], data: URLEncodedBody[BackForm]
+) -> Response[Any]:
     return await _as_resident(
         request, slot_id, lambda rt, ctx, form: commands.cancel(rt, ctx, slot_id), _("Cancelled.")
     )
 
 
 @post("/slots/{slot_id:uuid}/reschedule", name="services.reschedule")
-async def reschedule(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Response[Any]:
+async def reschedule(
+    request: Request[Any, Any, Any], slot_id: FromPath[UUID], data: URLEncodedBody[RescheduleForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         target = uuid_field(form, "to_slot_id", "Choose another time.")
         return await commands.reschedule(rt, ctx, slot_id, target)
@@ -102,7 +109,9 @@ async def reschedule(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -
 
 
 @post("/slots/{slot_id:uuid}/rate", name="services.rate")
-async def rate(request: Request[Any, Any, Any], slot_id: FromPath[UUID]) -> Response[Any]:
+async def rate(
+    request: Request[Any, Any, Any], slot_id: FromPath[UUID], data: URLEncodedBody[RateForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         stars = whole_number(form.get("stars", ""), "stars", "Choose 1 to 5 stars.")
         return await commands.rate(rt, ctx, slot_id, stars, text(form, "comment"))

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -15,7 +15,15 @@ from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.services import commands
-from backend.services.web.forms import SERVICE_FIELDS, booking_rules, values_of
+from backend.services.web.forms import (
+    SERVICE_FIELDS,
+    MemberForm,
+    ProviderForm,
+    RulesForm,
+    ServiceForm,
+    booking_rules,
+    values_of,
+)
 from backend.services.web.views import service_or_404, show_catalog
 from backend.web.act import Form, Refused, act, text, uuid_field
 from backend.web.auth import require
@@ -40,7 +48,7 @@ async def catalog(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/providers", name="services.create_provider")
-async def create_provider(request: Request[Any, Any, Any]) -> Response[Any]:
+async def create_provider(request: Request[Any, Any, Any], data: URLEncodedBody[ProviderForm]) -> Response[Any]:
     return await act(
         request,
         "service.catalog",
@@ -52,7 +60,9 @@ async def create_provider(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/providers/{provider_id:uuid}/members", name="services.add_member")
-async def add_member(request: Request[Any, Any, Any], provider_id: FromPath[UUID]) -> Response[Any]:
+async def add_member(
+    request: Request[Any, Any, Any], provider_id: FromPath[UUID], data: URLEncodedBody[MemberForm]
+) -> Response[Any]:
     user = await require(request, "service.catalog")
     found(await views.provider(provider_id), _("No such provider."))
 
@@ -71,7 +81,7 @@ async def add_member(request: Request[Any, Any, Any], provider_id: FromPath[UUID
 
 
 @post("/services/new", name="services.create")
-async def create_service(request: Request[Any, Any, Any]) -> Response[Any]:
+async def create_service(request: Request[Any, Any, Any], data: URLEncodedBody[ServiceForm]) -> Response[Any]:
     user = await require(request, "service.catalog")
     values = values_of(await request.form(), SERVICE_FIELDS)
 
@@ -95,7 +105,9 @@ async def create_service(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/services/{service_id:uuid}/rules", name="services.rules")
-async def change_rules(request: Request[Any, Any, Any], service_id: FromPath[UUID]) -> Response[Any]:
+async def change_rules(
+    request: Request[Any, Any, Any], service_id: FromPath[UUID], data: URLEncodedBody[RulesForm]
+) -> Response[Any]:
     user = await require(request, "service.catalog")
     await service_or_404(service_id)
     return await act(

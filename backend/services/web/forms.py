@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from backend.kernel.errors import DomainError
-from backend.services.domain.rules import BookingRules
+from backend.services.domain.rules import CATEGORIES, BookingRules
 from backend.services.domain.schedule import Schedule
-from backend.web.act import Form, text
+from backend.web.act import EMPTY, Clock, Day, Form, FormBody, Id, Text, Texts, Whole, one_of, text
 from backend.web.pages import today, whole_number
 
 SCHEDULE_FIELDS = ("first_day", "weeks", "opens", "closes", "slot_minutes", "capacity", "place", "skipped")
@@ -73,3 +75,65 @@ def booking_rules(form: Form) -> BookingRules:
         whole_number(form.get("per_week", ""), "per_week", "Allow between 1 and 20 bookings per resident per week."),
         form.get("confirm") == "1",
     )
+
+
+# -- the forms, as the API schema describes them (backend.web.act: every field optional, read by the handler) --------
+class BackForm(FormBody):
+    """A resident's form on a slot; back: "bookings" when it was sent from the resident's bookings."""
+
+    back: Annotated[Text, one_of("bookings")] = EMPTY
+
+
+class BookForm(BackForm):
+    note: Text = EMPTY
+    waitlist: Annotated[Text, one_of("1")] = EMPTY
+
+
+class RescheduleForm(BackForm):
+    to_slot_id: Id = EMPTY
+
+
+class RateForm(BackForm):
+    stars: Annotated[Text, one_of("1", "2", "3", "4", "5")] = EMPTY
+    comment: Text = EMPTY
+
+
+class DeclineForm(FormBody):
+    """The provider's answer to a booking; reason: why it is declined."""
+
+    reason: Text = EMPTY
+
+
+class ScheduleForm(FormBody):
+    first_day: Day = EMPTY
+    weeks: Whole = EMPTY
+    weekdays: Texts = msgspec.field(default_factory=Texts)
+    opens: Clock = EMPTY
+    closes: Clock = EMPTY
+    slot_minutes: Whole = EMPTY
+    capacity: Whole = EMPTY
+    place: Text = EMPTY
+    skipped: Text = EMPTY
+
+
+class ProviderForm(FormBody):
+    name: Text = EMPTY
+    description: Text = EMPTY
+
+
+class MemberForm(FormBody):
+    resident_id: Id = EMPTY
+
+
+class RulesForm(FormBody):
+    min_notice_hours: Whole = EMPTY
+    cancel_hours: Whole = EMPTY
+    per_week: Whole = EMPTY
+    confirm: Annotated[Text, one_of("1")] = EMPTY
+
+
+class ServiceForm(RulesForm):
+    provider_id: Id = EMPTY
+    name: Text = EMPTY
+    category: Annotated[Text, one_of(*CATEGORIES)] = EMPTY
+    description: Text = EMPTY

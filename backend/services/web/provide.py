@@ -3,13 +3,12 @@ publishing of a weekly schedule."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import N_
@@ -20,9 +19,16 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services import commands
-from backend.services.web.forms import SCHEDULE_FIELDS, parse_schedule, values_of, weekdays_of
+from backend.services.web.forms import (
+    SCHEDULE_FIELDS,
+    DeclineForm,
+    ScheduleForm,
+    parse_schedule,
+    values_of,
+    weekdays_of,
+)
 from backend.services.web.views import provider_of, service_or_404, show_day, show_schedule, slot_or_404
-from backend.web.act import Form, text
+from backend.web.act import Day, Form, day_shown, query_of, segment_of, text
 from backend.web.act import act as run_form  # `act` is the name of a path parameter here
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, flash, today
@@ -36,18 +42,19 @@ PROVIDER_ACTIONS = {
 
 
 @get("/provide", name="services.day")
-async def provider_day(request: Request[Any, Any, Any], on: FromQuery[str] = "") -> Template:
+async def provider_day(request: Request[Any, Any, Any], on: Annotated[str, query_of(Day)] = "") -> Template:
     user = await require(request, "service.provide")
-    try:
-        day = date.fromisoformat(on) if on else today()
-    except ValueError:
-        day = today()
+    day = day_shown(on) or today()
     return await show_day(request, user, day)
 
 
 @post("/slots/{slot_id:uuid}/bookings/{resident_id:uuid}/{act:str}", name="services.provider_act")
 async def provider_act(
-    request: Request[Any, Any, Any], slot_id: FromPath[UUID], resident_id: FromPath[UUID], act: FromPath[str]
+    request: Request[Any, Any, Any],
+    slot_id: FromPath[UUID],
+    resident_id: FromPath[UUID],
+    act: Annotated[str, segment_of(*PROVIDER_ACTIONS)],
+    data: URLEncodedBody[DeclineForm],
 ) -> Response[Any]:
     if act not in PROVIDER_ACTIONS:
         raise NotFoundException()
@@ -76,7 +83,9 @@ async def schedule_page(request: Request[Any, Any, Any], service_id: FromPath[UU
 
 
 @post("/services/{service_id:uuid}/schedule", name="services.publish")
-async def publish_schedule(request: Request[Any, Any, Any], service_id: FromPath[UUID]) -> Response[Any]:
+async def publish_schedule(
+    request: Request[Any, Any, Any], service_id: FromPath[UUID], data: URLEncodedBody[ScheduleForm]
+) -> Response[Any]:
     service = await service_or_404(service_id)
     user = await provider_of(request, service["provider_id"])
     form = await request.form()
@@ -88,7 +97,7 @@ async def publish_schedule(request: Request[Any, Any, Any], service_id: FromPath
         return done
 
     async def refused(error: DomainError, _form: Form) -> Template:
-        chosen = {int(d) for d in weekdays if d.isdigit()}
+        chosen = {int(d) for d in weekdays if d.isdecimal()}  # what int() reads ("²" is a digit, not a number)
         return await show_schedule(
             request,
             service_id,

@@ -5,11 +5,11 @@ the leader publishing an activity or confirming its insurance."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -18,13 +18,14 @@ from backend.kernel.ports import Commands
 from backend.kernel.zone import LOCAL_ZONE
 from backend.volunteering import commands
 from backend.volunteering.domain.activity import CATEGORIES
+from backend.volunteering.web.forms import ConsentForm, NoteForm, SignUpForm
 from backend.volunteering.web.views import (
     activity_or_404,
     leader_of,
     shift_or_404,
     show_activity,
 )
-from backend.web.act import Form, Run, act, text, uuid_field
+from backend.web.act import Day, Form, FormBody, Run, act, query_of, text, uuid_field
 from backend.web.auth import User, current_user, require
 from backend.web.pages import board_community, error_status, error_text, flash, now, render
 from projections.residents import queries as residents
@@ -33,7 +34,7 @@ from projections.volunteering import queries
 
 @get("/volunteer", name="volunteering.list")
 async def activity_list(
-    request: Request[Any, Any, Any], category: FromQuery[str] = "", on: FromQuery[str] = ""
+    request: Request[Any, Any, Any], category: FromQuery[str] = "", on: Annotated[str, query_of(Day)] = ""
 ) -> Template:
     place = await board_community(request, None)
     user = await current_user(request)
@@ -83,7 +84,9 @@ async def _on_shift(request: Request[Any, Any, Any], shift_id: UUID, run: Run, d
 
 
 @post("/shifts/{shift_id:uuid}/signup", name="volunteering.sign_up")
-async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def sign_up(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[SignUpForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> None:
         done = await commands.sign_up(rt, ctx, shift_id, waitlist=form.get("waitlist") == "1")
         said = _("You have a seat.") if done.result["status"] == "seated" else _("You are on the waitlist.")
@@ -93,7 +96,9 @@ async def sign_up(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> 
 
 
 @post("/shifts/{shift_id:uuid}/cancel", name="volunteering.cancel")
-async def cancel(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def cancel(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _on_shift(
         request,
         shift_id,
@@ -103,7 +108,9 @@ async def cancel(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> R
 
 
 @post("/shifts/{shift_id:uuid}/accept", name="volunteering.accept")
-async def accept(request: Request[Any, Any, Any], shift_id: FromPath[UUID]) -> Response[Any]:
+async def accept(
+    request: Request[Any, Any, Any], shift_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _on_shift(
         request, shift_id, lambda rt, ctx, form: commands.accept_offer(rt, ctx, shift_id), _("You have a seat.")
     )
@@ -122,7 +129,9 @@ async def _on_activity(
 
 
 @post("/activities/{activity_id:uuid}/consent", name="volunteering.consent")
-async def consent(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+async def consent(
+    request: Request[Any, Any, Any], activity_id: FromPath[UUID], data: URLEncodedBody[ConsentForm]
+) -> Response[Any]:
     """A guardian consents to a minor of their household volunteering in this activity."""
     user = await require(request, "volunteering.sign_up")
     await activity_or_404(activity_id)
@@ -143,7 +152,9 @@ async def _manage(request: Request[Any, Any, Any], activity_id: UUID, run: Run, 
 
 
 @post("/activities/{activity_id:uuid}/publish", name="volunteering.publish")
-async def publish(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+async def publish(
+    request: Request[Any, Any, Any], activity_id: FromPath[UUID], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     return await _manage(
         request,
         activity_id,
@@ -153,7 +164,9 @@ async def publish(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) 
 
 
 @post("/activities/{activity_id:uuid}/insurance", name="volunteering.insurance")
-async def insurance(request: Request[Any, Any, Any], activity_id: FromPath[UUID]) -> Response[Any]:
+async def insurance(
+    request: Request[Any, Any, Any], activity_id: FromPath[UUID], data: URLEncodedBody[NoteForm]
+) -> Response[Any]:
     return await _manage(
         request,
         activity_id,

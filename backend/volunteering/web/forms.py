@@ -4,12 +4,13 @@ as a decimal number, a certificate's team and period. A field that cannot be rea
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from uuid import UUID
 
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
-from backend.volunteering.domain.activity import ActivityTerms, recurring
-from backend.web.act import Form, text
+from backend.volunteering.domain.activity import CATEGORIES, ActivityTerms, recurring
+from backend.web.act import EMPTY, Clock, Day, Form, FormBody, Id, Text, Whole, one_of, text
 from backend.web.pages import now, whole_number
 
 FIELDS = (
@@ -91,3 +92,76 @@ def certificate_of(values: dict[str, str]) -> tuple[UUID, date, date]:
         )
     except ValueError:
         raise DomainError("Choose the team and the period.", "period_from") from None
+
+
+# -- the forms, as the API schema describes them (backend.web.act: every field optional, read by the handler) --------
+class SignUpForm(FormBody):
+    waitlist: Annotated[Text, one_of("1")] = EMPTY
+
+
+class ConsentForm(FormBody):
+    minor_id: Id = EMPTY
+
+
+class NoteForm(FormBody):
+    """The leader confirms the activity's insurance, with a note."""
+
+    note: Text = EMPTY
+
+
+class TeamForm(FormBody):
+    name: Text = EMPTY
+    description: Text = EMPTY
+
+
+class LeaderForm(FormBody):
+    resident_id: Id = EMPTY
+
+
+class ActivityForm(FormBody):
+    title: Text = EMPTY
+    description: Text = EMPTY
+    place: Text = EMPTY
+    category: Annotated[Text, one_of(*CATEGORIES)] = EMPTY
+    beneficiary: Text = EMPTY
+    min_age: Whole = EMPTY
+    risky: Annotated[Text, one_of("1")] = EMPTY
+    offer_hours: Whole = EMPTY
+    day: Day = EMPTY
+    start: Clock = EMPTY
+    end: Clock = EMPTY
+    weeks: Whole = EMPTY
+    capacity: Whole = EMPTY
+
+
+class DecisionForm(FormBody):
+    decision: Annotated[Text, one_of("approve", "reject")] = EMPTY
+    reason: Text = EMPTY
+
+
+class VolunteerForm(FormBody):
+    """The leader acts on a volunteer of the roster; back: the volunteer's scan page, when the leader came from it."""
+
+    volunteer_id: Id = EMPTY
+    back: Text = EMPTY
+
+
+class CodeForm(FormBody):
+    """The volunteer checks in with the code on the leader's screen."""
+
+    code: Whole = EMPTY
+
+
+class CertificateForm(FormBody):
+    team_id: Id = EMPTY
+    period_from: Day = EMPTY
+    period_to: Day = EMPTY
+
+
+class HonoursForm(FormBody):
+    show: Annotated[Text, one_of("1")] = EMPTY
+
+
+class CorrectionForm(FormBody):
+    hours: Text = EMPTY
+    reason: Text = EMPTY

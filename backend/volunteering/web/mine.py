@@ -7,13 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.ports import Commands
 from backend.volunteering import commands
-from backend.volunteering.web.forms import minutes
+from backend.volunteering.web.forms import CorrectionForm, HonoursForm, minutes
 from backend.volunteering.web.views import mine_refused, show_mine
 from backend.web.act import Form, act, text
 
@@ -24,7 +24,7 @@ async def mine(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/me/volunteering/honours", name="volunteering.honours")
-async def honours_choice(request: Request[Any, Any, Any]) -> Response[Any]:
+async def honours_choice(request: Request[Any, Any, Any], data: URLEncodedBody[HonoursForm]) -> Response[Any]:
     return await act(
         request,
         "volunteering.sign_up",
@@ -36,7 +36,9 @@ async def honours_choice(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/hours/{record_id:uuid}/correction", name="volunteering.request_correction")
-async def request_correction(request: Request[Any, Any, Any], record_id: FromPath[UUID]) -> Response[Any]:
+async def request_correction(
+    request: Request[Any, Any, Any], record_id: FromPath[UUID], data: URLEncodedBody[CorrectionForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> None:
         await commands.request_correction(rt, ctx, record_id, minutes(form), text(form, "reason"))
 

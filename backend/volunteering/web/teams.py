@@ -7,14 +7,21 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.volunteering import commands
-from backend.volunteering.web.forms import activity_of, activity_values
+from backend.volunteering.web.forms import (
+    ActivityForm,
+    DecisionForm,
+    LeaderForm,
+    TeamForm,
+    activity_of,
+    activity_values,
+)
 from backend.volunteering.web.views import leader_of, show_team
 from backend.web.act import Form, act, text, uuid_field
 from backend.web.auth import require
@@ -31,7 +38,7 @@ async def team_list(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/teams", name="volunteering.found_team")
-async def found_team(request: Request[Any, Any, Any]) -> Response[Any]:
+async def found_team(request: Request[Any, Any, Any], data: URLEncodedBody[TeamForm]) -> Response[Any]:
     user = await require(request, "volunteering.lead")
 
     async def refused(error: DomainError, form: Form) -> Template:
@@ -59,7 +66,9 @@ async def team_page(request: Request[Any, Any, Any], team_id: FromPath[UUID]) ->
 
 
 @post("/teams/{team_id:uuid}/leaders", name="volunteering.add_leader")
-async def add_leader(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Response[Any]:
+async def add_leader(
+    request: Request[Any, Any, Any], team_id: FromPath[UUID], data: URLEncodedBody[LeaderForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> None:
         resident = uuid_field(form, "resident_id", "Choose a volunteer leader.")
         await commands.add_leader(rt, ctx, team_id, resident)
@@ -78,7 +87,9 @@ async def add_leader(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -
 
 
 @post("/teams/{team_id:uuid}/activities", name="volunteering.create_activity")
-async def create_activity(request: Request[Any, Any, Any], team_id: FromPath[UUID]) -> Response[Any]:
+async def create_activity(
+    request: Request[Any, Any, Any], team_id: FromPath[UUID], data: URLEncodedBody[ActivityForm]
+) -> Response[Any]:
     async def run(rt: Commands, ctx: Any, form: Form) -> Any:
         terms, times, capacity = activity_of(activity_values(form))
         return await commands.create_activity(rt, ctx, team_id, terms, times, capacity)
@@ -98,7 +109,9 @@ async def create_activity(request: Request[Any, Any, Any], team_id: FromPath[UUI
 
 
 @post("/hours/{record_id:uuid}/decide", name="volunteering.decide_correction")
-async def decide_correction(request: Request[Any, Any, Any], record_id: FromPath[UUID]) -> Response[Any]:
+async def decide_correction(
+    request: Request[Any, Any, Any], record_id: FromPath[UUID], data: URLEncodedBody[DecisionForm]
+) -> Response[Any]:
     record = found(await queries.record(record_id), _("No such hours record."))
 
     async def run(rt: Commands, ctx: Any, form: Form) -> None:

@@ -1,0 +1,1 @@
+"""The API fuzz (schemathesis against a live server); see run.py."""
