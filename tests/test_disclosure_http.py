@@ -127,7 +127,8 @@ async def test_finance_report_review_objection_answer_board_print_verify_and_exp
 
     exported = await client.get("/board/export/finance.csv")
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
-    assert rows[0][0] == "序号" and rows[1][4] == "1,234.50" and rows[1][5] == "王*国"
+    # Amounts are numbers (a spreadsheet sums them; a negative correction is no formula), without thousands separators.
+    assert rows[0][0] == "序号" and rows[1][4] == "1234.50" and rows[1][5] == "王*国"
     workbook = load_workbook(io.BytesIO((await client.get("/board/export/notices.xlsx")).content))
     assert workbook.active.cell(row=2, column=8).value == head
     feed = (await client.get("/board/open-data.json")).json()

@@ -4,7 +4,7 @@ import asyncio
 import time
 from uuid import uuid4
 
-from backend.web import auth
+from backend.web import auth, lockout
 from projections.residents import queries as residents
 from tests.conftest import NOW
 from tests.factories import PASSWORD, app_runtime, community, sign_in
@@ -125,3 +125,51 @@ async def test_residents_in_use_are_read_again_in_bulk_before_their_requests_mus
     assert auth._recent[ids[0]][0] == users[0] and auth._recent[ids[2]][1] > cached_at
     assert auth._recent[ids[1]][1] == cached_at, "not used lately: left to expire"
     assert ids[3] not in auth._recent, "forgotten during the read: not put back"
+
+
+async def test_a_lockout_is_per_address_and_a_phone_attacked_from_everywhere_only_slows_down(tmp_path, monkeypatch):
+    """Issue 21, defect 6: wrong passwords from one address lock that address out, not the resident; from many
+    addresses the phone slows down (2, 4… at most 60 s between attempts) and is never locked out."""
+    from backend.web.sessions import StampedFileStore
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(lockout.time, "time", lambda: clock[0])
+    guard = lockout.SignInGuard(StampedFileStore(tmp_path, create_directories=True), "secret")
+    phone = "13900000001"
+    assert [await guard.failed(phone, "attacker") for _ in range(5)] == [4, 3, 2, 1, 0]
+    assert await guard.locked_for(phone, "attacker") == lockout.LOCK_SECONDS
+    assert await guard.locked_for(phone, "the resident's phone") == 0, "only the attacking address is locked out"
+
+    for n in range(40):  # the same attack from forty addresses
+        clock[0] += 1
+        await guard.failed(phone, f"botnet-{n}")
+    wait = await guard.locked_for(phone, "the resident's phone")
+    assert 0 < wait <= lockout.BACKOFF_MAX_SECONDS, "slowed down, never locked out"
+    clock[0] += lockout.BACKOFF_MAX_SECONDS
+    assert await guard.locked_for(phone, "the resident's phone") == 0, "a minute later the resident may try"
+    seen = await guard.lockout(phone)
+    assert len(seen.locked_until) == 1 and seen.failures_last_hour == 45  # once from each bot: none locked out
+    await guard.succeeded(phone)
+    assert await guard.locked_for(phone, "attacker") == 0 and (await guard.lockout(phone)).failures_last_hour == 0
+
+
+async def test_the_sign_in_form_warns_before_the_lockout(client):
+    place = await community(app_runtime(client), NOW, residents=1)
+    texts = [(await attempt(client, place.phones[0], "wrong")).text for _ in range(5)]
+    assert "3" in texts[1] and "15" in texts[1], "the second wrong password says how many tries are left"
+    assert (await attempt(client, place.phones[0], PASSWORD)).status_code == 429
+
+
+async def test_the_clerk_sees_a_residents_lockouts_on_their_page(client):
+    from tests.factories import grant
+
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=2)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    for _ in range(5):
+        await attempt(client, place.phones[1], "wrong")
+    await sign_in(client, place.phones[0])
+    page = (await client.get(f"/clerk/residents/{place.residents[1]}")).text
+    assert 'id="lockout"' in page and "5" in page.split('id="lockout"')[1][:400]
+    calm = (await client.get(f"/clerk/residents/{place.residents[0]}")).text
+    assert 'id="lockout"' not in calm

@@ -8,7 +8,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +42,7 @@ from backend.inbox.web import routes as inbox_routes
 from backend.kernel.changes import resident_changed
 from backend.kernel.money import yuan
 from backend.kernel.zone import LOCAL_ZONE
+from backend.residents.web import access as residents_access
 from backend.residents.web import desk as residents_desk
 from backend.residents.web import households as residents_households
 from backend.residents.web import me as residents_me
@@ -63,9 +64,12 @@ from backend.volunteering.web import live as volunteering_live
 from backend.volunteering.web import mine as volunteering_mine
 from backend.volunteering.web import teams as volunteering_teams
 from backend.web import live, shell
-from backend.web.auth import SignInGuard, keep_users_fresh
+from backend.web.act import FormFields
+from backend.web.auth import keep_users_fresh
+from backend.web.lockout import SignInGuard
 from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.web.sessions import SessionConfig, SessionStore, StampedFileStore
+from backend.web.transport import HttpsOnly
 from projections.residents.queries import RESIDENT_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -101,6 +105,7 @@ def template_environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = static
     env.filters["local"] = local_time
+    env.filters["epoch_local"] = lambda seconds: local_time(datetime.fromtimestamp(seconds, UTC), "%H:%M")
     env.filters["yuan"] = yuan
     env.globals["hours"] = hours_text  # volunteer minutes as hours, one decimal
     env.globals["booking_statuses"] = services_views.STATUS  # a booking's status, to translate
@@ -207,6 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *residents_resident_page.routes,
             *residents_households.routes,
             *residents_street.routes,
+            *residents_access.routes,
             *deliberation_proposals.routes,
             *deliberation_matters.routes,
             *deliberation_meetings.routes,
@@ -234,10 +240,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        plugins=[channels],
+        plugins=[channels, FormFields()],  # the forms' typed bodies (backend.web.act)
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[
+            DefineMiddleware(HttpsOnly, always=settings.https_only),  # first: it sees every cookie set
             DefineMiddleware(disclosure_kept.KeptBoard, headers=SECURITY_HEADERS),
             residents_signin.signin_rate_limit(settings.signin_per_minute).middleware,
             SessionConfig(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,9 @@ from litestar.stores.base import Store
 from backend.kernel.authz import Actor, may
 from backend.kernel.changes import on_resident_changed
 from backend.kernel.context import Ctx
+from backend.kernel.personal import PersonalData
 from backend.kernel.zone import LOCAL_ZONE
+from backend.web.sessions import renew_session
 from projections.residents import queries as residents
 
 log = logging.getLogger(__name__)
@@ -72,15 +73,27 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
             user = cached[0]
             _used[resident_id] = now
         else:
-            user = await _reads.get(resident_id)
+            user = await _reads.get(resident_id, request.app.state.runtime.personal)
             if len(_recent) > 10_000:
                 _recent.clear()
                 _used.clear()
             if user is not None:
                 _recent[resident_id] = (user, now)
                 _used[resident_id] = now
+    if user is not None and request.scope["type"] == "http" and tuple(session.get("roles", ())) != user.roles:
+        # Their roles changed (verified, granted, revoked, a term ended) since the session began: the new rights go
+        # with a new session id, and the old id is deleted (a websocket sets no cookie: the next page does it).
+        request.session["roles"] = list(user.roles)
+        renew_session(request)
     request.state.user = user
     return user
+
+
+def start_session(request: Request[Any, Any, Any], resident_id: object, roles: Sequence[str] = ()) -> None:
+    """Sign a resident in on this phone: a new session under a fresh random id (the entry the phone had before, if
+    any, deleted), never the id the phone came with."""
+    request.set_session({"resident_id": str(resident_id), "since": time.time(), "roles": list(roles)})
+    renew_session(request)
 
 
 async def keep_users_fresh() -> None:
@@ -106,7 +119,7 @@ async def keep_users_fresh() -> None:
             for resident_id, entry in chunk:
                 if _recent.get(resident_id) is not entry:  # forgotten (changed) or read anew meanwhile
                     continue
-                user = _user(rows.get(resident_id))
+                user = _user(rows.get(resident_id), entry[0].name)  # a name never changes but by erasure
                 if user is None:
                     _recent.pop(resident_id, None)
                 else:
@@ -149,26 +162,31 @@ class _UserReads:
         self._wanted: dict[asyncio.AbstractEventLoop, dict[str, list[asyncio.Future[User | None]]]] = {}
         self._reading: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references to tasks
 
-    async def get(self, resident_id: str) -> User | None:
+    async def get(self, resident_id: str, personal: PersonalData | None = None) -> User | None:
+        """`personal`: the keys that open the name the header shows (without them: the masked name)."""
         loop = asyncio.get_running_loop()
         wanted = self._wanted.get(loop)
         if wanted is None:
             wanted = self._wanted[loop] = {}
-            loop.call_soon(self._read_all, loop)
+            loop.call_soon(self._read_all, loop, personal)
         future: asyncio.Future[User | None] = loop.create_future()
         wanted.setdefault(resident_id, []).append(future)
         return await future
 
-    def _read_all(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _read_all(self, loop: asyncio.AbstractEventLoop, personal: PersonalData | None) -> None:
         wanted = list(self._wanted.pop(loop, {}).items())
         for start in range(0, len(wanted), self.MAX):
-            task = loop.create_task(self._read(dict(wanted[start : start + self.MAX])))
+            task = loop.create_task(self._read(dict(wanted[start : start + self.MAX]), personal))
             self._reading.add(task)
             task.add_done_callback(self._reading.discard)
 
-    async def _read(self, wanted: dict[str, list[asyncio.Future[User | None]]]) -> None:
+    async def _read(
+        self, wanted: dict[str, list[asyncio.Future[User | None]]], personal: PersonalData | None
+    ) -> None:
         try:
             rows = await residents.by_ids([UUID(resident_id) for resident_id in wanted])
+            if personal is not None:  # the views keep names sealed: opened here, one key read for the batch
+                await residents.opened(personal, list(rows.values()))
         except Exception as error:  # each waiting request fails with it, as its own query would have
             for futures in wanted.values():
                 for future in futures:
@@ -185,14 +203,15 @@ class _UserReads:
 _reads = _UserReads()
 
 
-def _user(row: dict[str, Any] | None) -> User | None:
+def _user(row: dict[str, Any] | None, name: str | None = None) -> User | None:
+    """The user of a resident's row; their name as opened from it (`opened`), or as known before (`name`)."""
     if row is None or row["status"] == "erased":
         return None
     today = datetime.now(LOCAL_ZONE).date()
     return User(
         id=UUID(str(row["id"])),
         community_id=UUID(str(row["community_id"])),
-        name=row["name"],
+        name=name or row.get("name") or row["name_masked"],
         name_masked=row["name_masked"],
         household=row["household"],
         status=row["status"],
@@ -208,43 +227,7 @@ def ctx_for(user: User, now: Any, command_id: str | None = None, on_behalf_of: U
     return Ctx(**kwargs, on_behalf_of=on_behalf_of)
 
 
-# -- sign-in protection and "sign out everywhere" -----------------------------------------------------------------
-FAILURES_ALLOWED = 5
-LOCK_SECONDS = 15 * 60
-
-
-def _phone_key(secret: str, phone: str) -> str:
-    """Store keys never contain the phone number itself."""
-    return "signin-" + hashlib.sha256(f"{secret}|{phone}".encode()).hexdigest()[:32]
-
-
-class SignInGuard:
-    """Counts failed sign-ins per phone; after FAILURES_ALLOWED the phone is locked for LOCK_SECONDS."""
-
-    def __init__(self, store: Store, secret: str) -> None:
-        self.store = store
-        self.secret = secret
-
-    async def _load(self, phone: str) -> dict[str, float]:
-        raw = await self.store.get(_phone_key(self.secret, phone))
-        return json.loads(raw) if raw else {"failures": 0, "locked_until": 0.0}
-
-    async def locked_for(self, phone: str) -> int:
-        """Seconds until the phone may try again (0 when it may)."""
-        state = await self._load(phone)
-        return max(0, int(state["locked_until"] - time.time()))
-
-    async def failed(self, phone: str) -> None:
-        state = await self._load(phone)
-        state["failures"] += 1
-        if state["failures"] >= FAILURES_ALLOWED:
-            state = {"failures": 0, "locked_until": time.time() + LOCK_SECONDS}
-        await self.store.set(_phone_key(self.secret, phone), json.dumps(state), expires_in=LOCK_SECONDS)
-
-    async def succeeded(self, phone: str) -> None:
-        await self.store.delete(_phone_key(self.secret, phone))
-
-
+# -- "sign out everywhere" ---------------------------------------------------------------------------------------
 async def sessions_valid_from(store: Store, resident_id: str) -> float:
     """When the resident last signed out everywhere (0: never). The security store looks at the file on every read
     and reads it again only when it changed, so a sign-out through another process counts at once."""

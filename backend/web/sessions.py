@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -102,17 +103,60 @@ class SessionStore(StampedFileStore):
         return wanted - held < timedelta(seconds=RENEW_AFTER)
 
 
+ISSUED = "linli.session.issued"  # scope key: the id of the session this request loaded (one the server issued)
+FRESH = "linli.session.fresh"  # scope key: the new id this response stores its session under
+RENEW = "linli.session.renew"  # scope key: store the session under a new id and delete the old entry
+
+
+def renew_session(connection: ASGIConnection) -> None:
+    """Store this request's session under a fresh random id and delete the entry it had: at every sign-in (by
+    password, by one-time code, on registering) and when the resident's roles change, so that an id known before
+    (a shared counter phone, a fixated cookie) never carries the new rights."""
+    connection.scope[RENEW] = True  # type: ignore[literal-required]
+
+
 class SessionBackend(ServerSideSessionBackend):
-    """Litestar's server-side sessions, with the Set-Cookie header built once per session instead of on every
-    response (it is the same string each time: the session id with fixed attributes)."""
+    """Litestar's server-side sessions, with three changes:
+    - an id is adopted only when the server issued it (its entry is in the store): a cookie the client made up is
+      ignored, and the session gets a fresh random id (Litestar would store the new session under the client's id:
+      session fixation);
+    - `renew_session` moves a session to a fresh id and deletes the old entry;
+    - a session that is empty and was never issued is not stored (no file, no cookie, for every anonymous request);
+    and the Set-Cookie header built once per session instead of on every response (it is the same string each
+    time: the session id with fixed attributes)."""
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if session_id and session_id != "null":
+            data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            if data is not None:
+                connection.scope[ISSUED] = session_id  # type: ignore[literal-required]
+                return self.deserialize_data(data)
+        return {}
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        scope: dict[str, Any] = connection.scope  # type: ignore[assignment]
+        issued = scope.get(ISSUED)
+        if issued and not scope.get(RENEW):
+            return issued
+        fresh = scope.get(FRESH)
+        if fresh is None:
+            fresh = scope[FRESH] = self.generate_session_id()
+        return fresh
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
+        scope: dict[str, Any] = connection.scope  # type: ignore[assignment]
+        issued = scope.get(ISSUED)
+        store = self.config.get_store_from_app(scope["app"])
+        if issued and scope.get(RENEW):
+            await self.delete(issued, store=store)
         if scope_session is Empty:
             await super().store_in_message(scope_session, message, connection)
             return
+        if not scope_session and not issued:
+            return
         session_id = self.get_session_id(connection)
-        store = self.config.get_store_from_app(connection.scope["app"])
-        await self.set(session_id=session_id, data=self.serialize_data(scope_session, connection.scope), store=store)
+        await self.set(session_id=session_id, data=self.serialize_data(scope_session, scope), store=store)  # type: ignore[arg-type]
         MutableScopeHeaders.from_message(message).add("Set-Cookie", self._cookie(session_id))
 
     @lru_cache(maxsize=REMEMBERED)  # noqa: B019 (one backend per app: the cache lives as long as the app)

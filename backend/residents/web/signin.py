@@ -3,13 +3,12 @@ one-time code from a slip, and signing out everywhere."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from backend.i18n import gettext as _
@@ -20,8 +19,11 @@ from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands
 from backend.residents.commands import verify_password
 from backend.residents.domain.checks import normalise_phone
+from backend.residents.web.forms import SignInForm
 from backend.residents.web.views import ROLE_LABELS
-from backend.web.auth import SignInGuard, current_user, sign_out_everywhere
+from backend.web.act import FormBody
+from backend.web.auth import current_user, sign_out_everywhere, start_session
+from backend.web.lockout import FAILURES_ALLOWED, SignInGuard
 from backend.web.pages import flash, now, redirect, render, safe_next
 from projections.residents import queries as residents
 
@@ -34,7 +36,7 @@ async def _signin_page(
         from backend.demo import DEMO_ACCOUNTS_SHOWN, DEMO_PASSWORD
 
         today = datetime.now(LOCAL_ZONE).date()
-        every = await residents.all_residents(limit=200)
+        every = await residents.all_residents(request.app.state.runtime.personal, limit=200)
         rows = every[:DEMO_ACCOUNTS_SHOWN] + [r for r in every[DEMO_ACCOUNTS_SHOWN:] if r["roles"]]
         demo_accounts = [
             {
@@ -67,7 +69,7 @@ async def signin_form(request: Request[Any, Any, Any], next: FromQuery[str | Non
 
 
 @post("/signin", name="signin.submit")
-async def signin(request: Request[Any, Any, Any]) -> Response[Any]:
+async def signin(request: Request[Any, Any, Any], data: URLEncodedBody[SignInForm]) -> Response[Any]:
     form = await request.form()
     next_path = safe_next(str(form.get("next", "")), "/proposals")
     raw_phone = str(form.get("phone", ""))
@@ -76,29 +78,38 @@ async def signin(request: Request[Any, Any, Any]) -> Response[Any]:
     except DomainError as error:
         return await _signin_page(request, next_path, raw_phone, _(error.message), 422)
     guard: SignInGuard = request.app.state.signin_guard
-    wait = await guard.locked_for(phone)
+    address = request.client.host if request.client else ""
+    wait = await guard.locked_for(phone, address)
     if wait:
-        message = _("Too many wrong passwords. Try again in %(minutes)s minutes.", minutes=wait // 60 + 1)
+        if wait < 60:
+            message = _("Too many wrong passwords. Try again in %(seconds)s seconds.", seconds=wait)
+        else:
+            message = _("Too many wrong passwords. Try again in %(minutes)s minutes.", minutes=wait // 60 + 1)
         return await _signin_page(request, next_path, raw_phone, message, 429)
-    row = await residents.by_phone(phone)
+    row = await residents.by_phone(request.app.state.runtime.personal, phone)
     if row is None or not verify_password(row["password_hash"], str(form.get("password", ""))):
-        await guard.failed(phone)
-        return await _signin_page(request, next_path, raw_phone, _("Wrong phone number or password."), 401)
+        left = await guard.failed(phone, address)
+        message = _("Wrong phone number or password.")
+        if 0 < left < FAILURES_ALLOWED - 1:  # warn before the lockout, not at the first slip
+            message += " " + _("%(left)s more tries before this phone is locked here for 15 minutes.", left=left)
+        elif left == 0:
+            message += " " + _("This phone is now locked here for 15 minutes.")
+        return await _signin_page(request, next_path, raw_phone, message, 401)
     await guard.succeeded(phone)
-    request.clear_session()
-    request.set_session({"resident_id": str(row["id"]), "since": time.time()})
-    flash(request, _("Signed in as %(name)s (%(phone)s).", name=row["name"], phone=mask_phone(phone)), "success")
+    start_session(request, row["id"], residents.roles_in_force(row, datetime.now(LOCAL_ZONE).date()))
+    # The flash waits in the session's file until the next page: masked, as nothing personal is kept there in clear.
+    flash(request, _("Signed in as %(name)s (%(phone)s).", name=row["name_masked"], phone=mask_phone(phone)), "success")
     return redirect(next_path)
 
 
 @post("/signout", name="signout")
-async def signout(request: Request[Any, Any, Any]) -> Response[Any]:
+async def signout(request: Request[Any, Any, Any], data: URLEncodedBody[FormBody]) -> Response[Any]:
     request.clear_session()
     return redirect("/proposals")
 
 
 @post("/signout/everywhere", name="signout.everywhere")
-async def signout_everywhere(request: Request[Any, Any, Any]) -> Response[Any]:
+async def signout_everywhere(request: Request[Any, Any, Any], data: URLEncodedBody[FormBody]) -> Response[Any]:
     user = await current_user(request)
     if user is not None:
         await sign_out_everywhere(request.app.stores.get("security"), str(user.id))
@@ -136,7 +147,9 @@ async def code_page(request: Request[Any, Any, Any], code: FromPath[str]) -> Tem
 
 
 @post("/signin/code/{code:str}", name="signin.code.use")
-async def code_signin(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[Any]:
+async def code_signin(
+    request: Request[Any, Any, Any], code: FromPath[str], data: URLEncodedBody[FormBody]
+) -> Response[Any]:
     row, problem = await _code_state(request, code)
     if row is None:
         return await render(request, "residents/code_signin.html", status_code=410, code=code, problem=problem)
@@ -146,8 +159,9 @@ async def code_signin(request: Request[Any, Any, Any], code: FromPath[str]) -> R
         )
     except DomainError as error:
         return await render(request, "residents/code_signin.html", status_code=410, code=code, problem=_(error.message))
-    request.clear_session()
-    request.set_session({"resident_id": str(resident_id), "since": time.time()})
+    signed_in = await residents.by_id(resident_id)
+    roles = residents.roles_in_force(signed_in, datetime.now(LOCAL_ZONE).date()) if signed_in else ()
+    start_session(request, resident_id, roles)
     flash(request, _("You are signed in on this phone."), "success")
     return redirect("/me")
 
