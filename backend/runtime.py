@@ -80,9 +80,13 @@ class Runtime:
 
     async def stop(self) -> None:
         if self._deadlines is not None:
-            self._deadlines.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._deadlines
+            # Cancelled again until it ends: a cancellation a library swallows must not leave a stop waiting on a
+            # round that goes on forever.
+            while not self._deadlines.done():
+                self._deadlines.cancel()
+                await asyncio.wait({self._deadlines}, timeout=1)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                self._deadlines.result()
             self._deadlines = None
         if self.hub is not None:
             await self.hub.stop()

@@ -231,7 +231,11 @@ class Projector:
         waiter = self._loop.create_future()
         heapq.heappush(self._waiters, (position, id(waiter), waiter))
         try:
-            await asyncio.wait_for(waiter, timeout)
+            # asyncio.timeout, not asyncio.wait_for: on Python 3.11 wait_for swallows a cancellation that arrives in
+            # the loop turn the waiter is resolved in, and the task cancelled (the deadline rounds at a stop) then
+            # runs on as if never cancelled.
+            async with asyncio.timeout(timeout):
+                await waiter
         except TimeoutError:
             return False
         return True
