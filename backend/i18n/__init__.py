@@ -53,6 +53,8 @@ def speaking(locale: str) -> Iterator[None]:
 
 
 def gettext(message: str, **variables: object) -> str:
+    if not message:  # gettext("") is the catalog's header: a label looked up and not found must show nothing
+        return ""
     text = translations(_locale.get()).gettext(message)
     return text % variables if variables else text
 
