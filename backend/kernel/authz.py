@@ -34,9 +34,25 @@ POLICY: dict[str, frozenset[str]] = {
     "disclosure.write": frozenset({"clerk"}),  # notices, corrections, answers, the finance book and its reports
     "disclosure.review": frozenset({"supervisor"}),  # 居务监督委员会: approve or return drafts
     "disclosure.object": frozenset({"resident"}),  # 质询 to a published notice
+    # casework (诉求 and 网格化): who may act on which case the commands decide from the aggregates
+    "case.raise": frozenset({"resident"}),  # raise, follow a public case (我也遇到), rate the answer
+    "case.raise_for": frozenset({"clerk", "grid_worker", "building_head"}),  # for a resident (on_behalf_of)
+    "case.handle": frozenset({"clerk", "grid_worker"}),  # accept, notes, hand over, merge, whistle, answer
+    "case.supervise": frozenset({"clerk"}),  # extensions, ratings given by phone (回访), any case's hand-over
+    "case.department": frozenset({"department_staff"}),  # report in, return, answer (cases whistled to their unit)
+    "grid.plan": frozenset({"clerk"}),  # grids, their buildings and places, 网格员 and 楼长
+    "matters.narrow": frozenset({"clerk"}),  # the community's narrowing of the street's matter list
+    "street.casework": frozenset({"street_operator"}),  # departments, the matter list, the calendar, re-routing
+    "visit.log": frozenset({"grid_worker", "clerk"}),  # the visit diary (民情日志), visits planned for others
+    "visit.record": frozenset({"resident"}),  # a visit assigned to oneself (a volunteer): the visit checks whose
+    "care.flag": frozenset({"clerk"}),  # 关爱对象
+    "care.read": frozenset({"grid_worker", "clerk"}),  # care flags (of their grids, for a grid worker)
 }
 ACTIONS = tuple(POLICY)
-STREET_ACTIONS = frozenset({"street.oversee"})
+STREET_ACTIONS = frozenset({"street.oversee", "street.casework"})
+# Actions a department's staff take on cases of any community of their street: the command checks that the case was
+# whistled to their department (Actor.departments).
+DEPARTMENT_ACTIONS = frozenset({"case.department"})
 ROLES = (
     "resident",  # every verified resident
     "representative",  # 居民代表
@@ -48,20 +64,27 @@ ROLES = (
     "service_provider",
     "clerk",  # 居委会工作人员
     "street_operator",  # 街道, across the communities of its street
+    "grid_worker",  # 网格员: the grids the community's grid plan gives them
+    "building_head",  # 楼长: the building the grid plan gives them
+    "department_staff",  # 职能部门 staff, scoped to one department of the street (appointed by the street)
 )
-# Roles a clerk grants in the community; "resident" comes with verification, street operators are appointed by the
-# street (`linli roles grant`).
-GRANTABLE = tuple(r for r in ROLES if r not in ("resident", "street_operator"))
+# Roles a clerk grants in the community; "resident" comes with verification, street operators and department staff
+# are appointed by the street (`linli roles grant`, casework's appoint_staff).
+GRANTABLE = tuple(r for r in ROLES if r not in ("resident", "street_operator", "department_staff"))
+# Roles whose grant names a scope: the department (its id) a department's staff act for.
+SCOPED = frozenset({"department_staff"})
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: their home community, the roles in force today, and the streets they operate."""
+    """Who is asking: their home community, the roles in force today, the streets they operate and the
+    departments they act for (ids as text)."""
 
     id: UUID | None
     community_id: UUID | None
     roles: frozenset[str]
     streets: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
 
 
 def may(actor: Actor, action: str, community_id: UUID | None = None, street: str = "") -> bool:
@@ -73,4 +96,6 @@ def may(actor: Actor, action: str, community_id: UUID | None = None, street: str
         return False
     if action in STREET_ACTIONS:
         return not street or street in actor.streets  # no street named: the overview of the actor's own
+    if action in DEPARTMENT_ACTIONS:
+        return True  # any community: the command checks the case was whistled to the actor's department
     return community_id is None or community_id == actor.community_id

@@ -209,6 +209,8 @@ async def _change_role(
         authorize(app, ctx, "resident.grant_role")
         if role == "street_operator" and ctx.actor_id is not None:
             raise DomainError("Street operators are appointed by the street.", "role", status=403)
+        if role == "department_staff" and ctx.actor_id is not None:  # the street appoints them (casework)
+            raise DomainError("Department staff are appointed by the street.", "role", status=403)
         resident = load_resident(app, ctx, resident_id)
         change(resident)
         return [resident], {}
@@ -219,10 +221,11 @@ async def _change_role(
 
 
 async def grant_role(
-    rt: Commands, ctx: Ctx, resident_id: UUID, role: str, until: date | None = None, street: str = ""
+    rt: Commands, ctx: Ctx, resident_id: UUID, role: str, until: date | None = None, street: str = "", scope: str = ""
 ) -> CommandResult:
+    """`scope`: for department_staff, the department's id (the CLI; the street appoints through casework)."""
     return await _change_role(
-        rt, "resident.grant_role", ctx, resident_id, role, lambda r: r.grant(ctx, role, until, street)
+        rt, "resident.grant_role", ctx, resident_id, role, lambda r: r.grant(ctx, role, until, street, scope)
     )
 
 

@@ -61,6 +61,22 @@ RULES: dict[str, Rule] = {
         Rule("major_disclosure_days", 10, 1, 30, "重庆 implementing rules: major matters disclosed within 10 days"),
         Rule("service_no_show_limit", 3, 0, 20, "community default: no-shows before bookings are paused (0: never)"),
         Rule("service_no_show_days", 60, 1, 365, "community default: days a no-show counts against new bookings"),
+        # casework (诉求, 接诉即办): working time for acceptance and answers, the clock for the rest (DESIGN 10)
+        Rule("case_accept_hours", 2, 1, 24, "接诉即办 community default: accepted within 2 working hours"),
+        Rule("case_urgent_accept_minutes", 30, 5, 240, "接诉即办 community default: an urgent case within 30 minutes"),
+        Rule("case_extension_days", 15, 1, 60, "接诉即办 community default: one extension of at most 15 days"),
+        Rule("whistle_report_hours", 24, 1, 168, "吹哨报到 community default: a department reports in within 24 hours"),
+        Rule("case_rating_days", 3, 1, 30, "接诉即办 community default: the raiser rates within 3 days"),
+        Rule("proposal_answer_days", 15, 1, 60, "community default: a proposal off the agenda is answered in 15 days"),
+        Rule("work_morning_start", 510, 0, 1439, "机关 working hours: the morning starts at 08:30 (minute of the day)"),
+        Rule("work_morning_end", 720, 0, 1439, "机关 working hours: the morning ends at 12:00 (minute of the day)"),
+        Rule("work_afternoon_start", 840, 0, 1439, "机关 working hours: the afternoon starts at 14:00 (minute of day)"),
+        Rule("work_afternoon_end", 1050, 0, 1440, "机关 working hours: the afternoon ends at 17:30 (minute of day)"),
+        Rule("care_visit_days_alone", 7, 1, 90, "community default: 独居 (and 独居高龄) visited weekly"),
+        Rule("care_visit_days_empty_nest", 14, 1, 90, "community default: 空巢 visited every two weeks"),
+        Rule("care_visit_days_elderly", 14, 1, 90, "community default: 高龄 visited every two weeks"),
+        Rule("care_visit_days_disabled", 30, 1, 90, "“十四五”老龄规划: 特殊困难老年人 visited monthly"),
+        Rule("care_visit_days_hardship", 30, 1, 90, "“十四五”老龄规划: 特殊困难老年人 visited monthly"),
     )
 }
 

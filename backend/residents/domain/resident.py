@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from backend.kernel.authz import ROLES, Actor
+from backend.kernel.authz import ROLES, SCOPED, Actor
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.topics import keep_topics
@@ -49,9 +49,10 @@ class Resident(LinliAggregate):
         role: str
         until: str  # ISO date of the last day of the term, or "" for no end
         street: str  # the street a street operator oversees
+        scope: str = ""  # what a scoped role acts for (department_staff: the department's id); grants before had none
 
         def apply(self, resident: Resident) -> None:
-            resident.roles[self.role] = (self.until, self.street)
+            resident.roles[self.role] = (self.until, self.street, self.scope)
 
     class RoleRevoked(LinliAggregate.Event):
         role: str
@@ -86,7 +87,7 @@ class Resident(LinliAggregate):
         self.household = household
         self.password_hash = password_hash
         self.status = "pending"
-        self.roles: dict[str, tuple[str, str]] = {}
+        self.roles: dict[str, tuple[str, str, str]] = {}  # role -> (until, street, scope)
         self.erased = False
 
     @classmethod
@@ -140,7 +141,7 @@ class Resident(LinliAggregate):
             raise DomainError("No such household in the register.", "household")
         self.emit(self.Resubmitted, ctx, household_id=household.id, household=household.label)
 
-    def grant(self, ctx: Ctx, role: str, until: date | None = None, street: str = "") -> None:
+    def grant(self, ctx: Ctx, role: str, until: date | None = None, street: str = "", scope: str = "") -> None:
         self._in_community(ctx)
         if role not in ROLES or role == "resident":
             raise DomainError("Unknown role.", "role")
@@ -151,10 +152,13 @@ class Resident(LinliAggregate):
         street = street.strip()
         if (role == "street_operator") != bool(street):
             raise DomainError("A street operator needs a street, and only a street operator has one.", "street")
-        term = (until.isoformat() if until else "", street)
+        scope = scope.strip()
+        if scope and role not in SCOPED:
+            raise DomainError("Only department staff act for a department.", "scope")
+        term = (until.isoformat() if until else "", street, scope)
         if self.roles.get(role) == term:
             raise DomainError("This resident already has this role.", "role", status=409)
-        self.emit(self.RoleGranted, ctx, role=role, until=term[0], street=street)
+        self.emit(self.RoleGranted, ctx, role=role, until=term[0], street=street, scope=scope)
 
     def revoke(self, ctx: Ctx, role: str, reason: str) -> None:
         self._in_community(ctx)
@@ -177,13 +181,14 @@ class Resident(LinliAggregate):
         """The roles in force on a day: "resident" once verified, and every granted role whose term runs."""
         if self.erased or self.status != "verified":
             return frozenset()
-        held = {role for role, (until, _street) in self.roles.items() if not until or date.fromisoformat(until) >= day}
+        held = {role for role, (until, _, _) in self.roles.items() if not until or date.fromisoformat(until) >= day}
         return frozenset(held | {"resident"})
 
     def actor(self, day: date) -> Actor:
         roles = self.roles_on(day)
-        streets = frozenset(s for r, (_u, s) in self.roles.items() if r == "street_operator" and r in roles)
-        return Actor(self.id, self.community_id, roles, streets)
+        streets = frozenset(s for r, (_u, s, _) in self.roles.items() if r == "street_operator" and r in roles)
+        departments = frozenset(d for r, (_u, _s, d) in self.roles.items() if r in SCOPED and r in roles and d)
+        return Actor(self.id, self.community_id, roles, streets, departments)
 
 
 # The log names these events by the module the aggregate lived in before the architecture step split it.

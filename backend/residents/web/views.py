@@ -29,6 +29,9 @@ ROLE_LABELS = {
     "service_provider": N_("Service provider"),
     "clerk": N_("Clerk"),
     "street_operator": N_("Street operator"),
+    "grid_worker": N_("Grid worker (网格员)"),
+    "building_head": N_("Building head (楼长)"),
+    "department_staff": N_("Department staff (职能部门)"),
 }
 
 
