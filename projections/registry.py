@@ -2,6 +2,8 @@
 Piccolo's migrations). The composition root of the read side: the one module that names every projection."""
 
 from backend.kernel.personal import PersonalData
+from projections.casework.care_handlers import CareProjection
+from projections.casework.handlers import CaseworkProjection
 from projections.chain.handlers import ChainProjection
 from projections.community.handlers import CommunityProjection
 from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
@@ -21,6 +23,8 @@ PROJECTIONS = (
     ProcedureProjection,
     VolunteeringProjection,
     ServicesProjection,
+    CaseworkProjection,  # before the inbox, whose notices of cases read its rows
+    CareProjection,  # 关爱 and 走访
     InboxProjection,
     DisclosureProjection,
 )

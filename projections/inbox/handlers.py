@@ -1,6 +1,6 @@
 """The inbox projection: each resident's notifications, derived from the events that concern them (a reminder of a
-booking, a seat from the waitlist, a booking confirmed or declined, a waitlist place passed on), what they have read,
-and the phones subscribed to Web Push."""
+booking, a seat from the waitlist, a booking confirmed or declined, a waitlist place passed on; a step of a case they
+raised or handle: projections/inbox/cases.py), what they have read, and the phones subscribed to Web Push."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from uuid import uuid5
 
 from piccolo.table import Table
 
+from backend.casework.domain.case import Case
 from backend.inbox.domain.inbox import Inbox
 from backend.services.domain.slot import Slot
 from projections.db import bulk_execute, bulk_insert
+from projections.inbox.cases import EVENTS as CASE_EVENTS
+from projections.inbox.cases import CaseNotices
 from projections.inbox.queries import bell_channel, unread
 from projections.inbox.tables import InboxState, NotificationView, PushSubscriptionView
 from projections.types import Item, LiveMessage
@@ -46,13 +49,18 @@ class InboxProjection:
         Inbox.Subscribed,
         Inbox.Unsubscribed,
         Inbox.Pushed,
+        *CASE_EVENTS,
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         told: set[PyUUID] = set()
+        cases, of_cases = CaseNotices(), []
+        await cases.load(items)
         for item in items:
             e = item.event
-            if isinstance(e, Slot.Event):
+            if isinstance(e, Case.Event):
+                of_cases += await cases.rows(item)
+            elif isinstance(e, Slot.Event):
                 row = {
                     "id": notification_id_for(item),
                     "resident_id": e.resident_id,
@@ -81,6 +89,8 @@ class InboxProjection:
                     "UPDATE inbox_notification SET pushed = ? WHERE id = ?",
                     [(True, e.notification_id)],
                 )
+        await bulk_insert(NotificationView, of_cases)  # one statement for the batch's notices of cases
+        told.update(r["resident_id"] for r in of_cases)
         return [(bell_channel(r), {"unread": await unread(r)}) for r in told]
 
     async def _unsubscribe(self, endpoint: str) -> None:

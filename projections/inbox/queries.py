@@ -37,6 +37,7 @@ async def notifications(resident_id: object, limit: int = 50) -> list[dict[str, 
         .where(NotificationView.resident_id == resident_id)
         .order_by(NotificationView.position, ascending=False)
         .limit(limit)
+        .output(load_json=True)
     )
 
 
@@ -57,4 +58,5 @@ async def to_push(now: datetime) -> list[dict[str, Any]]:
             & (NotificationView.created_at > now - PUSH_WITHIN)
         )
         .order_by(NotificationView.position)
+        .output(load_json=True)
     )
