@@ -10,10 +10,12 @@ from uuid import UUID as PyUUID
 
 from piccolo.table import Table
 
+from backend.community.domain.rules import RULES
 from backend.deliberation.domain.matter import Matter
 from backend.deliberation.domain.meeting import Meeting
-from backend.deliberation.domain.proposal import Proposal
+from backend.deliberation.domain.proposal import Proposal, answer_due_for
 from backend.deliberation.domain.vote import Vote
+from backend.kernel.zone import LOCAL_ZONE
 from projections.db import bulk_execute, bulk_insert
 from projections.deliberation.queries import tally
 from projections.deliberation.tables import (
@@ -29,6 +31,8 @@ from projections.deliberation.tables import (
     ProposalView,
 )
 from projections.types import Item, LiveMessage
+
+DUE = RULES["proposal_answer_days"].default  # for proposals submitted before the rule: the default from then
 
 
 def _history(item: Item, kind: str, resident_id: PyUUID | None, detail: str = "") -> dict[str, Any]:
@@ -53,6 +57,7 @@ class DeliberationProjection:
         Proposal.CoSigned,
         Proposal.ReachedAgenda,
         Proposal.Withdrawn,
+        Proposal.Answered,
     )
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
@@ -81,6 +86,11 @@ class DeliberationProjection:
                         "submitted_at": e.timestamp,
                         "agenda_at": None,
                         "updated_position": item.position,
+                        "answer_due": e.answer_due or answer_due_for(e.timestamp.astimezone(LOCAL_ZONE).date(), DUE),
+                        "answer_kind": "",
+                        "answer_text": "",
+                        "answer_target": None,
+                        "answered_at": None,
                     }
                 )
                 history.append(_history(item, "submitted", e.author_id))
@@ -107,6 +117,16 @@ class DeliberationProjection:
                 elif isinstance(e, Proposal.Withdrawn):
                     await ProposalView.update({ProposalView.state: "withdrawn"}).where(ProposalView.id == pid)
                     history.append(_history(item, "withdrawn", e.actor_id, e.reason))
+                elif isinstance(e, Proposal.Answered):
+                    await ProposalView.update(
+                        {
+                            ProposalView.answer_kind: e.kind,
+                            ProposalView.answer_text: e.text,
+                            ProposalView.answer_target: e.target_id,
+                            ProposalView.answered_at: e.timestamp,
+                        }
+                    ).where(ProposalView.id == pid)
+                    history.append(_history(item, "answered", None, e.kind))
         await bulk_insert(ProposalView, created)
         await bulk_insert(ProposalCoSign, cosigns)
         await bulk_insert(ProposalHistory, history)

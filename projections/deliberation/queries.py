@@ -146,6 +146,30 @@ async def collecting(community_id: object) -> list[dict[str, Any]]:
     )
 
 
+async def awaiting_answer(community_id: object, limit: int = 200) -> list[dict[str, Any]]:
+    """The committee's desk of proposals owed an answer (issue 22): still collecting co-signs, not answered, the
+    soonest due first (so the overdue head the list)."""
+    return (
+        await ProposalView.select(
+            ProposalView.id,
+            ProposalView.title,
+            ProposalView.author_id,
+            ProposalView.cosigns,
+            ProposalView.threshold,
+            ProposalView.submitted_at,
+            ProposalView.answer_due,
+        )
+        .where(
+            ProposalView.community_id == community_id,
+            ProposalView.state == "collecting",
+            ProposalView.answer_kind == "",
+        )
+        .order_by(ProposalView.answer_due)
+        .order_by(ProposalView.submitted_at)
+        .limit(limit)
+    )
+
+
 async def matters(community_id: object) -> list[dict[str, Any]]:
     return (
         await MatterView.select()

@@ -22,6 +22,12 @@ class ProposalView(Table, tablename="proposal"):
     submitted_at = Timestamptz()
     agenda_at = Timestamptz(null=True, default=None)
     updated_position = BigInt()
+    # the committee's answer (issue 22): due by answer_due unless it reached the agenda first
+    answer_due = Date(null=True, default=None)
+    answer_kind = Varchar(length=10, default="")  # "" (none yet) | matter | answered | merged | case
+    answer_text = Text(default="")
+    answer_target = UUID(null=True, default=None)  # the matter, the proposal merged into, the case
+    answered_at = Timestamptz(null=True, default=None)
 
 
 class ProposalCoSign(Table, tablename="proposal_cosign"):

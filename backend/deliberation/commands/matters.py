@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from backend.community.reads import load_community
 from backend.deliberation.commands.proposals import load_proposal
 from backend.deliberation.domain.matter import Matter, NoticeTerms
-from backend.deliberation.domain.proposal import ProposalState
+from backend.deliberation.domain.proposal import Proposal, ProposalState
 from backend.deliberation.domain.rules import Stage
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
@@ -47,6 +47,7 @@ async def open_matter(
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.open")
+        proposal: Proposal | None = None
         if proposal_id is not None:
             proposal = load_proposal(app, ctx, proposal_id)
             if proposal.state != ProposalState.ON_AGENDA:
@@ -58,7 +59,11 @@ async def open_matter(
                 pass
         joint = load_community(app, ctx.community_id).rule("joint_first_stages", ctx.today) == 1
         matter = Matter.open(ctx, matter_id, title, description, proposal_id, joint, collective_asset)
-        return [matter], {"matter_id": str(matter_id)}
+        if proposal is None or proposal.answer is not None:
+            return [matter], {"matter_id": str(matter_id)}
+        # Taken up: that is the committee's answer to the proposal, shown on it (issue 22).
+        proposal.answer_with(ctx, "matter", "", matter_id)
+        return [matter, proposal], {"matter_id": str(matter_id)}
 
     return await rt.execute("matter.open", ctx, matter_id, action)
 

@@ -28,8 +28,10 @@ async def submit(
 
     def action(app: LinliApp) -> tuple[list[Proposal], dict[str, str]]:
         authorize(app, ctx, "proposal.submit")
-        threshold = load_community(app, ctx.community_id).rule("cosign_threshold", ctx.today)
-        proposal = Proposal.submit(ctx, proposal_id, title, description, category, photos, threshold)
+        community = load_community(app, ctx.community_id)
+        threshold = community.rule("cosign_threshold", ctx.today)
+        answer_days = community.rule("proposal_answer_days", ctx.today)
+        proposal = Proposal.submit(ctx, proposal_id, title, description, category, photos, threshold, answer_days)
         return [proposal], {"proposal_id": str(proposal_id)}
 
     return await rt.execute("proposal.submit", ctx, proposal_id, action)

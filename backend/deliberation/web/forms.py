@@ -153,3 +153,14 @@ class PaperForm(FormBody):
     confirm: Annotated[Text, one_of("yes")] = EMPTY
     member: Id = EMPTY
     q: Text = EMPTY
+
+
+class ProposalAnswerForm(FormBody):
+    """The committee's answer to a proposal: what it does (kind), the written answer, the proposal it is merged into
+    (target_id), the request's category (a case), whether a matter is one of collective assets."""
+
+    kind: Annotated[Text, one_of("matter", "answered", "merged", "case")] = EMPTY
+    text: Text = EMPTY
+    target_id: Id = EMPTY
+    category: Text = EMPTY
+    collective_asset: Annotated[Text, one_of("1")] = EMPTY

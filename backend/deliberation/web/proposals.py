@@ -11,8 +11,16 @@ from litestar.params import FromPath, FromQuery, MultipartBody, QueryParameter, 
 from litestar.response import Template
 
 from backend.deliberation.commands import proposals
-from backend.deliberation.domain.proposal import CATEGORIES, DESCRIPTION_MAX, PHOTOS_MAX, TITLE_MAX, check_text
+from backend.deliberation.domain.proposal import (
+    ANSWER_KINDS,
+    CATEGORIES,
+    DESCRIPTION_MAX,
+    PHOTOS_MAX,
+    TITLE_MAX,
+    check_text,
+)
 from backend.deliberation.web import views
+from backend.deliberation.web.answer_views import overdue
 from backend.deliberation.web.forms import ProposalForm, ReasonForm, photo_uploads, stored_photos
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
@@ -46,7 +54,7 @@ async def board(
 ) -> Template:
     place = await board_community(request, community)
     state = state_filter if state_filter in STATES else None
-    rows = await queries.board(place["id"], state)
+    rows = [{**row, "answer_overdue": overdue(row)} for row in await queries.board(place["id"], state)]
     names = await residents.masked_names(r["author_id"] for r in rows)
     return await render(
         request,
@@ -57,6 +65,7 @@ async def board(
         state=state,
         states=STATES,
         categories=CATEGORIES,
+        answer_kinds=ANSWER_KINDS,
     )
 
 

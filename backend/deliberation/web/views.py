@@ -16,6 +16,7 @@ from backend.deliberation.commands.matters import matter_id_for
 from backend.deliberation.domain.proposal import CATEGORIES
 from backend.deliberation.domain.rules import STAGE_BODIES, STAGES, Body, Stage
 from backend.deliberation.domain.vote import vote_id
+from backend.deliberation.web.answer_views import answer_context
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.masking import mask_phone
@@ -124,6 +125,7 @@ async def proposal_context(request: Request[Any, Any, Any], row: dict[str, Any])
         "can_take_up": row["state"] == "on_agenda"
         and user is not None
         and user.can("matter.open", row["community_id"]),
+        **await answer_context(user, row),
     }
 
 
