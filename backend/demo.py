@@ -1,6 +1,7 @@
 """Demo data for a fresh data dir: one community of a street, its household register (30 households), residents
-in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals, and a
-matter whose residents' meeting is an online ballot open now."""
+in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals, a
+matter whose residents' meeting is an online ballot open now, and casework (grids, departments, cases in every state,
+care and visits: backend/casework/demo.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
+from backend.casework.demo import load_casework
 from backend.community import commands as community_commands
 from backend.community.domain.community import community_id_for
 from backend.deliberation.commands import matters as matter_commands
@@ -103,6 +105,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
                 plan.append((row, names))
     await resident_commands.import_households(rt, founder, [row for row, _ in plan])
     residents: list[UUID] = []
+    homes: list[tuple[UUID, str]] = []  # each resident's household and building
     registered = Ctx(community_id, None, now - timedelta(days=29))
     for row, names in plan:
         household_id = household_id_for(community_id, row.building, row.unit, row.room)
@@ -119,6 +122,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
                 roles=tuple(roles),
             )
             residents.append(UUID(result.result["resident_id"]))
+            homes.append((household_id, row.building))
     await resident_commands.grant_role(rt, registered, residents[-1], "street_operator", street=DEMO_STREET)
     for offset, (name, (row, _)) in enumerate(zip(("孙丽", "钱志刚"), plan[-2:], strict=True)):
         await resident_commands.register(
@@ -129,11 +133,13 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
             household_id_for(community_id, row.building, row.unit, row.room),
             DEMO_PASSWORD,
         )
+    proposal_ids: list[UUID] = []
     for number, (title, description, category, cosigns) in enumerate(PROPOSALS):
         author = residents[10 + number * 3]
         day = now - timedelta(days=20 - number * 3)
         result = await proposal_commands.submit(rt, Ctx(community_id, author, day), title, description, category, [])
         proposal_id = UUID(result.result["proposal_id"])
+        proposal_ids.append(proposal_id)
         signers = [r for r in residents if r != author][:cosigns]
         for offset, signer in enumerate(signers):
             await proposal_commands.cosign(
@@ -147,6 +153,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     service_count = await _demo_services(rt, community_id, residents, now)
     notices = await _demo_disclosure(rt, community_id, residents, now)
     matters = await _demo_deliberation(rt, community_id, residents, now)
+    casework = await load_casework(rt, community_id, residents, homes, now, phone_for, DEMO_PASSWORD, proposal_ids)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
@@ -155,6 +162,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
         "services": service_count,
         "notices": notices,
         "matters": matters,
+        **{f"casework_{name}": count for name, count in casework.items()},
     }
 
 

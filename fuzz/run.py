@@ -48,6 +48,8 @@ ROLES = {
     "service provider": "Service provider",
     "supervisor": "Supervisor",
     "street operator": "Street operator",
+    "grid worker": "Grid worker (网格员)",
+    "department staff": "Department staff (职能部门)",
     "clerk": "Clerk",
 }
 # What ends the fuzzer's own session (signing out, erasing the account): fuzzed by the visitor only, whom it cannot

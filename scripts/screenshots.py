@@ -1,12 +1,17 @@
 """Refresh the README screenshots: a demo server in a temp dir, Debian's Chromium, a Pixel 7 viewport.
 
-Run: .venv/bin/python scripts/screenshots.py
+Run: .venv/bin/python scripts/screenshots.py [PART ...]
+PART: basics (board, proposal, sign in, register, clerk's desk), procedure, volunteering, services, disclosure,
+casework; all of them when none is named.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -153,13 +158,111 @@ def disclosure(browser, device, base: str) -> None:  # type: ignore[no-untyped-d
     resident.screenshot(path=str(OUT / "verify.png"), full_page=True)
 
 
+def casework(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Residents' requests (诉求) from the demo (backend/casework/demo.py), only looked at: resident 15 (2栋) has
+    raised a public one just now, a rated one and the overdue 门禁 case; 30 (3栋) has the 车库漏水 case whistled to
+    the property company and answered, waiting for the rating; 43 is the 网格员 of 第一网格 (1栋, 2栋) with the
+    overdue case first in the queue and the overdue visit to the woman living alone in 1栋; 40 operates 和平街道."""
+    resident = signed_in(browser, device, base, 15)
+    resident.goto(base + "/cases")
+    resident.locator("li.card.overdue", has_text="2栋1单元门禁坏了").wait_for()
+    resident.screenshot(path=str(OUT / "cases-mine.png"), full_page=True)
+    resident.goto(base + "/cases/new")
+    resident.get_by_label("事项类别").select_option("facilities")
+    resident.get_by_label("反映的问题").fill("2栋2单元电梯按钮失灵，按了没反应。")
+    resident.screenshot(path=str(OUT / "case-new.png"), full_page=True)
+    raiser = signed_in(browser, device, base, 30)
+    raiser.goto(base + "/cases")
+    raiser.locator("li.card", has_text="地下车库入口顶棚漏水").get_by_role("link").first.click()
+    raiser.wait_for_url("**/cases/*")
+    raiser.locator("#case-state").wait_for()
+    raiser.screenshot(path=str(OUT / "case.png"), full_page=True)
+    worker = signed_in(browser, device, base, 43)
+    worker.goto(base + "/grid")
+    worker.locator("li.card.overdue").first.wait_for()
+    worker.screenshot(path=str(OUT / "grid-queue.png"), full_page=True)
+    worker.goto(base + "/visits")
+    worker.screenshot(path=str(OUT / "care-visits.png"), full_page=True)
+    operator = signed_in(browser, device, base, 40)
+    operator.goto(base + "/street/cases")
+    operator.locator("#communities").wait_for()
+    operator.screenshot(path=str(OUT / "street-cases.png"), full_page=True)
+    visitor = browser.new_context(**device, locale="zh-CN").new_page()
+    visitor.goto(base + "/board/cases")
+    visitor.locator("#digest-counts").wait_for()
+    visitor.screenshot(path=str(OUT / "board-cases.png"), full_page=True)
+
+
+def basics(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """The public board, sign in, a proposal (resident 12), elder mode, registering, the clerk's desk and a slip."""
+    page = browser.new_context(**device, locale="zh-CN").new_page()
+    page.goto(base + "/proposals")
+    page.screenshot(path=str(OUT / "board.png"))
+    page.goto(base + "/signin")
+    page.screenshot(path=str(OUT / "signin.png"))
+    page.get_by_label("手机号").fill("13800000012")
+    page.get_by_label("密码").fill("linli2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/proposals")
+    page.locator(".card h2 a", has_text="充电桩").click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(OUT / "proposal.png"), full_page=True)
+    page.goto(base + "/proposals/new")
+    page.get_by_role("button", name="大字").click()
+    page.screenshot(path=str(OUT / "propose-elder.png"))
+
+    newcomer = browser.new_context(**device, locale="zh-CN").new_page()
+    newcomer.goto(base + "/register")
+    newcomer.get_by_label("楼栋或村民小组").select_option("2栋")
+    newcomer.get_by_label("单元", exact=True).select_option("1单元")
+    newcomer.get_by_label("房号或门牌号").select_option(label="301室")
+    newcomer.screenshot(path=str(OUT / "register.png"), full_page=True)
+
+    clerk = signed_in(browser, device, base, 1)
+    clerk.goto(base + "/clerk")
+    clerk.screenshot(path=str(OUT / "clerk-desk.png"), full_page=True)
+    clerk.goto(base + "/clerk/residents?q=13800000021")
+    clerk.locator("table a").first.click()
+    clerk.get_by_role("button", name="打印登录条").click()
+    clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
+
+
+PARTS = {
+    "basics": basics,
+    "procedure": lambda browser, device, base: procedure(browser, device, base, signed_in(browser, device, base, 1)),
+    "volunteering": volunteering,
+    "services": services,
+    "disclosure": disclosure,
+    "casework": casework,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", metavar="PART", help="of " + ", ".join(PARTS) + " (default: all)")
+    parts = parser.parse_args().parts or list(PARTS)
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown:
+        parser.error(f"no such part: {', '.join(unknown)}")
     data_dir = tempfile.mkdtemp(prefix="linli-shots-")
-    env = {**os.environ, "LINLI_DATA_DIR": data_dir, "LINLI_PORT": "8765", "LINLI_DEMO": "1", "LINLI_DATABASE_URL": ""}
+    port = free_port()
+    env = {
+        **os.environ,
+        "LINLI_DATA_DIR": data_dir,
+        "LINLI_PORT": str(port),
+        "LINLI_DEMO": "1",
+        "LINLI_DATABASE_URL": "",
+    }
     for args in (["migrate"], ["demo"]):
         subprocess.run([LINLI, *args], env=env, check=True, capture_output=True)
     server = subprocess.Popen([LINLI, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = "http://127.0.0.1:8765"
+    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
@@ -170,50 +273,13 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            context = browser.new_context(**p.devices["Pixel 7"], locale="zh-CN")
-            page = context.new_page()
-            page.goto(base + "/proposals")
-            page.screenshot(path=str(OUT / "board.png"))
-            page.goto(base + "/signin")
-            page.screenshot(path=str(OUT / "signin.png"))
-            page.get_by_label("手机号").fill("13800000012")
-            page.get_by_label("密码").fill("linli2026")
-            page.get_by_role("button", name="登录").click()
-            page.wait_for_url("**/proposals")
-            page.locator(".card h2 a", has_text="充电桩").click()
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(OUT / "proposal.png"), full_page=True)
-            page.goto(base + "/proposals/new")
-            page.get_by_role("button", name="大字").click()
-            page.screenshot(path=str(OUT / "propose-elder.png"))
-
-            newcomer = browser.new_context(**p.devices["Pixel 7"], locale="zh-CN").new_page()
-            newcomer.goto(base + "/register")
-            newcomer.get_by_label("楼栋或村民小组").select_option("2栋")
-            newcomer.get_by_label("单元", exact=True).select_option("1单元")
-            newcomer.get_by_label("房号或门牌号").select_option(label="301室")
-            newcomer.screenshot(path=str(OUT / "register.png"), full_page=True)
-
-            clerk = browser.new_context(**p.devices["Pixel 7"], locale="zh-CN").new_page()
-            clerk.goto(base + "/signin")
-            clerk.get_by_label("手机号").fill("13800000001")
-            clerk.get_by_label("密码").fill("linli2026")
-            clerk.get_by_role("button", name="登录").click()
-            clerk.wait_for_url("**/proposals")
-            clerk.goto(base + "/clerk")
-            clerk.screenshot(path=str(OUT / "clerk-desk.png"), full_page=True)
-            clerk.goto(base + "/clerk/residents?q=13800000021")
-            clerk.locator("table a").first.click()
-            clerk.get_by_role("button", name="打印登录条").click()
-            clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
-            procedure(browser, p.devices["Pixel 7"], base, clerk)
-            volunteering(browser, p.devices["Pixel 7"], base)
-            services(browser, p.devices["Pixel 7"], base)
-            disclosure(browser, p.devices["Pixel 7"], base)
+            for part in parts:
+                PARTS[part](browser, p.devices["Pixel 7"], base)
             browser.close()
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -169,6 +169,8 @@ async def test_shell_endpoints(client):
         "services",
         "inbox",
         "disclosure",
+        "casework",
+        "casework_care",
     }
     assert set(health["projections"]) == names
     schema = await client.get("/schema/openapi.json")

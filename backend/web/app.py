@@ -27,8 +27,19 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 
+from backend.casework.web import assisted as casework_assisted
+from backend.casework.web import care as casework_care
+from backend.casework.web import department as casework_department
+from backend.casework.web import desk as casework_desk
+from backend.casework.web import handling as casework_handling
+from backend.casework.web import live as casework_live
+from backend.casework.web import plan as casework_plan
+from backend.casework.web import resident as casework_resident
+from backend.casework.web import street as casework_street
+from backend.casework.web import visits as casework_visits
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES
+from backend.deliberation.web import answers as deliberation_answers
 from backend.deliberation.web import live as deliberation_live
 from backend.deliberation.web import matters as deliberation_matters
 from backend.deliberation.web import meetings as deliberation_meetings
@@ -213,6 +224,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *residents_households.routes,
             *residents_street.routes,
             *residents_access.routes,
+            *casework_visits.routes,
+            *casework_care.routes,
+            *casework_resident.routes,
+            *casework_assisted.routes,
+            *casework_handling.routes,
+            *casework_department.routes,
+            *casework_desk.routes,
+            *casework_plan.routes,
+            *casework_street.routes,
+            *deliberation_answers.routes,
             *deliberation_proposals.routes,
             *deliberation_matters.routes,
             *deliberation_meetings.routes,
@@ -231,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *deliberation_live.routes,
             *volunteering_live.routes,
             *services_live.routes,
+            *casework_live.routes,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
