@@ -80,7 +80,7 @@ def test_a_case_from_raising_through_a_whistle_to_rating_and_the_rates(phone):
     expect(resident.locator("#case-state")).to_have_text("办理中", timeout=10_000)  # live, no reload
     check_a11y(worker)
     worker.locator("summary", has_text="吹哨（派给职能部门）").click()
-    expect(worker.get_by_text("幸福里物业服务中心")).to_be_visible()
+    expect(worker.get_by_label("职能部门", exact=True).locator("option:checked")).to_have_text("幸福里物业服务中心")
     worker.get_by_role("button", name="吹哨", exact=True).click()
     expect(worker.get_by_text("已吹哨")).to_be_visible()
     check_a11y(worker)
@@ -122,6 +122,14 @@ def test_a_case_from_raising_through_a_whistle_to_rating_and_the_rates(phone):
     after_digest = counts(visitor)
     assert after_digest == (before_digest[0] + 1, before_digest[1] + 1), (before_digest, after_digest)
     expect(visitor.get_by_text(TEXT)).to_have_count(0)  # the digest: counts only, nothing personal
+
+    operator.goto("/street/cases")  # the community's 满意率 (rated this month), and its rates by grid and handler
+    row = operator.locator("#communities tr", has_text="幸福里社区")
+    expect(row.locator('td[data-rate="satisfaction"]')).to_have_text(re.compile(r"^\d+(\.\d+)?%$"))
+    row.get_by_role("link", name="幸福里社区").click()
+    operator.wait_for_url("**/cases/rates?community=**")
+    expect(operator.locator("#grids")).to_contain_text("第一网格")
+    check_a11y(operator)
 
 
 def test_a_building_head_raises_a_case_for_an_elderly_neighbour(phone):

@@ -276,18 +276,36 @@ async def test_a_whistle_goes_through_the_street_to_a_department_and_its_answer_
     assert (staff_event.actor_id, staff_event.community_id) == (w.power_staff, w.community_id)
 
 
-async def test_a_category_solved_in_the_community_needs_a_reason_and_a_named_department(runtime):
+async def test_a_category_solved_in_the_community_is_whistled_with_a_reason_to_a_department_of_the_street(runtime):
     w = await world(runtime)
     done = await cases.raise_case(runtime, w.ctx(w.resident), "facilities", "健身器材坏了")
     case_id = UUID(done.result["case_id"])
     await cases.accept(runtime, w.ctx(w.worker_a), case_id)
-    await refused(runtime, whistles.whistle(runtime, w.ctx(w.worker_a), case_id), "no department", 409)
-    await street.set_department_categories(runtime, w.ctx(w.operator), w.city, ["city", "facilities"])
+    owner = w.ctx(w.worker_a)
+    # the default 即办 line names no department: the owner chooses one of the street's, else a clear refusal
+    error = await refused(runtime, whistles.whistle(runtime, owner, case_id, "器材属市政"), "choose the department")
+    assert error.field == "department_id"
+    await refused(runtime, whistles.whistle(runtime, owner, case_id, "", w.city), "Say why")
+    await refused(runtime, whistles.whistle(runtime, owner, case_id, "器材属市政", UUID(int=5)), "No such", 404)
+    other_street = await street.register_department(runtime, w.ctx(None), "另一街道", "外街城管", "city", ["city"])
+    elsewhere = UUID(other_street.result["department_id"])
+    await refused(runtime, whistles.whistle(runtime, owner, case_id, "器材属市政", elsewhere), "of the street")
+    await refused(runtime, whistles.whistle(runtime, w.ctx(w.worker_b), case_id, "器材属市政", w.city), "owner", 403)
+    done = await whistles.whistle(runtime, w.ctx(w.worker_a, command_id="w"), case_id, "器材属市政维护", w.city)
+    assert done.result["result"] == str(w.city)
+    assert load(runtime, case_id).whistle.department_id == w.city
+    whistled = next(e for e in runtime.store.events.get(case_id) if isinstance(e, Case.Whistled))
+    assert (whistled.department_id, whistled.reason) == (w.city, "器材属市政维护")
+
+    # once the matter list names a department for the category, a whistle naming none goes to it
     line = await street.register_department(runtime, w.ctx(w.operator), STREET, "物业公司", "property", ["facilities"])
     assert line.result["department_id"]
-    await refused(runtime, whistles.whistle(runtime, w.ctx(w.worker_a), case_id), "Say why")
-    await whistles.whistle(runtime, w.ctx(w.worker_a, command_id="w"), case_id, "器材属物业维保")
-    assert str(load(runtime, case_id).whistle.department_id) == line.result["department_id"]
+    done = await cases.raise_case(runtime, w.ctx(w.resident), "facilities", "单元门禁坏了")
+    second = UUID(done.result["case_id"])
+    await cases.accept(runtime, w.ctx(w.worker_a), second)
+    await refused(runtime, whistles.whistle(runtime, w.ctx(w.worker_a), second), "Say why")
+    await whistles.whistle(runtime, w.ctx(w.worker_a, command_id="w2"), second, "门禁属物业维保")
+    assert str(load(runtime, second).whistle.department_id) == line.result["department_id"]
 
 
 async def test_one_extension_approved_by_the_clerk_moves_the_answer_deadline(runtime):

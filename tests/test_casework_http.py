@@ -163,7 +163,10 @@ async def test_a_case_from_raising_to_rating_and_the_rates_it_moves(client):
     assert count_topic(rt, Case.Accepted) == 1
 
     await sign_in(client, w.phones[1])
-    whistled = await form_post(client, case, f"{case}/whistle", {"reason": ""})
+    page = (await client.get(case)).text  # the matter list names 供电所: it is chosen, the others offered
+    power = re.search(r'<option value="([0-9a-f-]{36})" selected>供电所</option>', page).group(1)
+    assert re.search(r'<option value="[0-9a-f-]{36}">城管</option>', page)
+    whistled = await form_post(client, case, f"{case}/whistle", {"reason": "", "department_id": power})
     assert whistled.status_code == 303
     assert "供电所" in (await client.get(case)).text
 
@@ -244,9 +247,14 @@ async def test_bad_input_gets_a_clear_message_and_writes_nothing(client):
     await form_post(client, case, f"{case}/accept", {})
     await settle(rt)
     before = rt.event_count()
+    page = (await client.get(case)).text  # 公共设施 is 即办 and names no department: the owner chooses one
+    assert 'name="department_id" required' in page
+    city = re.search(r'<option value="([0-9a-f-]{36})">城管</option>', page).group(1)
     for action, fields, status, message in [
         ("note", {"text": ""}, 422, "请填写进展"),
-        ("whistle", {"reason": ""}, 409, "未为该类别指定部门"),  # 公共设施 is 即办, and names no department
+        ("whistle", {"reason": ""}, 422, "请选择职能部门"),  # none chosen, none named
+        ("whistle", {"reason": "", "department_id": city}, 422, "请说明原因"),  # 即办: a reason is required
+        ("whistle", {"reason": "器材属市政", "department_id": "城管"}, 422, "请选择本街道的职能部门"),
         ("extension", {"days": "三天", "reason": "等"}, 422, "整数"),
         ("extension", {"days": "16", "reason": "等配件"}, 422, "1"),
         ("hand-over", {"to_id": "nobody", "reason": "休假"}, 422, "网格员或社区工作人员"),
@@ -257,6 +265,9 @@ async def test_bad_input_gets_a_clear_message_and_writes_nothing(client):
         refused = await form_post(client, case, f"{case}/{action}", fields)
         assert refused.status_code == status and message in refused.text, (action, refused.status_code, message)
     assert rt.event_count() == before
+    whistled = await form_post(client, case, f"{case}/whistle", {"reason": "路灯归城管维护", "department_id": city})
+    assert whistled.status_code == 303
+    assert count_topic(rt, Case.Whistled) == 1
 
 
 async def test_public_cases_me_too_and_who_sees_what(client):

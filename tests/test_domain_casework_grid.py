@@ -1,7 +1,7 @@
 """The grid plan over random sequences (hypothesis): a building is in at most one grid and moves only explicitly, a
 grid has at most one worker, the events alone rebuild the plan. The matter list: lines take effect on their day,
-a community's narrowing never widens the street's whatever the street does later. The street's calendar over the
-national one."""
+a community's narrowing never widens the street's, nor a grid's the community's, whatever the street (or the
+community) does later. The street's calendar over the national one."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from backend.casework.domain.calendar import WorkCalendar, calendar_days
 from backend.casework.domain.grid_plan import GridPlan
-from backend.casework.domain.matters import CommunityMatters, MatterList, Narrowing, community_items, street_items
+from backend.casework.domain.matters import (
+    CommunityMatters,
+    MatterList,
+    Narrowing,
+    community_items,
+    narrowings_on,
+    street_items,
+)
 from backend.casework.domain.rules import ANSWER_DAYS, DEFAULT_MATTERS, IMMEDIATE, WHISTLE, MatterItem
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
@@ -152,6 +159,35 @@ def test_a_community_narrows_but_never_widens():
     assert "other" in community_items(None, mine, TODAY + timedelta(days=1))
 
 
+def test_a_community_narrows_further_for_a_grid_never_wider_than_itself():
+    street, north, south = street_items(None, TODAY), uuid4(), uuid4()
+    mine = CommunityMatters.open(ctx())
+    mine.narrow(ctx(), street, "property", Narrowing(answer_days=1), TODAY)  # the community: 1 day (the street 5)
+    mine.narrow(ctx(), street, "other", Narrowing(dropped=True), TODAY)
+    with pytest.raises(DomainError, match="never lengthen"):
+        mine.narrow(ctx(), street, "property", Narrowing(answer_days=5), TODAY, north)
+    with pytest.raises(DomainError, match="no grid of it can"):
+        mine.narrow(ctx(), street, "other", Narrowing(handling=IMMEDIATE), TODAY, north)
+    mine.narrow(ctx(), street, "market", Narrowing(dropped=True), TODAY, north)
+    mine.narrow(ctx(), street, "power", Narrowing(handling=IMMEDIATE), TODAY, north)
+    items, theirs = community_items(None, mine, TODAY, north), community_items(None, mine, TODAY, south)
+    assert "market" not in items and "market" in theirs and "market" in community_items(None, mine, TODAY)
+    assert items["power"].handling == IMMEDIATE and theirs["power"].handling == WHISTLE
+    assert narrowings_on(mine, TODAY, north) == {
+        "market": Narrowing(dropped=True),
+        "power": Narrowing(handling=IMMEDIATE),
+    }
+    assert narrowings_on(mine, TODAY) == {"property": Narrowing(answer_days=1), "other": Narrowing(dropped=True)}
+    with pytest.raises(DomainError, match="for this grid"):
+        mine.lift(ctx(), "market", TODAY, south)
+    mine.lift(ctx(), "market", TODAY + timedelta(days=2), north)
+    assert "market" in community_items(None, mine, TODAY + timedelta(days=2), north)
+    rebuilt = None
+    for event in mine.collect_events():  # the events alone rebuild it
+        rebuilt = event.mutate(rebuilt)
+    assert rebuilt.grid_lines == mine.grid_lines and rebuilt.lines == mine.lines
+
+
 lines = st.builds(
     MatterItem,
     st.sampled_from([item.code for item in DEFAULT_MATTERS]),
@@ -162,28 +198,49 @@ lines = st.builds(
 narrowings = st.builds(Narrowing, st.booleans(), st.sampled_from((0, *ANSWER_DAYS)), st.sampled_from(("", IMMEDIATE)))
 
 
+GRIDS = [uuid4(), uuid4()]
+
+
+def assert_never_wider(narrow: dict[str, MatterItem], wide: dict[str, MatterItem]) -> None:
+    assert set(narrow) <= set(wide)
+    for code, item in narrow.items():
+        assert item.answer_days <= wide[code].answer_days
+        assert item.handling == IMMEDIATE or wide[code].handling == WHISTLE
+        assert item.department_id == wide[code].department_id
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.tuples(lines, st.integers(0, 5)), max_size=8),
-    st.lists(st.tuples(st.sampled_from([i.code for i in DEFAULT_MATTERS]), narrowings, st.integers(0, 5)), max_size=8),
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, *GRIDS]),  # the whole community, or one of its grids
+            st.sampled_from([i.code for i in DEFAULT_MATTERS]),
+            st.one_of(st.none(), narrowings),  # None: the narrowing lifted
+            st.integers(0, 5),
+        ),
+        max_size=12,
+    ),
     st.integers(0, 6),
 )
 def test_whatever_the_street_does_later_the_community_is_never_wider(street_lines, narrowed, offset):
+    """… and whatever the community does later, none of its grids is wider than it."""
     street = MatterList.open(ctx(), "和平街道")
     for line, days in street_lines:
         street.set_item(ctx(), line, TODAY + timedelta(days=days))
     mine = CommunityMatters.open(ctx())
-    for code, narrowing, days in narrowed:
+    for grid_id, code, narrowing, days in narrowed:
         since = TODAY + timedelta(days=days)
         with contextlib.suppress(DomainError):
-            mine.narrow(ctx(), street_items(street, since), code, narrowing, since)
+            if narrowing is None:
+                mine.lift(ctx(), code, since, grid_id)
+            else:
+                mine.narrow(ctx(), street_items(street, since), code, narrowing, since, grid_id)
     day = TODAY + timedelta(days=offset)
     theirs, ours = street_items(street, day), community_items(street, mine, day)
-    assert set(ours) <= set(theirs)
-    for code, item in ours.items():
-        assert item.answer_days <= theirs[code].answer_days
-        assert item.handling == IMMEDIATE or theirs[code].handling == WHISTLE
-        assert item.department_id == theirs[code].department_id
+    assert_never_wider(ours, theirs)
+    for grid_id in GRIDS:
+        assert_never_wider(community_items(street, mine, day, grid_id), ours)
 
 
 # -- the street's calendar ------------------------------------------------------------------------------------------

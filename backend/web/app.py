@@ -34,6 +34,7 @@ from backend.casework.web import desk as casework_desk
 from backend.casework.web import handling as casework_handling
 from backend.casework.web import live as casework_live
 from backend.casework.web import plan as casework_plan
+from backend.casework.web import rates as casework_rates
 from backend.casework.web import resident as casework_resident
 from backend.casework.web import street as casework_street
 from backend.casework.web import visits as casework_visits
@@ -233,6 +234,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *casework_desk.routes,
             *casework_plan.routes,
             *casework_street.routes,
+            *casework_rates.routes,
             *deliberation_answers.routes,
             *deliberation_proposals.routes,
             *deliberation_matters.routes,

@@ -127,7 +127,13 @@ async def street_dashboard(street: str, month: str, now: datetime, rank_by: str 
     counters = await _rows(month, "community", ids)
     backlog = await _backlog([c["id"] for c in places], now)
     ranked = [
-        {**figures(counters.get(str(c["id"]))), **backlog[str(c["id"])], "id": c["id"], "name": c["name"]}
+        {
+            **figures(counters.get(str(c["id"]))),
+            **backlog[str(c["id"])],
+            "id": c["id"],
+            "name": c["name"],
+            "code": c["code"],
+        }
         for c in places
     ]
     units = await departments(street)

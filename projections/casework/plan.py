@@ -152,7 +152,8 @@ async def department_event(item: Item, staffs: dict[UUID, list[str]]) -> None:
 
 async def matter_event(item: Item) -> None:
     """A line of a street's list or of a community's narrowing, kept by its aggregate's id (the queries find a
-    street's list and a community's narrowing by the ids the domain makes from their names)."""
+    street's list and a community's narrowing by the ids the domain makes from their names); a community's narrowing
+    for one grid is kept by the grid's id (level "grid")."""
     e = item.event
     if isinstance(e, MatterList.Opened | CommunityMatters.Opened):
         return
@@ -162,10 +163,11 @@ async def matter_event(item: Item) -> None:
         line = {"label": e.label, "handling": e.handling, "answer_days": e.answer_days, "department_id": department}
     elif isinstance(e, CommunityMatters.Narrowed):
         line = {"dropped": e.dropped, "answer_days": e.answer_days, "handling": e.handling}
+    grid_id = None if isinstance(e, MatterList.Event) else e.grid_id
     row = {
         "id": event_id(item),
-        "level": "street" if isinstance(e, MatterList.Event) else "community",
-        "owner": str(e.originator_id),
+        "level": "street" if isinstance(e, MatterList.Event) else "grid" if grid_id else "community",
+        "owner": str(grid_id or e.originator_id),
         "code": e.code,
         "effective_from": e.effective_from,
         "position": item.position,

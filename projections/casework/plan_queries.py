@@ -1,8 +1,8 @@
 """What the casework pages read of the grid plan, the street's departments, the matter list in force and the
 street's working calendar: the grids with their buildings, places and holders (masked names, with the history), the
 departments and whom they appoint, the categories a community's residents raise on a day (the street's list as the
-community narrowed it, read as the commands read it), and the days the street set itself. projections.casework.queries
-gives these too."""
+community narrowed it, and further for a grid, read as the commands read it), and the days the street set itself.
+projections.casework.queries gives these too."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
-from backend.casework.domain.matters import Narrowing, community_items, street_items
+from backend.casework.domain.matters import Narrowing, community_items, narrowings_on, street_items
 from backend.casework.domain.rules import (
     MatterItem,
     calendar_id_for,
@@ -72,6 +72,16 @@ async def areas(community_id: object, kind: str = "") -> list[dict[str, Any]]:
     return await query.order_by(AreaView.name)
 
 
+async def grid_of_household(community_id: object, household: str) -> UUID | None:
+    """The grid of the building a household's label ("1栋2单元302室") starts with (the longest such building name),
+    None when its building is in no grid."""
+    rows = await AreaView.select(AreaView.name, AreaView.grid_id).where(
+        (AreaView.community_id == community_id) & (AreaView.kind == "building")
+    )
+    found = sorted((r for r in rows if household.startswith(r["name"])), key=lambda r: -len(r["name"]))
+    return _uuid(found[0]["grid_id"]) if found and found[0]["grid_id"] else None
+
+
 async def head_of(community_id: object, building: str) -> UUID | None:
     row = await (
         AreaView.select(AreaView.head_id)
@@ -122,27 +132,34 @@ async def departments_of(resident_id: object) -> frozenset[str]:
     return frozenset(str(r["id"]) for r in rows if str(resident_id) in r["staff"])
 
 
-async def _lines(owner: UUID) -> list[tuple[date, str, Any]]:
+async def _lines_of(owners: list[object]) -> dict[str, list[tuple[date, str, Any]]]:
+    """Each owner's lines (a street's list, a community's narrowing, a grid's), in the order they were set."""
+    found: dict[str, list[tuple[date, str, Any]]] = {str(o): [] for o in owners}
+    if not owners:
+        return found
     rows = await (
         MatterLineView.select()
-        .where(MatterLineView.owner == str(owner))
+        .where(MatterLineView.owner.is_in(list(found)))
         .order_by(MatterLineView.position)
         .output(load_json=True)
     )
-    found: list[tuple[date, str, Any]] = []
     for r in rows:
-        line = r["line"]
+        line, lines = r["line"], found[r["owner"]]
         if line is None:
-            found.append((r["effective_from"], r["code"], None))
+            lines.append((r["effective_from"], r["code"], None))
         elif r["level"] == "street":
             department = UUID(line["department_id"]) if line["department_id"] else None
             item = MatterItem(r["code"], line["label"], line["handling"], line["answer_days"], department)
-            found.append((r["effective_from"], r["code"], item))
+            lines.append((r["effective_from"], r["code"], item))
         else:
-            found.append(
+            lines.append(
                 (r["effective_from"], r["code"], Narrowing(line["dropped"], line["answer_days"], line["handling"]))
             )
     return found
+
+
+async def _lines(owner: UUID) -> list[tuple[date, str, Any]]:
+    return (await _lines_of([owner]))[str(owner)]
 
 
 def _item(item: MatterItem) -> dict[str, Any]:
@@ -162,14 +179,40 @@ async def street_matters(street: str, day: date) -> list[dict[str, Any]]:
     return [_item(i) for i in street_items(lines, day).values()]  # type: ignore[arg-type]
 
 
-async def matters(community_id: object, day: date) -> list[dict[str, Any]]:
-    """The categories the community's residents raise on `day`: its street's list as the community narrowed it
-    (the same reading as the commands')."""
+async def _community_lists(community_id: object, grid_ids: list[UUID]) -> tuple[Any, Any]:
+    """The community's street list and its narrowing (with these grids' narrowings), as the domain reads them."""
     found = await communities.by_id(community_id)
     street = street_key(found["street"]) if found else ""
-    street_list = SimpleNamespace(lines=await _lines(matter_list_id_for(street))) if street else None
-    narrowing = SimpleNamespace(lines=await _lines(community_matters_id_for(_uuid(community_id))))
-    return [_item(i) for i in community_items(street_list, narrowing, day).values()]  # type: ignore[arg-type]
+    own = community_matters_id_for(_uuid(community_id))
+    owners: list[object] = [own, *grid_ids, *([matter_list_id_for(street)] if street else [])]
+    lines = await _lines_of(owners)
+    street_list = SimpleNamespace(lines=lines[str(matter_list_id_for(street))]) if street else None
+    narrowing = SimpleNamespace(lines=lines[str(own)], grid_lines={g: lines[str(g)] for g in grid_ids})
+    return street_list, narrowing
+
+
+async def matters(community_id: object, day: date, grid_id: object = None) -> list[dict[str, Any]]:
+    """The categories the community's residents raise on `day` (given `grid_id`, those of that grid's residents):
+    its street's list as the community narrowed it, and further for the grid (the same reading as the commands')."""
+    grid = _uuid(grid_id) if grid_id else None
+    street_list, narrowing = await _community_lists(community_id, [grid] if grid else [])
+    return [_item(i) for i in community_items(street_list, narrowing, day, grid).values()]
+
+
+async def grid_narrowings(community_id: object, day: date) -> list[dict[str, Any]]:
+    """The community's grids by name, each with the narrowings for it in force on `day` (what the clerk may lift;
+    none: the grid raises what the community does)."""
+    grids = await (
+        GridView.select(GridView.id, GridView.name).where(GridView.community_id == community_id).order_by(GridView.name)
+    )
+    ids = [_uuid(g["id"]) for g in grids]
+    _street, narrowing = await _community_lists(community_id, ids)
+    found = []
+    for grid_id, grid in zip(ids, grids, strict=True):
+        narrowed = narrowings_on(narrowing, day, grid_id)
+        lines = [{"code": code, **vars(n)} for code, n in sorted(narrowed.items())]
+        found.append({"id": grid_id, "name": grid["name"], "narrowings": lines})
+    return found
 
 
 # -- the working calendar --------------------------------------------------------------------------------------------

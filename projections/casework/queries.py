@@ -26,6 +26,8 @@ from projections.casework.plan_queries import (  # noqa: F401  (the pages read t
     departments,
     departments_of,
     grid,
+    grid_narrowings,
+    grid_of_household,
     grids,
     grids_of,
     head_of,

@@ -57,7 +57,8 @@ class DepartmentView(Table, tablename="casework_department"):
 
 class MatterLineView(Table, tablename="casework_matter_line"):
     """A line of a street's matter list (level street, owner = the street) or of a community's narrowing (level
-    community, owner = the community's id), from its effective day; `line` None: dropped, or the narrowing lifted."""
+    community, owner = the community's id; level grid, owner = the grid's id: the community's narrowing for one of
+    its grids), from its effective day; `line` None: dropped, or the narrowing lifted."""
 
     id = UUID(primary_key=True)  # the event's
     level = Varchar(length=10)

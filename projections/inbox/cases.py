@@ -1,11 +1,11 @@
 """The inbox's notices of casework: each case step that concerns a resident (accepted, answered, reopened, the
 urgency downgraded, a rating asked for) reaches the case's raisers, and each that concerns a handler (a new case in
-their queue, a case handed to them, a deadline near or passed, a whistle to their department, the department's
-answer or its return) reaches them — never the person who took the step. Whom a step concerns (raisers, owner, the
-grid's worker, the department's staff, who has yet to rate) is read from the casework timeline's row of that very
-event (StepView.audience, written by the casework projection, which runs before the inbox and is never behind it):
-as the case stood then, not as it stands now, so a rebuild gives the notices a live run gave. The clerks are the
-residents' roles on the day of the event."""
+their queue — a new case in a grid's queue reaches the clerks too —, a case handed to them, a deadline near or
+passed, a whistle to their department, the department's answer or its return) reaches them — never the person who
+took the step. Whom a step concerns (raisers, owner, the grid's worker, the department's staff, who has yet to rate)
+is read from the casework timeline's row of that very event (StepView.audience, written by the casework projection,
+which runs before the inbox and is never behind it): as the case stood then, not as it stands now, so a rebuild
+gives the notices a live run gave. The clerks are the residents' roles on the day of the event."""
 
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ class CaseNotices:
         if isinstance(e, Case.Raised | Case.Requeued | Case.Reopened):
             queue = GRID_QUEUE if isinstance(e, Case.Raised) and e.grid_id else ""  # else the clerks'
             found += [(p, "case_new") for p in await self._queue(e, audience, queue)]
+            if queue == GRID_QUEUE:  # a new case in a grid's queue: the clerks hear of it too
+                found += [(p, "case_new") for p in await self._queue(e, audience, "")]
         elif isinstance(e, Case.HandedOver):
             found.append((e.to_id, "case_assigned"))
             if e.from_id is None:  # taken from the queue: the raisers hear it was accepted

@@ -85,6 +85,10 @@ def new_case(app: LinliApp, ctx: Ctx, case_id: UUID, draft: NewCase, building: s
     if place and (plan is None or place not in plan.places):
         raise DomainError("Choose a place of the community.", "place")
     grid_id = plan.grid_of(building, place) if plan is not None else None
+    if grid_id is not None:  # the grid's own list: the community may have narrowed it further for this grid
+        item = matter_items(app, ctx, ctx.today, grid_id).get(draft.category)
+        if item is None:
+            raise DomainError("The community does not handle this category in this grid.", "category")
     return Case.raise_case(
         ctx,
         case_id,

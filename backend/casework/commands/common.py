@@ -103,12 +103,13 @@ def terms(app: LinliApp, ctx: Ctx) -> Terms:
     return terms_for(app, load_community(app, ctx.community_id), ctx.today)
 
 
-def matter_items(app: LinliApp, ctx: Ctx, day: date) -> dict[str, MatterItem]:
-    """The community's matter list in force on `day`: its street's (or the defaults), as the community narrowed it."""
+def matter_items(app: LinliApp, ctx: Ctx, day: date, grid_id: UUID | None = None) -> dict[str, MatterItem]:
+    """The community's matter list in force on `day`: its street's (or the defaults), as the community narrowed it
+    (and, given `grid_id`, as it narrowed it further for that grid)."""
     street = load_community(app, ctx.community_id).street
     street_list = read(app, matter_list_id_for(street), MatterList) if street else None
     narrowing = read(app, community_matters_id_for(ctx.community_id), CommunityMatters)
-    return community_items(street_list, narrowing, day)
+    return community_items(street_list, narrowing, day, grid_id)
 
 
 # -- who acts ----------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The street operator's casework: its departments and their staff, its matter list (事项清单) and its working
-calendar; and the clerk's narrowing of the matter list for the community. Street-level aggregates carry the
-operator's own community on their events; the street they belong to is what is checked."""
+calendar; and the clerk's narrowing of the matter list for the community (and further for one of its grids).
+Street-level aggregates carry the operator's own community on their events; the street they belong to is what is
+checked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from backend.casework.commands.common import (
     load_community_matters,
     load_street_matters,
     optional,
+    plan_of,
     read,
     street_operator,
 )
@@ -153,25 +155,34 @@ async def drop_matter(rt: Commands, ctx: Ctx, street: str, code: str, effective_
     return await rt.execute("matters.drop", ctx, matter_list_id_for(street), action)
 
 
-async def narrow_matter(rt: Commands, ctx: Ctx, code: str, narrowing: Narrowing, effective_from: date) -> CommandResult:
-    """The clerk narrows a category of the street's list for the community (never widens it)."""
+async def narrow_matter(
+    rt: Commands, ctx: Ctx, code: str, narrowing: Narrowing, effective_from: date, grid_id: UUID | None = None
+) -> CommandResult:
+    """The clerk narrows a category of the street's list for the community (never widens it); given `grid_id`, the
+    community's list further for one of its grids (never wider than the community's)."""
 
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "matters.narrow")
+        if grid_id is not None and grid_id not in plan_of(app, ctx).grids:
+            raise DomainError("No such grid in the community.", "grid_id", status=404)
         street = load_community(app, ctx.community_id).street
         street_list = read(app, matter_list_id_for(street), MatterList) if street else None
         matters = load_community_matters(app, ctx)
-        matters.narrow(ctx, street_items(street_list, effective_from), code, narrowing, effective_from)
+        matters.narrow(ctx, street_items(street_list, effective_from), code, narrowing, effective_from, grid_id)
         return [matters], {}
 
     return await rt.execute("matters.narrow", ctx, community_matters_id_for(ctx.community_id), action)
 
 
-async def lift_narrowing(rt: Commands, ctx: Ctx, code: str, effective_from: date) -> CommandResult:
+async def lift_narrowing(
+    rt: Commands, ctx: Ctx, code: str, effective_from: date, grid_id: UUID | None = None
+) -> CommandResult:
+    """The category reads as the street's again (given `grid_id`: in that grid, as the community's)."""
+
     def action(app: LinliApp) -> Steps:
         authorize(app, ctx, "matters.narrow")
         matters = load_community_matters(app, ctx)
-        matters.lift(ctx, code, effective_from)
+        matters.lift(ctx, code, effective_from, grid_id)
         return [matters], {}
 
     return await rt.execute("matters.lift", ctx, community_matters_id_for(ctx.community_id), action)

@@ -1,7 +1,7 @@
-"""吹哨 and 报到: the owner whistles a case to the department the matter list names, through the street (whose
-operator may re-route it); the department reports in, may return it as not its own within its time to report in
-(退单), and answers; its answer comes back to the owner. A department's staff act in the case's community (the
-ctx names it), only on cases whistled to their department."""
+"""吹哨 and 报到: the owner whistles a case to a department of the street (the one the matter list names unless they
+choose another), through the street (whose operator may re-route it); the department reports in, may return it as
+not its own within its time to report in (退单), and answers; its answer comes back to the owner. A department's staff
+act in the case's community (the ctx names it), only on cases whistled to their department."""
 
 from __future__ import annotations
 
@@ -35,19 +35,26 @@ def _street_department(app: LinliApp, ctx: Ctx, department_id: UUID) -> UUID:
     return department_id
 
 
-async def whistle(rt: Commands, ctx: Ctx, case_id: UUID, reason: str = "") -> CommandResult:
-    """To the department the matter list names for the case's category today (else the one it named when the case
-    was raised); a 即办 category needs a reason."""
+async def whistle(
+    rt: Commands, ctx: Ctx, case_id: UUID, reason: str = "", department_id: UUID | None = None
+) -> CommandResult:
+    """To `department_id`, a department of the case's street the owner chose; None: the one the matter list names
+    for the case's category today (else the one it named when the case was raised). A 即办 category needs a
+    reason."""
 
     def change(app: LinliApp, case: Case) -> str:
         owner = handler(app, ctx, plan_of(app, ctx))
-        line = matter_items(app, ctx, ctx.today).get(case.category)
-        named = (line.department_id if line else None) or case.department_id
-        if named is None:
-            raise DomainError("The matter list names no department for this category; ask the street.", status=409)
-        department_id = _street_department(app, ctx, named)
-        case.whistle_to(ctx, owner, department_id, reason, terms(app, ctx))
-        return str(department_id)
+        chosen = department_id
+        if chosen is None:
+            line = matter_items(app, ctx, ctx.today).get(case.category)
+            chosen = (line.department_id if line else None) or case.department_id
+        if chosen is None:
+            raise DomainError(
+                "The matter list names no department for this category: choose the department.", "department_id"
+            )
+        chosen = _street_department(app, ctx, chosen)
+        case.whistle_to(ctx, owner, chosen, reason, terms(app, ctx))
+        return str(chosen)
 
     return await run_on_case(rt, "case.whistle", ctx, case_id, change)
 

@@ -1,8 +1,9 @@
 """The matter list (事项清单): per street the categories of matters residents raise, each with its handling class
 (即办 in the community / 吹哨 to a department), its answer days and the department a whistle goes to — starting from
 the defaults (rules.DEFAULT_MATTERS); per community a narrowing of it (drop a category, fewer answer days, 吹哨 made
-即办), never a widening (DESIGN 10). Every line carries the day it takes effect; a case takes the line in force on
-the day it is raised."""
+即办), never a widening (DESIGN 10); and per grid the community's further narrowing of its own list for that grid
+(a grid is never wider than its community, so never wider than its street). Every line carries the day it takes
+effect; a case takes the line in force (in its grid) on the day it is raised."""
 
 from __future__ import annotations
 
@@ -123,8 +124,11 @@ class Narrowing:
     handling: str = ""
 
 
+Lines = list[tuple[date, str, Narrowing | None]]
+
+
 class CommunityMatters(LinliAggregate):
-    """A community's narrowing of its street's matter list."""
+    """A community's narrowing of its street's matter list, and its further narrowing for one grid or another."""
 
     class Opened(LinliAggregate.Created):
         pass
@@ -135,36 +139,57 @@ class CommunityMatters(LinliAggregate):
         answer_days: int
         handling: str
         effective_from: date
+        grid_id: UUID | None = None  # a grid's narrowing over the community's; None (and before grids had any): all
 
         def apply(self, matters: CommunityMatters) -> None:
             narrowing = Narrowing(self.dropped, self.answer_days, self.handling)
-            matters.lines.append((self.effective_from, self.code, narrowing))
+            matters.lines_of(self.grid_id).append((self.effective_from, self.code, narrowing))
 
     class NarrowingLifted(LinliAggregate.Event):
-        """The category reads as the street's again."""
+        """The category reads as the street's again (for a grid: as the community's)."""
 
         code: str
         effective_from: date
+        grid_id: UUID | None = None
 
         def apply(self, matters: CommunityMatters) -> None:
-            matters.lines.append((self.effective_from, self.code, None))
+            matters.lines_of(self.grid_id).append((self.effective_from, self.code, None))
 
     def __init__(self) -> None:
-        self.lines: list[tuple[date, str, Narrowing | None]] = []
+        self.lines: Lines = []  # the whole community's
+        self.grid_lines: dict[UUID, Lines] = {}  # a grid's, over the community's
+
+    def lines_of(self, grid_id: UUID | None) -> Lines:
+        if grid_id is None:
+            return self.lines
+        return self.grid_lines.setdefault(grid_id, [])
 
     @classmethod
     def open(cls, ctx: Ctx) -> CommunityMatters:
         return cls.start(cls.Opened, ctx, community_matters_id_for(ctx.community_id))
 
-    def narrow(self, ctx: Ctx, street: dict[str, MatterItem], code: str, narrowing: Narrowing, since: date) -> None:
-        """`street`: the street's list in force on `since`. Refused when it would widen what the street set."""
+    def narrow(
+        self,
+        ctx: Ctx,
+        street: dict[str, MatterItem],
+        code: str,
+        narrowing: Narrowing,
+        since: date,
+        grid_id: UUID | None = None,
+    ) -> None:
+        """`street`: the street's list in force on `since`. Refused when it would widen what the street set (for a
+        grid: what the community's narrowing of it leaves on `since`)."""
         if since < ctx.today:
             raise DomainError("A change takes effect today or later.", "effective_from")
-        item = street.get(code)
-        if item is None:
+        if code not in street:
             raise DomainError("No such category in the matter list.", "code", status=404)
+        item = street[code] if grid_id is None else _narrowed(street, self.lines, since).get(code)
+        if item is None:
+            raise DomainError("The community does not handle this category: no grid of it can.", "code", status=409)
         if narrowing.answer_days and narrowing.answer_days not in ANSWER_DAYS:
             raise DomainError("The answer takes 1, 5 or 15 working days.", "answer_days")
+        if narrowing.answer_days > item.answer_days and grid_id is not None:
+            raise DomainError("A grid may shorten the community's answer days, never lengthen them.", "answer_days")
         if narrowing.answer_days > item.answer_days:
             raise DomainError("A community may shorten the street's answer days, never lengthen them.", "answer_days")
         if narrowing.handling not in ("", IMMEDIATE):
@@ -179,22 +204,23 @@ class CommunityMatters(LinliAggregate):
             answer_days=narrowing.answer_days,
             handling=narrowing.handling,
             effective_from=since,
+            grid_id=grid_id,
         )
 
-    def lift(self, ctx: Ctx, code: str, since: date) -> None:
+    def lift(self, ctx: Ctx, code: str, since: date, grid_id: UUID | None = None) -> None:
         if since < ctx.today:
             raise DomainError("A change takes effect today or later.", "effective_from")
-        if _latest(self.lines, since).get(code) is None:  # type: ignore[arg-type]
+        if code not in narrowings_on(self, since, grid_id):
+            if grid_id is not None:
+                raise DomainError("The community has not narrowed this category for this grid.", "code", status=409)
             raise DomainError("The community has not narrowed this category.", "code", status=409)
-        self.emit(self.NarrowingLifted, ctx, code=code, effective_from=since)
+        self.emit(self.NarrowingLifted, ctx, code=code, effective_from=since, grid_id=grid_id)
 
 
-def community_items(street: MatterList | None, community: CommunityMatters | None, day: date) -> dict[str, MatterItem]:
-    """The categories a community's residents raise on `day`: the street's, as the community narrowed them. The
-    narrowing is applied over the street's line in force, so a later change of the street's can never make the
-    community's wider than the street's."""
-    items = street_items(street, day)
-    for code, narrowing in _latest(community.lines if community else [], day).items():  # type: ignore[arg-type]
+def _narrowed(items: dict[str, MatterItem], lines: Lines, day: date) -> dict[str, MatterItem]:
+    """`items` as the narrowings in force on `day` leave them (a copy): never wider."""
+    items = dict(items)
+    for code, narrowing in _latest(lines, day).items():  # type: ignore[arg-type]
         item = items.get(code)
         if item is None or narrowing is None:
             continue
@@ -206,6 +232,27 @@ def community_items(street: MatterList | None, community: CommunityMatters | Non
         handling = IMMEDIATE if narrowing.handling == IMMEDIATE else item.handling
         items[code] = replace(item, answer_days=days, handling=handling)
     return items
+
+
+def community_items(
+    street: MatterList | None, community: CommunityMatters | None, day: date, grid_id: UUID | None = None
+) -> dict[str, MatterItem]:
+    """The categories a community's residents raise on `day` (a grid's residents, given `grid_id`): the street's,
+    as the community narrowed them, then as it narrowed them for the grid. Each narrowing is applied over the line
+    in force above it, so a later change of the street's (or of the community's) can never make the community's
+    wider than the street's, nor a grid's wider than its community's."""
+    items = _narrowed(street_items(street, day), community.lines if community else [], day)
+    if grid_id is not None and community is not None:
+        items = _narrowed(items, community.grid_lines.get(grid_id, []), day)
+    return items
+
+
+def narrowings_on(community: CommunityMatters | None, day: date, grid_id: UUID | None = None) -> dict[str, Narrowing]:
+    """The community's own narrowings in force on `day` (given `grid_id`, that grid's), by code: what it may lift."""
+    if community is None:
+        return {}
+    lines = community.grid_lines.get(grid_id, []) if grid_id is not None else community.lines
+    return {code: n for code, n in _latest(lines, day).items() if isinstance(n, Narrowing)}  # type: ignore[arg-type]
 
 
 keep_topics(TOPICS_MODULE, MatterList, CommunityMatters)

@@ -166,6 +166,12 @@ class ExtensionForm(ReasonForm):
     days: Whole = EMPTY
 
 
+class WhistleForm(ReasonForm):
+    """吹哨: the department of the street (empty: the one the matter list names) and the reason (required for 即办)."""
+
+    department_id: Id = EMPTY
+
+
 class GridForm(FormBody):
     name: Text = EMPTY
 
@@ -196,16 +202,20 @@ class UnassignForm(ReasonForm):
 
 
 class NarrowForm(FormBody):
+    """A narrowing of one category for the community, or (grid_id) further for one of its grids."""
+
     code: Text = EMPTY
     dropped: Annotated[Text, one_of("1")] = EMPTY
     answer_days: Annotated[Text, one_of(*(str(d) for d in ANSWER_DAYS))] = EMPTY
     handling: Annotated[Text, one_of("immediate")] = EMPTY
     effective_from: Day = EMPTY
+    grid_id: Id = EMPTY  # empty: the whole community
 
 
 class LiftForm(FormBody):
     code: Text = EMPTY
     effective_from: Day = EMPTY
+    grid_id: Id = EMPTY  # empty: the community's own narrowing
 
 
 class StreetForm(FormBody):

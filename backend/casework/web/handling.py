@@ -1,8 +1,8 @@
 """Routes of those who handle cases (网格员, clerks): the grid worker's queue (overdue first, then by the next deadline,
 live), and on a case: accept (the first wins: the others are told someone was first), downgrade "urgent" with a
-reason, progress notes with photos, hand over with a reason, merge a duplicate, whistle (吹哨) to the department the
-matter list names, ask for more time, answer. The policy lets a clerk or a grid worker in; the case itself decides
-whether it is theirs."""
+reason, progress notes with photos, hand over with a reason, merge a duplicate, whistle (吹哨) to a department of the
+street (the one the matter list names, or another the owner chooses), ask for more time, answer. The policy lets a
+clerk or a grid worker in; the case itself decides whether it is theirs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from backend.casework.web.forms import (
     NoteForm,
     PlainForm,
     ReasonForm,
+    WhistleForm,
     stored_photos,
     whole,
 )
@@ -124,12 +125,17 @@ async def merge(
 
 @post("/cases/{case_id:uuid}/whistle", name="cases.whistle")
 async def whistle(
-    request: Request[Any, Any, Any], case_id: FromPath[UUID], data: URLEncodedBody[ReasonForm]
+    request: Request[Any, Any, Any], case_id: FromPath[UUID], data: URLEncodedBody[WhistleForm]
 ) -> Response[Any]:
+    async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
+        chosen = text(form, "department_id").strip()
+        department = uuid_field(form, "department_id", "Choose a department of the street.") if chosen else None
+        return await whistles.whistle(rt, ctx, case_id, text(form, "reason"), department)
+
     return await _handle(
         request,
         case_id,
-        lambda rt, ctx, form: whistles.whistle(rt, ctx, case_id, text(form, "reason")),
+        run,
         "whistle",
         _("Whistled (吹哨): the department must report in and answer; its answer comes back to you."),
     )

@@ -1,6 +1,7 @@
 """Routes of the clerk's grid plan (网格化): draw and rename grids, put each building in exactly one grid (add, move,
 remove), the places a case may name, the 网格员 of each grid and the 楼长 of each building (reassignments are events:
-the history stays); and the community's narrowing of the street's matter list (事项清单)."""
+the history stays); and the community's narrowing of the street's matter list (事项清单), for the whole community or
+further for one grid."""
 
 from __future__ import annotations
 
@@ -176,7 +177,8 @@ async def matters_page(request: Request[Any, Any, Any]) -> Template:
 async def narrow(request: Request[Any, Any, Any], data: URLEncodedBody[NarrowForm]) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         since = day_field(form, "effective_from", "Give the day it takes effect (YYYY-MM-DD).")
-        return await street.narrow_matter(rt, ctx, text(form, "code"), narrowing(form), since)
+        grid = optional_id(form, "grid_id", "Choose the grid.")
+        return await street.narrow_matter(rt, ctx, text(form, "code"), narrowing(form), since, grid)
 
     return await _matters(request, run, _("The community's matter list is narrowed from that day."))
 
@@ -185,7 +187,8 @@ async def narrow(request: Request[Any, Any, Any], data: URLEncodedBody[NarrowFor
 async def lift(request: Request[Any, Any, Any], data: URLEncodedBody[LiftForm]) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         since = day_field(form, "effective_from", "Give the day it takes effect (YYYY-MM-DD).")
-        return await street.lift_narrowing(rt, ctx, text(form, "code"), since)
+        grid = optional_id(form, "grid_id", "Choose the grid.")
+        return await street.lift_narrowing(rt, ctx, text(form, "code"), since, grid)
 
     return await _matters(request, run, _("The category reads as the street's again from that day."))
 

@@ -73,7 +73,8 @@ async def show_grids(request: Request[Any, Any, Any], user: User, status_code: i
 
 async def show_matters(request: Request[Any, Any, Any], user: User, status_code: int = 200, **extra: Any) -> Template:
     """The community's matter list in force today (its street's, as the community narrowed it): a category can be
-    dropped, answered sooner or handled in the community (即办), never widened."""
+    dropped, answered sooner or handled in the community (即办), never widened — for the whole community or further
+    for one grid (each grid with its own narrowings)."""
     found = await communities.by_id(user.community_id)
     street = found["street"] if found else ""
     return await render(
@@ -82,6 +83,7 @@ async def show_matters(request: Request[Any, Any, Any], user: User, status_code:
         status_code=status_code,
         lines=await views.matters(user.community_id, today()),
         street_lines={m["code"]: m for m in await views.street_matters(street, today())},
+        grids=await views.grid_narrowings(user.community_id, today()),
         street=street,
         answer_days=ANSWER_DAYS,
         today=today().isoformat(),

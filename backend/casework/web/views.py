@@ -78,8 +78,8 @@ def neighbour(user: User, page: dict[str, Any]) -> bool:
 
 
 async def _handling_context(user: User, page: dict[str, Any]) -> dict[str, Any]:
-    """What the handler's forms offer: colleagues to hand over to, duplicates to merge, the department a whistle
-    goes to (the matter list's, today), the extension's cap."""
+    """What the handler's forms offer: colleagues to hand over to, duplicates to merge, the street's departments a
+    whistle may go to (the matter list's, today, chosen first), the extension's cap."""
     row = page["case"]
     colleagues = [
         r for r in await residents.holding(row["community_id"], ["grid_worker", "clerk"], today()) if r != user.id
@@ -96,10 +96,14 @@ async def _handling_context(user: User, page: dict[str, Any]) -> dict[str, Any]:
     lines = {m["code"]: m for m in await views.matters(row["community_id"], today())}
     department_id = (lines.get(row["category"]) or {}).get("department_id") or row.get("department_id")
     unit = await views.department(department_id) if department_id else None
+    community = await communities.by_id(row["community_id"])
+    street = community["street"] if community else ""
     return {
         "colleagues": sorted(((str(c), names.get(str(c), "")) for c in colleagues), key=lambda c: c[1]),
         "duplicates": list(duplicates.values()),
         "whistle_to": unit["name"] if unit else "",
+        "whistle_department": str(unit["id"]) if unit else "",
+        "whistle_departments": [(str(d["id"]), d["name"]) for d in await views.departments(street)] if street else [],
         "extension_max": await communities.rule(row["community_id"], "case_extension_days", today()),
     }
 
@@ -147,13 +151,15 @@ async def case_live(request: Request[Any, Any, Any], case_id: UUID) -> Template:
 
 # -- the resident --------------------------------------------------------------------------------------------------
 async def show_new(request: Request[Any, Any, Any], user: User, status_code: int = 200, **extra: Any) -> Template:
-    """The form to raise a case: categories from the community's matter list in force today, its places."""
+    """The form to raise a case: categories from the matter list in force today for the grid of the resident's
+    building (the community's when it is in none), its places."""
     places = await views.areas(user.community_id, "place")
+    grid_id = await views.grid_of_household(user.community_id, user.household) if user.household else None
     return await render(
         request,
         "casework/new.html",
         status_code=status_code,
-        categories=await views.matters(user.community_id, today()),
+        categories=await views.matters(user.community_id, today(), grid_id),
         places=[p["name"] for p in places],
         public_cases=await views.public_cases(user.community_id, now(), limit=10),
         values=extra.pop("values", {}),
