@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,3 +246,24 @@ async def test_the_logs_role_cannot_read_the_key_store(own_roles: Settings):
         await rt.stop()
     with psycopg.connect(own_roles.database_url) as as_log, pytest.raises(psycopg.errors.InsufficientPrivilege):
         as_log.execute(f'SELECT key FROM "{own_roles.pg_schema}_keys".resident_keys')
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's VACUUM FULL and a transaction elsewhere in the database")
+async def test_an_erasure_waits_out_a_transaction_older_than_it_before_the_key_leaves_the_file(runtime, settings):
+    """A transaction begun before the erasure (another host's, a report's) keeps the deleted row "recently dead",
+    and a VACUUM FULL made then copies the key into the table's new file: the key store rewrites it again until the
+    server says no dead row was kept."""
+    place = await community(runtime, NOW, residents=1, passwords=False)
+    resident_id = await add_resident(runtime, place.community_id, place.households[0])
+    key = runtime.personal.keys([resident_id])[resident_id]
+    older = psycopg.connect(settings.database_url)
+    older.execute("SELECT txid_current()")  # an open transaction with an id, from before the erasure
+    ended = threading.Timer(0.5, older.rollback)
+    ended.start()
+    try:
+        await commands.erase(runtime, Ctx(place.community_id, resident_id, NOW), resident_id)
+    finally:
+        ended.join()
+        older.close()
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        assert key not in pg_keys_file(settings, conn)
