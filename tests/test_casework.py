@@ -342,3 +342,16 @@ async def test_the_street_keeps_its_lists_and_nobody_else_does(runtime):
     await refused(
         runtime, street.appoint_staff(runtime, w.ctx(w.operator), w.power, w.city_staff), "another department"
     )
+
+
+async def test_a_casework_rule_changed_from_a_later_day_moves_only_the_cases_raised_from_then(runtime):
+    """Deadlines are data with effective dates: the rule in force on the day a case is raised fixes its deadlines;
+    a change from Wednesday leaves Monday's case as it was."""
+    w = await world(runtime)
+    wednesday = T0 + timedelta(days=2)
+    await community_commands.set_rule(runtime, w.ctx(None), "case_accept_hours", 4, wednesday.date())
+    monday = await cases.raise_case(runtime, w.ctx(w.resident), "facilities", "1栋2单元楼道灯坏了一周")
+    later = await cases.raise_case(runtime, w.ctx(w.resident, wednesday), "facilities", "1栋3单元门口积水")
+    assert load(runtime, monday.result["case_id"]).deadlines[Due.ACCEPT][1] == T0 + timedelta(hours=2)
+    # 09:00 + 4 working hours: 12:00 closes the morning's 3, 14:00 opens the afternoon's 1 → 15:00
+    assert load(runtime, later.result["case_id"]).deadlines[Due.ACCEPT][1] == wednesday + timedelta(hours=6)
