@@ -20,6 +20,8 @@ def test_health(live_server):
         "procedure",
         "volunteering",
         "services",
+        "casework",
+        "casework_care",
         "inbox",
         "disclosure",
     }
