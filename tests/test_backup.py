@@ -30,9 +30,15 @@ from projections.residents import queries as resident_views
 from projections.residents.tables import TOMBSTONE
 from tests.conftest import NOW, POSTGRES, POSTGRES_URL
 from tests.factories import community, snapshot
+from tests.test_casework import quiet_runtime
 from tests.test_cli_residents import run
 
 PASSPHRASE = "correct horse battery staple"
+
+
+# The demo's cases have deadlines in real time: the rounds of a runtime making them would append notices between
+# the snapshot of the views and that of their positions. This runtime makes none.
+runtime = pytest.fixture(quiet_runtime, name="runtime")
 
 
 @pytest.fixture
