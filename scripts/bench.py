@@ -1012,6 +1012,9 @@ def main() -> None:
     parser.add_argument("--board-only", action="store_true", help="only the disclosure board")
     parser.add_argument("--votes-only", action="store_true", help="only the vote burst (with its bare baseline)")
     parser.add_argument("--board-sizes", default="100,100000", help="notices on the board, comma-separated")
+    parser.add_argument("--casework-only", action="store_true", help="only casework: queue, dashboard, rebuild")
+    parser.add_argument("--casework-sizes", default="1000,100000", help="cases in the log, comma-separated")
+    parser.add_argument("--casework-communities", type=int, default=200, help="communities of the street (5 grids)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument(
         "--workers",
@@ -1029,6 +1032,24 @@ def main() -> None:
         args.booking_residents, args.slots, args.slot_seats = 100, 4, 10
     if args.quick:
         args.board_sizes = "100,2000"
+        args.casework_sizes, args.casework_communities = "200,2000", 20
+    if args.casework_only:
+        from scripts.bench_casework import bench_casework, report_casework
+
+        sizes = tuple(int(n) for n in args.casework_sizes.split(","))
+        print(f"casework ({', '.join(f'{n:,}' for n in sizes)} cases)…", flush=True)
+        tools = {"free_port": free_port, "start_server": start_server, "stop": stop, "drive": drive, "BIN": BIN}
+        result = bench_casework(args.seconds, args.concurrency, sizes, args.casework_communities, tools)
+        text = report_casework(result, args)
+        print(text)
+        print(json.dumps(result, default=str))
+        (Path(tempfile.gettempdir()) / f"linli-bench-casework-{result['database'].lower()}.json").write_text(
+            json.dumps(result, default=str)
+        )
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     if args.board_only:
         sizes = tuple(int(n) for n in args.board_sizes.split(","))
         print(f"disclosure board ({', '.join(f'{n:,}' for n in sizes)} notices)…", flush=True)
