@@ -78,6 +78,7 @@ from backend.volunteering.web import teams as volunteering_teams
 from backend.web import live, shell
 from backend.web.act import FormFields
 from backend.web.auth import keep_users_fresh
+from backend.web.kept import KeptPages
 from backend.web.lockout import SignInGuard
 from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.web.sessions import SessionConfig, SessionStore, StampedFileStore
@@ -270,6 +271,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             DefineMiddleware(HttpsOnly, always=settings.https_only),  # first: it sees every cookie set
             DefineMiddleware(disclosure_kept.KeptBoard, headers=SECURITY_HEADERS),
+            DefineMiddleware(KeptPages),  # before the sessions: a kept page costs no session load (backend.web.kept)
             residents_signin.signin_rate_limit(settings.signin_per_minute).middleware,
             SessionConfig(
                 store="sessions",

@@ -33,17 +33,18 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.web.act import Form, Run, act, text, uuid_field
 from backend.web.auth import require
+from backend.web.kept import KEPT
 from backend.web.pages import render
 
 
-@get("/grid", name="cases.queue")
+@get("/grid", name="cases.queue", opt=KEPT)
 async def queue(request: Request[Any, Any, Any]) -> Template:
     """The grid worker's queue (a clerk sees the clerks' desk instead, linked from here)."""
     user = await require(request, "case.handle")
     return await render(request, "casework/queue.html", **await queue_context(user))
 
 
-@get("/grid/live", name="cases.queue_live")
+@get("/grid/live", name="cases.queue_live", opt=KEPT)
 async def queue_live(request: Request[Any, Any, Any]) -> Template:
     """The queue's list, fetched again when one of its cases moves (the websocket says so)."""
     user = await require(request, "case.handle")

@@ -41,6 +41,7 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.web.act import Form, act, text, uuid_field
 from backend.web.auth import User, require
+from backend.web.kept import KEPT
 from backend.web.pages import board_community, error_status, error_text, today
 from projections.casework import queries as views
 from projections.residents import queries as residents
@@ -196,7 +197,7 @@ async def reroute(
 
 
 # -- the rates ------------------------------------------------------------------------------------------------------
-@get("/street/cases", name="street.cases")
+@get("/street/cases", name="street.cases", opt=KEPT)
 async def dashboard(
     request: Request[Any, Any, Any], street: FromQuery[str] = "", month: FromQuery[str] = "", rank: FromQuery[str] = ""
 ) -> Template:

@@ -1,0 +1,181 @@
+"""Pages kept for the one reader who asked for them: `KeptPages`, the middleware the app factory installs, and `KEPT`,
+the route option that opts a page in (`@get(..., opt=KEPT)`).
+
+A grid worker's phone asks for its queue again and again (after each case it opens, when it wakes, when the
+websocket says a case moved); a street officer's dashboard is asked for by every officer, many times a day. Between
+two events nothing on such a page can change but the clock, so the page rendered for this reader is sent again, from
+in front of the session, CSRF and routing middleware, as long as:
+
+- nothing new was projected in this process (the projector's position is part of the key: any event, whichever
+  context, makes every kept page stale — a revoked role, a new notice for the bell, a case moved);
+- it is the same minute (deadlines and "overdue" move with the clock; days and terms of office with it);
+- the request is the same: path, query, the whole Cookie header (the session id, the CSRF cookie the page's token
+  was made from, the language), Accept-Language and the htmx headers (a fragment is not the page);
+- the reader's session file is the one the page was rendered with (its inode, size and modification time: a flash
+  added, a sign-out, a renewed or expired-and-deleted session each change or remove it), and their "signed out
+  everywhere" entry in the security store is unchanged.
+
+A page is kept only when it answered 200 and rendering it changed nothing of the session (a page that took a flash
+to show it could never be sent again: the session file it was rendered with is gone). Its Set-Cookie headers are
+not kept: the session cookie's expiry is pushed forward by the first request of each minute, which goes to the app.
+Requests for a page that is being rendered wait for that rendering instead of rendering it again.
+
+Litestar's response cache (`@get(cache=...)`) is not used: it runs inside the app-level middleware, so every hit would
+still load the session and build its cookie, which is most of what a signed-in page costs here (docs/BENCHMARKS.md,
+"the signed-in floor"); and its key builder has no way to refuse a page whose rendering changed the session.
+
+A route that opts in must not put anything made for one rendering into the page (a form's `command_id`: two
+submissions from the same kept page would be taken for one)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+KEPT = {"kept": True}  # a route's `opt`: its GET pages are kept for their reader
+KEPT_BYTES = 64 * 1024 * 1024  # per process; the oldest pages go first
+SESSION_COOKIE = "linli_session"
+CSRF_COOKIE = "csrftoken"
+_VARIES = (b"cookie", b"accept-language", b"hx-request", b"hx-target", b"hx-current-url")
+
+Stamp = tuple[int, int, int] | None
+
+
+@dataclass(frozen=True)
+class Page:
+    session: Stamp  # the session file as the page was rendered
+    resident_id: str
+    signed_out: Stamp  # the resident's "signed out everywhere" entry then (None: there was none)
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def stamp(path: os.PathLike[str] | str) -> Stamp:
+    """What changes whenever the store rewrites the file (a new file renamed over it), or None: no file."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+class KeptPages:
+    """ASGI middleware (app level, before the sessions): sends a kept page, or lets the app render it and keeps it."""
+
+    def __init__(self, app: Any, limit: int = KEPT_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+        self.pages: OrderedDict[tuple[Any, ...], Page] = OrderedDict()
+        self.size = 0
+        # Pages being rendered now: a phone that asks again before the first answer (a double tap, a burst after
+        # an event) waits for it rather than rendering the same page once more.
+        self.rendering: dict[tuple[Any, ...], asyncio.Event] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not _opted_in(scope):
+            await self.app(scope, receive, send)
+            return
+        projector = scope["app"].state.runtime.projector
+        key = _key(scope, projector.position) if projector.running else None
+        session_id = _cookie(scope, SESSION_COOKIE) if key is not None else None
+        if key is None or session_id is None or _cookie(scope, CSRF_COOKIE) is None:
+            await self.app(scope, receive, send)
+            return
+        session_file = _file(scope, "sessions", session_id)
+        before = stamp(session_file)
+        page = self._valid(scope, key, before)
+        rendering = self.rendering.get(key)
+        if page is None and rendering is not None:
+            await rendering.wait()  # the same page for the same reader is being rendered: one rendering for both
+            page = self._valid(scope, key, before)
+        if page is not None:
+            self.pages.move_to_end(key)
+            await send({"type": "http.response.start", "status": 200, "headers": page.headers})
+            await send({"type": "http.response.body", "body": page.body})
+            return
+        if key in self.rendering:
+            await self._render(scope, receive, send, key, session_file, before)
+            return
+        self.rendering[key] = done = asyncio.Event()
+        try:
+            await self._render(scope, receive, send, key, session_file, before)
+        finally:
+            del self.rendering[key]
+            done.set()
+
+    def _valid(self, scope: Any, key: tuple[Any, ...], session: Stamp) -> Page | None:
+        """The page kept under `key`, if the reader's session and sign-outs are as they were when it was rendered."""
+        page = self.pages.get(key)
+        if (
+            page is not None
+            and session is not None
+            and page.session == session
+            and stamp(_file(scope, "security", f"valid-from-{page.resident_id}")) == page.signed_out
+        ):
+            return page
+        return None
+
+    async def _render(
+        self, scope: Any, receive: Any, send: Any, key: tuple[Any, ...], session_file: Any, before: Stamp
+    ) -> None:
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def keeping(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keeping)
+        session = scope.get("session")
+        resident_id = session.get("resident_id") if isinstance(session, dict) else None
+        if started.get("status") != 200 or not resident_id or before is None or stamp(session_file) != before:
+            return  # not a page for a signed-in reader, or rendering it changed their session
+        signed_out = stamp(_file(scope, "security", f"valid-from-{resident_id}"))
+        headers = [(name, value) for name, value in started.get("headers", []) if name.lower() != b"set-cookie"]
+        self._keep(key, Page(before, str(resident_id), signed_out, headers, b"".join(chunks)))
+
+    def _keep(self, key: tuple[Any, ...], page: Page) -> None:
+        old = self.pages.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+        if len(page.body) > self.limit // 8:
+            return  # one page must not push out everything else
+        self.pages[key] = page
+        self.size += len(page.body)
+        while self.size > self.limit:
+            self.size -= len(self.pages.popitem(last=False)[1].body)
+
+
+def _file(scope: Any, store: str, key: str) -> Any:
+    """Where the app's file store `store` keeps `key` (the sessions and security stores are FileStores)."""
+    return scope["app"].stores.get(store)._path_from_key(key)
+
+
+def _opted_in(scope: Any) -> bool:
+    handler = scope.get("route_handler")
+    return handler is not None and bool(handler.opt.get("kept"))
+
+
+def _key(scope: Any, position: int) -> tuple[Any, ...]:
+    varies = tuple((name, value) for name, value in scope["headers"] if name in _VARIES)
+    return scope["path"], scope["query_string"], varies, position, int(time.time() // 60)
+
+
+def _cookie(scope: Any, name: str) -> str | None:
+    """One cookie's value from the request's Cookie headers (without parsing the others)."""
+    prefix = name + "="
+    for header, value in scope["headers"]:
+        if header != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            part = part.strip()
+            if part.startswith(prefix):
+                return part[len(prefix) :].strip('"') or None
+    return None
