@@ -60,8 +60,13 @@ async def grid(grid_id: object) -> dict[str, Any] | None:
 
 async def grids_of(worker_id: object) -> list[UUID]:
     """The grids a 网格员 holds now."""
-    rows = await GridView.select(GridView.id).where(GridView.worker_id == worker_id)
-    return [_uuid(r["id"]) for r in rows]
+    return list(await held_grids(worker_id))
+
+
+async def held_grids(worker_id: object) -> dict[UUID, str]:
+    """The grids a 网格员 holds now, with their names, in one statement (their queue's heading)."""
+    rows = await GridView.select(GridView.id, GridView.name).where(GridView.worker_id == worker_id)
+    return {_uuid(r["id"]): r["name"] for r in sorted(rows, key=lambda r: r["name"])}
 
 
 async def areas(community_id: object, kind: str = "") -> list[dict[str, Any]]:

@@ -190,11 +190,10 @@ async def show_mine(request: Request[Any, Any, Any], user: User, status_code: in
 # -- the handlers ---------------------------------------------------------------------------------------------------
 async def queue_context(user: User) -> dict[str, Any]:
     """A grid worker's queue: their grids' open cases and those handed to them, overdue first."""
-    held = await views.grids_of(user.id)
-    names = {str(g["id"]): g["name"] for g in await views.grids(user.community_id)}
+    held = await views.held_grids(user.id)
     return {
-        "cases": await views.worker_queue(user.id, now()),
-        "grid_names": [names.get(str(g), "") for g in held],
+        "cases": await views.worker_queue(user.id, now(), held=list(held)),
+        "grid_names": list(held.values()),
         "started": now(),
         **LABELS,
     }
