@@ -15,6 +15,7 @@ import asyncio
 import os
 import random
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -166,23 +167,32 @@ def seed_places(rt: Runtime, communities: int, now: datetime) -> World:
     return world
 
 
+def _item(world: World, n: int) -> Any:
+    item = DEFAULT_MATTERS[n % len(DEFAULT_MATTERS)]
+    return replace(item, department_id=world.departments.get(item.code)) if item.handling == WHISTLE else item
+
+
+def _raised(world: World, n: int, cid: UUID, at: datetime, rng: random.Random) -> Case:
+    """The n-th case as it is raised at `at` in a grid of the community."""
+    grid_id, _ = world.workers[cid][n // len(world.workers) % GRIDS]
+    raiser = world.raisers[cid][n % RAISERS]
+    return Case.raise_case(
+        Ctx(cid, raiser, at), uuid5(CASE_NAMESPACE, f"bench-{n}"), raiser, "", _item(world, n),
+        f"第{n}件诉求：楼道灯不亮。", f"{n // len(world.workers) % GRIDS + 1}栋", "", [], rng.random() < 0.05,
+        rng.random() < 0.3, grid_id, Terms(),
+    )  # fmt: skip
+
+
 def _case(world: World, n: int, cid: UUID, now: datetime, rng: random.Random) -> Case:
     """The n-th case: raised in a grid of the community at a moment of the past year, taken as far as its age and
     chance say."""
-    grid_id, worker_id = world.workers[cid][n // len(world.workers) % GRIDS]
-    raiser = world.raisers[cid][n % RAISERS]
-    item = DEFAULT_MATTERS[n % len(DEFAULT_MATTERS)]
-    if item.handling == WHISTLE:
-        item = replace(item, department_id=world.departments.get(item.code))
     age = timedelta(days=365) * rng.random() ** 1.0
     at = now - age
-    terms = Terms()
+    case = _raised(world, n, cid, at, rng)
+    grid_id, worker_id = world.workers[cid][n // len(world.workers) % GRIDS]
+    raiser, item, terms = world.raisers[cid][n % RAISERS], _item(world, n), Terms()
     handler = Handler(worker_id, grids=frozenset({grid_id}))
     clerk = Handler(worker_id, clerk=True, grids=frozenset({grid_id}))
-    case = Case.raise_case(
-        Ctx(cid, raiser, at), uuid5(CASE_NAMESPACE, f"bench-{n}"), raiser, "", item, f"第{n}件诉求：楼道灯不亮。",
-        f"{n // len(world.workers) % GRIDS + 1}栋", "", [], rng.random() < 0.05, rng.random() < 0.3, grid_id, terms,
-    )  # fmt: skip
     young = age < timedelta(days=7)
     if young and rng.random() < 0.3:
         return case  # waiting in the grid's queue (overdue once its time to accept has passed)
@@ -280,10 +290,10 @@ def settle(base: str, seeded: int, quiet: float = 20.0, limit: float = 300.0) ->
     return {"settled_seconds": time.perf_counter() - started - quiet, "rounds_events": last - seeded}
 
 
-def seed_and_build(data_dir: Path, schema: str, communities: int, cases: int) -> dict[str, Any]:
+def seed_and_build(data_dir: Path, schema: str, communities: int, cases: int) -> tuple[dict[str, Any], World]:
     """Seed, let the projector build every view, then rebuild the casework views alone (timed)."""
 
-    async def body(rt: Runtime) -> dict[str, Any]:
+    async def body(rt: Runtime) -> tuple[dict[str, Any], World]:
         now = datetime.now(UTC)
         started = time.perf_counter()
         world = seed_places(rt, communities, now)
@@ -298,7 +308,7 @@ def seed_and_build(data_dir: Path, schema: str, communities: int, cases: int) ->
         await rt.projector.catch_up()
         rebuilt = time.perf_counter() - started
         casework = _casework_events(rt)
-        return {
+        return world, {
             "cases": cases,
             "events": events,
             "casework_events": casework,
@@ -310,7 +320,30 @@ def seed_and_build(data_dir: Path, schema: str, communities: int, cases: int) ->
             "signed_in": len(world.signed_in),
         }
 
-    return asyncio.run(with_runtime(data_dir, schema, body))
+    world, built = asyncio.run(with_runtime(data_dir, schema, body))
+    return built, world
+
+
+class Raising(threading.Thread):
+    """A new case raised somewhere in the street every `every` seconds, saved through the aggregate straight into
+    the log the server reads (as a phone's form would through the app): each moves every web process's projector,
+    so every page kept for a reader is stale and rendered again on its next request."""
+
+    def __init__(self, data_dir: Path, schema: str, world: World, first: int, every: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.data_dir, self.schema, self.world, self.first, self.every = data_dir, schema, world, first, every
+        self.done = threading.Event()
+        self.raised = 0
+
+    def run(self) -> None:
+        async def body(rt: Runtime) -> None:
+            rng, communities = random.Random(7), list(self.world.workers)
+            while not self.done.wait(self.every):
+                n = self.first + self.raised
+                rt.store.save(_raised(self.world, n, communities[n % len(communities)], datetime.now(UTC), rng))
+                self.raised += 1
+
+        asyncio.run(with_runtime(self.data_dir, self.schema, body))
 
 
 def _casework_events(rt: Runtime) -> int:
@@ -355,7 +388,7 @@ def bench_casework(
 def _measure(
     data_dir: Path, schema: str, communities: int, size: int, seconds: int, concurrency: int, tools: dict[str, Any]
 ) -> dict[str, Any]:
-    built = seed_and_build(data_dir, schema, communities, size)
+    built, world = seed_and_build(data_dir, schema, communities, size)
     started = time.perf_counter()
     analyze(schema)
     built["analyzed_seconds"] = time.perf_counter() - started if database_url() else None
@@ -380,10 +413,17 @@ def _measure(
         assert check.status_code == 200 and board.status_code == 200, (check.status_code, board.status_code)
         queue = tools["drive"](base, [f"GET\t/grid\t{c}\t\t" for c in workers], concurrency, seconds)
         street = tools["drive"](base, [f"GET\t/street/cases?month={month}\t{operator}\t\t"], concurrency, seconds)
+        raising = Raising(data_dir, schema, world, first=size)
+        raising.start()
+        try:
+            busy = tools["drive"](base, [f"GET\t/grid\t{c}\t\t" for c in workers], concurrency, seconds)
+        finally:
+            raising.done.set()
+            raising.join()
     finally:
         tools["stop"](server)
-    return {**built, **settled, "queue": queue, "street": street, "queue_bytes": len(check.content),
-            "street_bytes": len(board.content)}  # fmt: skip
+    return {**built, **settled, "queue": queue, "street": street, "busy": busy, "raised": raising.raised,
+            "queue_bytes": len(check.content), "street_bytes": len(board.content)}  # fmt: skip
 
 
 def report_casework(result: dict[str, Any], args: Any) -> str:
@@ -402,7 +442,9 @@ def report_casework(result: dict[str, Any], args: Any) -> str:
         f"real server ({database}): a grid worker's queue `GET /grid` ({SIGNED_IN} workers in turn) and the street's "
         "dashboard `GET /street/cases` (its communities and departments ranked, with the overdue backlog), beside a "
         f"bare Litestar GET ({workers} uvicorn worker{'s' if workers > 1 else ''}) in the same run, measured once the "
-        "server's deadline rounds had caught up with the seeded cases (no event written for 20 s); before serving, "
+        "server's deadline rounds had caught up with the seeded cases (no event written for 20 s); the queue again "
+        "while a new case is saved into the log every second (each one makes every page kept for its reader stale: "
+        "backend/web/kept.py); before serving, "
         "the casework views rebuilt alone (`Projector.reset(['casework'])`, then `catch_up()` over the whole log)"
         + (
             "; then `VACUUM (ANALYZE)` of the views (this machine's PostgreSQL runs with autovacuum off)."
@@ -411,9 +453,9 @@ def report_casework(result: dict[str, Any], args: Any) -> str:
         ),
         "",
         "| cases | events in the log | queue req/s | ratio to bare | queue p50 / p95 / p99 (ms) | dashboard req/s | "
-        "ratio to bare | dashboard p50 / p95 / p99 (ms) | rebuild: log events/s (casework events/s) | seeded / "
-        "projected in (s) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "ratio to bare | dashboard p50 / p95 / p99 (ms) | queue req/s, a case raised each second (ratio; p99 ms) | "
+        "rebuild: log events/s (casework events/s) | seeded / projected in (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, r in result["sizes"].items():
         queue, street = r["queue"], r["street"]
@@ -421,12 +463,13 @@ def report_casework(result: dict[str, Any], args: Any) -> str:
             f"| {size:,} | {r['events']:,} | {queue['rps']:.0f} | {queue['rps'] / bare['rps']:.3f} | "
             f"{queue['p50']:.1f} / {queue['p95']:.1f} / {queue['p99']:.1f} | {street['rps']:.0f} | "
             f"{street['rps'] / bare['rps']:.3f} | {street['p50']:.1f} / {street['p95']:.1f} / {street['p99']:.1f} | "
-            f"{r['rebuild_eps']:,.0f} ({r['rebuild_casework_eps']:,.0f}) | {r['seeded_seconds']:.0f} / "
-            f"{r['projected_seconds']:.0f} |"
+            f"{r['busy']['rps']:.0f} ({r['busy']['rps'] / bare['rps']:.3f}; {r['busy']['p99']:.1f}; "
+            f"{r['raised']} raised) | {r['rebuild_eps']:,.0f} ({r['rebuild_casework_eps']:,.0f}) | "
+            f"{r['seeded_seconds']:.0f} / {r['projected_seconds']:.0f} |"
         )
     lines.append(
         f"| bare GET | | {bare['rps']:.0f} | 1.00 | {bare['p50']:.1f} / {bare['p95']:.1f} / {bare['p99']:.1f} "
-        "| | | | | |"
+        "| | | | | | |"
     )
     lines += [
         "",
