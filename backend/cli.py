@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -157,6 +158,18 @@ def cmd_verify(_: argparse.Namespace) -> int:
     return _with_runtime(body)
 
 
+def cmd_proof_check(args: argparse.Namespace) -> int:
+    """Check one Merkle proof file offline (no data dir, no server): 0 when it verifies, 1 when it does not."""
+    from backend.kernel.merkle import check_text
+
+    try:
+        ok, why = check_text(Path(args.file).read_text(encoding="utf-8"))
+    except OSError as error:
+        ok, why = False, f"not a proof: {error}"
+    print(why)
+    return 0 if ok else 1
+
+
 def cmd_rules_set(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
 
@@ -267,8 +280,6 @@ def cmd_community_street(args: argparse.Namespace) -> int:
 
 
 def cmd_households_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from backend.residents import commands
     from backend.residents.register_file import read_register
 
@@ -402,6 +413,11 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*")
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("verify", help="recompute the hash chain over the whole log").set_defaults(func=cmd_verify)
+    proof = sub.add_parser("proof", help="Merkle proofs of the log")
+    proof_sub = proof.add_subparsers(dest="action", required=True)
+    proof_check = proof_sub.add_parser("check", help="check one inclusion or consistency proof file (JSON), offline")
+    proof_check.add_argument("file")
+    proof_check.set_defaults(func=cmd_proof_check)
     rules = sub.add_parser("rules", help="a community's rulebook")
     rules_sub = rules.add_subparsers(dest="action", required=True)
     rule_set = rules_sub.add_parser("set", help="set a rule from a date on (default today)")

@@ -1,4 +1,6 @@
-"""The chain's projection: every event of the log, whatever its topic, extends the chain by one link."""
+"""The chain's projections: every event of the log, whatever its topic, extends the chain by one link and the Merkle
+tree by one leaf (its own projection, so that a deployment whose chain was made before the tree builds the tree from
+the first event)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import ClassVar
 
 from piccolo.table import Table
 
+from projections.chain import merkle
 from projections.chain.queries import head, link
-from projections.chain.tables import ChainLink
+from projections.chain.tables import ChainLink, MerkleNode
 from projections.db import bulk_insert
 from projections.types import Item, LiveMessage
 
@@ -26,3 +29,13 @@ class ChainProjection:
             rows.append({"position": item.position, "link": previous})
         await bulk_insert(ChainLink, rows)
         return [("chain", {"position": items[-1].position, "head": previous})]
+
+
+class MerkleProjection:
+    name = "merkle"
+    tables: ClassVar[Sequence[type[Table]]] = (MerkleNode,)
+    handles: ClassVar[Sequence[type]] = ()
+
+    async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        await merkle.append([item.notification for item in items])
+        return []

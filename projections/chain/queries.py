@@ -10,17 +10,14 @@ import anyio
 from eventsourcing.persistence import Notification
 
 from backend.kernel.store import LinliApp
+from projections.chain.merkle import canonical
 from projections.chain.tables import ChainLink
 
 GENESIS = "0" * 64
 
 
 def link(previous: str, record: Notification) -> str:
-    digest = hashlib.sha256(bytes.fromhex(previous))
-    digest.update(f"{record.id}|{record.originator_id}|{record.originator_version}|{record.topic}|".encode())
-    state = record.state
-    digest.update(state if isinstance(state, bytes | bytearray | memoryview) else str(state).encode())
-    return digest.hexdigest()
+    return hashlib.sha256(bytes.fromhex(previous) + canonical(record)).hexdigest()
 
 
 async def head() -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""The chain's one table: the link after each position of the log."""
+"""The chain's tables: the link after each position of the log, and the Merkle tree's nodes."""
 
 from __future__ import annotations
 
@@ -9,3 +9,13 @@ from piccolo.table import Table
 class ChainLink(Table, tablename="chain_link"):
     position = BigInt(primary_key=True)
     link = Varchar(length=64)
+
+
+class MerkleNode(Table, tablename="merkle_node"):
+    """A perfect subtree of the Merkle tree over the log (backend/kernel/merkle.py), made once and never changed:
+    `node` is index·64 + level; a leaf (level 0) also names the log position of its event (the log's positions may
+    skip a number, the leaves never do)."""
+
+    node = BigInt(primary_key=True)
+    hash = Varchar(length=64)
+    position = BigInt(default=0, index=True)  # a leaf's event; 0 for the nodes above the leaves
