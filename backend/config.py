@@ -43,6 +43,7 @@ class Settings:
     workers: int = field(default_factory=usable_cores)
     hub: str = ""  # set by `linli serve` in each of several web processes: the first one's socket for the others
     leader: bool = True  # this web process runs the projector (the only one, or the first of several)
+    log_origin: str = ""  # the name on the log's signed checkpoints (default "linli/<host name>"; fixed at the first)
 
     @property
     def is_postgres(self) -> bool:
@@ -137,6 +138,7 @@ def load_settings(**overrides: object) -> Settings:
         "projector_inline": env.get("LINLI_PROJECTOR", "inline") == "inline",
         "secret": env.get("LINLI_SECRET", ""),
         "signin_per_minute": int(env.get("LINLI_SIGNIN_PER_MINUTE", "20")),
+        "log_origin": env.get("LINLI_LOG_ORIGIN", ""),
         "push_local": _flag(env.get("LINLI_PUSH_LOCAL")),
         "keys_database_url": env.get("LINLI_KEYS_DATABASE_URL", ""),
         "backup_passphrase": env.get("LINLI_BACKUP_PASSPHRASE", ""),

@@ -10,6 +10,7 @@ from backend.deliberation.rounds import close_due_ballots
 from backend.inbox import texts as notification_texts
 from backend.inbox.rounds import push_notifications
 from backend.kernel.ports import Pass
+from backend.record.rounds import sign_checkpoints
 from backend.services.rounds import remind_bookings
 from backend.services.web.notices import notification_text
 from backend.volunteering.rounds import keep_shifts
@@ -22,6 +23,7 @@ PASSES: tuple[Pass, ...] = (
     keep_case_deadlines,
     requeue_lapsed_owners,
     push_notifications,
+    sign_checkpoints,  # last: the checkpoint covers what this round wrote
 )
 
 # What the inbox's notifications say: those the inbox projection derives from services' slots (a seat from the

@@ -24,6 +24,8 @@ def test_health(live_server):
         "casework_care",
         "inbox",
         "disclosure",
+        "merkle",
+        "checkpoints",
     }
     assert set(body["projections"]) == names
 

@@ -4,7 +4,7 @@ Piccolo's migrations). The composition root of the read side: the one module tha
 from backend.kernel.personal import PersonalData
 from projections.casework.care_handlers import CareProjection
 from projections.casework.handlers import CaseworkProjection
-from projections.chain.handlers import ChainProjection, MerkleProjection
+from projections.chain.handlers import ChainProjection, CheckpointProjection, MerkleProjection
 from projections.community.handlers import CommunityProjection
 from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
 from projections.disclosure.handlers import DisclosureProjection
@@ -18,6 +18,7 @@ from projections.volunteering.handlers import VolunteeringProjection
 PROJECTIONS = (
     ChainProjection,
     MerkleProjection,  # the Merkle tree over the same log (issue 24)
+    CheckpointProjection,  # its signed checkpoints
     CommunityProjection,
     ResidentsProjection,
     DeliberationProjection,

@@ -171,6 +171,8 @@ async def test_shell_endpoints(client):
         "disclosure",
         "casework",
         "casework_care",
+        "merkle",
+        "checkpoints",
     }
     assert set(health["projections"]) == names
     schema = await client.get("/schema/openapi.json")

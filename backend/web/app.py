@@ -54,6 +54,7 @@ from backend.inbox.web import routes as inbox_routes
 from backend.kernel.changes import resident_changed
 from backend.kernel.money import yuan
 from backend.kernel.zone import LOCAL_ZONE
+from backend.record.web import routes as record_routes
 from backend.residents.web import access as residents_access
 from backend.residents.web import desk as residents_desk
 from backend.residents.web import households as residents_households
@@ -252,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *inbox_routes.routes,
             *inbox_live.routes,
             *disclosure_web.routes,
+            *record_routes.routes,
             *deliberation_live.routes,
             *volunteering_live.routes,
             *services_live.routes,

@@ -9,9 +9,10 @@ from typing import ClassVar
 
 from piccolo.table import Table
 
+from backend.record.domain.log import TransparencyLog
 from projections.chain import merkle
 from projections.chain.queries import head, link
-from projections.chain.tables import ChainLink, MerkleNode
+from projections.chain.tables import ChainLink, CheckpointView, MerkleNode
 from projections.db import bulk_insert
 from projections.types import Item, LiveMessage
 
@@ -39,3 +40,24 @@ class MerkleProjection:
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         await merkle.append([item.notification for item in items])
         return []
+
+
+class CheckpointProjection:
+    name = "checkpoints"
+    tables: ClassVar[Sequence[type[Table]]] = (CheckpointView,)
+    handles: ClassVar[Sequence[type]] = (TransparencyLog.CheckpointSigned,)
+
+    async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        rows = [
+            {
+                "size": item.event.size,
+                "root": item.event.root,
+                "note": item.event.note,
+                "signed_at": item.event.timestamp,
+                "position": item.position,
+            }
+            for item in items
+            if isinstance(item.event, TransparencyLog.CheckpointSigned)
+        ]
+        await bulk_insert(CheckpointView, rows)
+        return [("checkpoint", {"size": rows[-1]["size"]})] if rows else []

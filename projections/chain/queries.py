@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 from eventsourcing.persistence import Notification
 
 from backend.kernel.store import LinliApp
 from projections.chain.merkle import canonical
-from projections.chain.tables import ChainLink
+from projections.chain.tables import ChainLink, CheckpointView
 
 GENESIS = "0" * 64
 
@@ -74,3 +75,12 @@ async def verify(app: LinliApp, stop: int | None = None, batch: int = 2000) -> V
                 return Verdict(False, checked, stop, previous, record.id, reason)
             previous, expected, checked = computed, record.id + 1, checked + 1
     return Verdict(True, checked, stop, previous)
+
+
+async def latest_checkpoint() -> dict[str, Any] | None:
+    """The log's last signed checkpoint (size, root, note, signed_at), or None before the first."""
+    return await CheckpointView.select().order_by(CheckpointView.size, ascending=False).first()
+
+
+async def checkpoint_at(size: int) -> dict[str, Any] | None:
+    return await CheckpointView.select().where(CheckpointView.size == size).first()

@@ -1,8 +1,8 @@
-"""The chain's tables: the link after each position of the log, and the Merkle tree's nodes."""
+"""The chain's tables: the link after each position of the log, the Merkle tree's nodes, the signed checkpoints."""
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Varchar
+from piccolo.columns import BigInt, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -19,3 +19,13 @@ class MerkleNode(Table, tablename="merkle_node"):
     node = BigInt(primary_key=True)
     hash = Varchar(length=64)
     position = BigInt(default=0, index=True)  # a leaf's event; 0 for the nodes above the leaves
+
+
+class CheckpointView(Table, tablename="chain_checkpoint"):
+    """The log's signed checkpoints (backend/record), by tree size."""
+
+    size = BigInt(primary_key=True)
+    root = Varchar(length=64)
+    note = Text()
+    signed_at = Timestamptz()
+    position = BigInt(default=0)  # the log position of the event that recorded it

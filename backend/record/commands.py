@@ -1,0 +1,52 @@
+"""Signing a checkpoint: the log's key (made at first start, kept beside the residents' keys), the note signed with
+it over the size and root the caller read from the Merkle tree, and the log opened the first time."""
+
+from __future__ import annotations
+
+import socket
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from eventsourcing.application import AggregateNotFoundError
+
+from backend.kernel import notes
+from backend.kernel.context import Ctx
+from backend.kernel.ports import Commands
+from backend.kernel.runner import CommandResult
+from backend.kernel.store import LinliApp
+from backend.record.domain.log import LOG_ID, TransparencyLog
+
+
+def _new_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def signing_key(rt: Commands) -> Ed25519PrivateKey:
+    """The log's Ed25519 key: made by whichever process asks first, the same for all afterwards."""
+    return Ed25519PrivateKey.from_private_bytes(rt.personal.secret("log-signing-key", _new_key))
+
+
+def origin(rt: Commands) -> str:
+    """The name the log's checkpoints carry: LINLI_LOG_ORIGIN, else "linli/" and this machine's name. Fixed when
+    the first checkpoint is signed (the log keeps it)."""
+    return rt.settings.log_origin or f"linli/{socket.gethostname()}"
+
+
+def log_of(app: LinliApp) -> TransparencyLog | None:
+    try:
+        return app.repository.get(LOG_ID)
+    except AggregateNotFoundError:
+        return None
+
+
+async def sign_checkpoint(rt: Commands, ctx: Ctx, size: int, root: bytes) -> CommandResult:
+    """Sign the tree of `size` leaves with root `root` (read from the Merkle tree) as the log's next checkpoint."""
+    key = signing_key(rt)
+
+    def action(app: LinliApp) -> tuple[list[TransparencyLog], dict[str, str]]:
+        log = log_of(app) or TransparencyLog.open(ctx, origin(rt), notes.public_bytes(key.public_key()))
+        note = notes.sign(notes.checkpoint_body(log.origin, size, root), log.origin, key)
+        log.sign(ctx, note)
+        return [log], {"size": str(size)}
+
+    return await rt.execute("record.sign_checkpoint", ctx, LOG_ID, action)

@@ -1,0 +1,68 @@
+"""What witnesses and verifiers fetch (no sign-in: the record is public): the latest signed checkpoint as a C2SP
+note (`GET /checkpoint`), and proofs in the JSON shape `linli proof check` reads — a leaf's inclusion in a tree of a
+given size (`GET /proof/inclusion?position=&size=`) and one tree being a prefix of a larger
+(`GET /proof/consistency?size1=&size2=`). Hashes in base64; sizes no larger than the tree has."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromQuery
+
+from backend.i18n import gettext as _
+from projections.chain import merkle as tree
+from projections.chain import queries as chain
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+async def _size(size: int) -> int:
+    """`size`, or the tree's whole size when 0; a size the tree has not reached is refused."""
+    have = await tree.size()
+    if size < 0 or size > have:
+        raise ValidationException(_("The tree has %(have)s leaves; ask for a size from 1 to that.", have=have))
+    return size or have
+
+
+@get("/checkpoint", name="record.checkpoint", media_type="text/plain; charset=utf-8")
+async def checkpoint(request: Request[Any, Any, Any]) -> Response[str]:
+    latest = await chain.latest_checkpoint()
+    if latest is None:
+        raise NotFoundException(_("The log has signed no checkpoint yet."))
+    return Response(latest["note"], media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+@get("/proof/inclusion", name="record.inclusion")
+async def inclusion(position: FromQuery[int], size: FromQuery[int] = 0) -> dict[str, Any]:
+    """The inclusion proof of the event at log `position` in the tree of `size` leaves (default: the whole tree)."""
+    index = await tree.leaf_index(position) if 0 < position < 2**63 else None
+    if index is None:
+        raise NotFoundException(_("There is no event at this position."))
+    size = await _size(size)
+    if index >= size:
+        raise ValidationException(_("That event came after the tree of this size."))
+    leaf = (await tree.nodes([(0, index)]))[(0, index)]
+    proof = await tree.inclusion_proof(index, size)
+    root = await tree.root(size)
+    return {"leafIdx": index, "treeSize": size, "root": _b64(root), "leafHash": _b64(leaf),
+            "proof": [_b64(p) for p in proof], "position": position}  # fmt: skip
+
+
+@get("/proof/consistency", name="record.consistency")
+async def consistency(size1: FromQuery[int], size2: FromQuery[int] = 0) -> dict[str, Any]:
+    """The proof that the tree of `size1` leaves is a prefix of the tree of `size2` (default: the whole tree)."""
+    size2 = await _size(size2)
+    if not 0 <= size1 <= size2:
+        raise ValidationException(_("The first size must be at most the second."))
+    proof = await tree.consistency_proof(size1, size2)
+    root1, root2 = await tree.root(size1), await tree.root(size2)
+    return {"size1": size1, "size2": size2, "root1": _b64(root1), "root2": _b64(root2),
+            "proof": [_b64(p) for p in proof]}  # fmt: skip
+
+
+routes = [checkpoint, inclusion, consistency]
