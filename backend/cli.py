@@ -14,6 +14,7 @@ from uuid import UUID
 
 from backend.config import load_settings
 from backend.contexts import PASSES
+from backend.record import cli as record_cli
 from backend.runtime import Runtime
 
 
@@ -156,18 +157,6 @@ def cmd_verify(_: argparse.Namespace) -> int:
         return 1
 
     return _with_runtime(body)
-
-
-def cmd_proof_check(args: argparse.Namespace) -> int:
-    """Check one Merkle proof file offline (no data dir, no server): 0 when it verifies, 1 when it does not."""
-    from backend.kernel.merkle import check_text
-
-    try:
-        ok, why = check_text(Path(args.file).read_text(encoding="utf-8"))
-    except OSError as error:
-        ok, why = False, f"not a proof: {error}"
-    print(why)
-    return 0 if ok else 1
 
 
 def cmd_rules_set(args: argparse.Namespace) -> int:
@@ -413,11 +402,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*")
     rebuild.set_defaults(func=cmd_rebuild)
     sub.add_parser("verify", help="recompute the hash chain over the whole log").set_defaults(func=cmd_verify)
-    proof = sub.add_parser("proof", help="Merkle proofs of the log")
-    proof_sub = proof.add_subparsers(dest="action", required=True)
-    proof_check = proof_sub.add_parser("check", help="check one inclusion or consistency proof file (JSON), offline")
-    proof_check.add_argument("file")
-    proof_check.set_defaults(func=cmd_proof_check)
+    record_cli.add_parsers(sub, _with_runtime)
     rules = sub.add_parser("rules", help="a community's rulebook")
     rules_sub = rules.add_subparsers(dest="action", required=True)
     rule_set = rules_sub.add_parser("set", help="set a rule from a date on (default today)")

@@ -34,7 +34,25 @@ def key_id(name: str, algorithm: int, public: bytes) -> bytes:
 
 def verifier_key(name: str, public: bytes, algorithm: int = ED25519) -> str:
     """The public key as signed-note verifiers write it: <name>+<key id in hex>+<base64(algorithm ‖ key)>."""
+    if "+" in name or " " in name or "\n" in name:
+        raise ValueError("a key name holds no '+', space or line break")
     return f"{name}+{key_id(name, algorithm, public).hex()}+{base64.b64encode(bytes([algorithm]) + public).decode()}"
+
+
+def parse_verifier_key(text: str) -> tuple[str, int, bytes]:
+    """(name, algorithm, public key) of a verifier key, or ValueError when it is malformed or its key id does not
+    match its key."""
+    try:
+        name, id_hex, encoded = text.strip().split("+", 2)  # a key name holds no "+"; base64 may
+        raw = base64.b64decode(encoded, validate=True)
+        wanted = bytes.fromhex(id_hex)
+    except (ValueError, binascii.Error):
+        raise ValueError("not a verifier key: <name>+<key id>+<key> expected") from None
+    if not name or len(raw) != 33 or raw[0] not in (ED25519, COSIGNATURE_V1):
+        raise ValueError("not an Ed25519 verifier key")
+    if key_id(name, raw[0], raw[1:]) != wanted:
+        raise ValueError("the key id does not match the name and key")
+    return name, raw[0], raw[1:]
 
 
 def checkpoint_body(origin: str, size: int, root: bytes) -> str:

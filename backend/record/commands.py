@@ -4,6 +4,7 @@ it over the size and root the caller read from the Merkle tree, and the log open
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -11,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from backend.kernel import notes
 from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.kernel.store import LinliApp
@@ -50,3 +52,41 @@ async def sign_checkpoint(rt: Commands, ctx: Ctx, size: int, root: bytes) -> Com
         return [log], {"size": str(size)}
 
     return await rt.execute("record.sign_checkpoint", ctx, LOG_ID, action)
+
+
+async def _on_log(rt: Commands, name: str, ctx: Ctx, change: Callable[[TransparencyLog], str]) -> CommandResult:
+    def action(app: LinliApp) -> tuple[list[TransparencyLog], dict[str, str]]:
+        log = log_of(app)
+        if log is None:
+            raise DomainError("The log has signed no checkpoint yet.", status=404)
+        return [log], {"result": change(log)}
+
+    return await rt.execute(name, ctx, LOG_ID, action)
+
+
+async def add_witness(rt: Commands, ctx: Ctx, verifier_key: str) -> CommandResult:
+    """Register a witness by its verifier key (`linli witness key` prints it on the witness's machine)."""
+    try:
+        name, algorithm, public = notes.parse_verifier_key(verifier_key)
+    except ValueError as error:
+        raise DomainError("Not a witness's key: %(why)s", why=str(error)) from None
+    if algorithm != notes.COSIGNATURE_V1:
+        raise DomainError("Not a witness's key: a cosigner's key (algorithm 4) is expected.")
+
+    def add(log: TransparencyLog) -> str:
+        log.add_witness(ctx, name, public)
+        return name
+
+    return await _on_log(rt, "record.add_witness", ctx, add)
+
+
+async def remove_witness(rt: Commands, ctx: Ctx, name: str) -> CommandResult:
+    def remove(log: TransparencyLog) -> str:
+        log.remove_witness(ctx, name)
+        return name
+
+    return await _on_log(rt, "record.remove_witness", ctx, remove)
+
+
+async def record_cosignature(rt: Commands, ctx: Ctx, size: int, line: str) -> CommandResult:
+    return await _on_log(rt, "record.cosign", ctx, lambda log: log.cosign(ctx, size, line))

@@ -12,7 +12,7 @@ from piccolo.table import Table
 from backend.record.domain.log import TransparencyLog
 from projections.chain import merkle
 from projections.chain.queries import head, link
-from projections.chain.tables import ChainLink, CheckpointView, MerkleNode
+from projections.chain.tables import ChainLink, CheckpointView, CosignatureView, MerkleNode
 from projections.db import bulk_insert
 from projections.types import Item, LiveMessage
 
@@ -44,20 +44,20 @@ class MerkleProjection:
 
 class CheckpointProjection:
     name = "checkpoints"
-    tables: ClassVar[Sequence[type[Table]]] = (CheckpointView,)
-    handles: ClassVar[Sequence[type]] = (TransparencyLog.CheckpointSigned,)
+    tables: ClassVar[Sequence[type[Table]]] = (CheckpointView, CosignatureView)
+    handles: ClassVar[Sequence[type]] = (TransparencyLog.CheckpointSigned, TransparencyLog.Cosigned)
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        rows = [
-            {
-                "size": item.event.size,
-                "root": item.event.root,
-                "note": item.event.note,
-                "signed_at": item.event.timestamp,
-                "position": item.position,
-            }
-            for item in items
-            if isinstance(item.event, TransparencyLog.CheckpointSigned)
-        ]
-        await bulk_insert(CheckpointView, rows)
-        return [("checkpoint", {"size": rows[-1]["size"]})] if rows else []
+        signed, cosigned = [], []
+        for item in items:
+            e = item.event
+            if isinstance(e, TransparencyLog.CheckpointSigned):
+                row = {"size": e.size, "root": e.root, "note": e.note, "signed_at": e.timestamp}
+                signed.append({**row, "position": item.position})
+            elif isinstance(e, TransparencyLog.Cosigned):
+                cosigned.append(
+                    {"key": f"{e.size}:{e.witness}", "size": e.size, "witness": e.witness, "at": e.at, "line": e.line}
+                )
+        await bulk_insert(CheckpointView, signed)
+        await bulk_insert(CosignatureView, cosigned)
+        return [("checkpoint", {"size": (signed or cosigned)[-1]["size"]})] if signed or cosigned else []

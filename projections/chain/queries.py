@@ -12,7 +12,7 @@ from eventsourcing.persistence import Notification
 
 from backend.kernel.store import LinliApp
 from projections.chain.merkle import canonical
-from projections.chain.tables import ChainLink, CheckpointView
+from projections.chain.tables import ChainLink, CheckpointView, CosignatureView
 
 GENESIS = "0" * 64
 
@@ -84,3 +84,8 @@ async def latest_checkpoint() -> dict[str, Any] | None:
 
 async def checkpoint_at(size: int) -> dict[str, Any] | None:
     return await CheckpointView.select().where(CheckpointView.size == size).first()
+
+
+async def cosignatures(size: int) -> list[dict[str, Any]]:
+    """The witnesses' cosignatures of the checkpoint of `size`, by witness."""
+    return await CosignatureView.select().where(CosignatureView.size == size).order_by(CosignatureView.witness)

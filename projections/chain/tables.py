@@ -29,3 +29,13 @@ class CheckpointView(Table, tablename="chain_checkpoint"):
     note = Text()
     signed_at = Timestamptz()
     position = BigInt(default=0)  # the log position of the event that recorded it
+
+
+class CosignatureView(Table, tablename="chain_cosignature"):
+    """A witness's cosignature of a checkpoint, the line as the checkpoint carries it."""
+
+    key = Varchar(length=160, primary_key=True)  # "<size>:<witness>"
+    size = BigInt(index=True)
+    witness = Varchar(length=100)
+    at = BigInt()  # the witness's timestamp, seconds since 1970
+    line = Text()

@@ -8,7 +8,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-07T03:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "chain: the Merkle tree's nodes and the signed checkpoints"
+DESCRIPTION = "chain: the Merkle tree's nodes, the signed checkpoints and their cosignatures"
 
 
 def _p(default: object, index: bool = False, primary_key: bool = False, **more: object) -> dict:
@@ -18,7 +18,11 @@ def _p(default: object, index: bool = False, primary_key: bool = False, **more: 
     }
 
 
-TABLES = [("MerkleNode", "merkle_node"), ("CheckpointView", "chain_checkpoint")]
+TABLES = [
+    ("MerkleNode", "merkle_node"),
+    ("CheckpointView", "chain_checkpoint"),
+    ("CosignatureView", "chain_cosignature"),
+]
 COLUMNS = [
     ("MerkleNode", "merkle_node", "node", BigInt, _p(0, primary_key=True)),
     ("MerkleNode", "merkle_node", "hash", Varchar, _p("", length=64)),
@@ -28,6 +32,11 @@ COLUMNS = [
     ("CheckpointView", "chain_checkpoint", "note", Text, _p("")),
     ("CheckpointView", "chain_checkpoint", "signed_at", Timestamptz, _p(TimestamptzNow())),
     ("CheckpointView", "chain_checkpoint", "position", BigInt, _p(0)),
+    ("CosignatureView", "chain_cosignature", "key", Varchar, _p("", primary_key=True, length=160)),
+    ("CosignatureView", "chain_cosignature", "size", BigInt, _p(0, index=True)),
+    ("CosignatureView", "chain_cosignature", "witness", Varchar, _p("", length=100)),
+    ("CosignatureView", "chain_cosignature", "at", BigInt, _p(0)),
+    ("CosignatureView", "chain_cosignature", "line", Text, _p("")),
 ]
 
 

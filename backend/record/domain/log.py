@@ -13,6 +13,7 @@ from backend.kernel.notes import Note
 DEPLOYMENT = UUID(int=0)  # the log belongs to the deployment, not to one community: its events carry this id
 LOG_ID = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "linli:transparency-log")  # one per deployment
 CHECKPOINT_MINUTES = 5  # a checkpoint at most this often while the log grows
+KEPT_CHECKPOINTS = 1000  # a witness may cosign one of the last this many checkpoints (about 3 days' worth)
 
 
 class TransparencyLog(LinliAggregate):
@@ -27,11 +28,39 @@ class TransparencyLog(LinliAggregate):
 
         def apply(self, log: TransparencyLog) -> None:
             log.size = self.size
+            log.bodies[self.size] = self.note.partition("\n\n")[0] + "\n"
+            while len(log.bodies) > KEPT_CHECKPOINTS:
+                log.bodies.pop(min(log.bodies))
+
+    class WitnessAdded(LinliAggregate.Event):
+        name: str
+        public_key: str  # Ed25519, hex
+
+        def apply(self, log: TransparencyLog) -> None:
+            log.witnesses[self.name] = self.public_key
+
+    class WitnessRemoved(LinliAggregate.Event):
+        name: str
+
+        def apply(self, log: TransparencyLog) -> None:
+            log.witnesses.pop(self.name, None)
+
+    class Cosigned(LinliAggregate.Event):
+        size: int
+        witness: str
+        at: int  # the witness's own timestamp (seconds), signed with the checkpoint
+        line: str  # the cosignature line, as a checkpoint carries it
+
+        def apply(self, log: TransparencyLog) -> None:
+            log.cosigned.add((self.size, self.witness))
 
     def __init__(self, origin: str, public_key: str) -> None:
         self.origin = origin
         self.public_key = public_key
         self.size = 0
+        self.bodies: dict[int, str] = {}  # the last KEPT_CHECKPOINTS checkpoints' bodies, by size
+        self.witnesses: dict[str, str] = {}  # name -> public key (hex)
+        self.cosigned: set[tuple[int, str]] = set()
 
     @classmethod
     def open(cls, ctx: Ctx, origin: str, public_key: bytes) -> TransparencyLog:
@@ -56,3 +85,38 @@ class TransparencyLog(LinliAggregate):
             raise DomainError("A checkpoint must cover more of the log than the last one.", status=409)
         self.emit(self.CheckpointSigned, ctx, size=checkpoint.size, root=checkpoint.root.hex(), note=note)
         return checkpoint.size
+
+    def add_witness(self, ctx: Ctx, name: str, public_key: bytes) -> None:
+        """A witness (the street office, the 居务监督委员会) whose cosignatures the log accepts from now on."""
+        if not name or "\n" in name or " " in name or len(name) > 100:
+            raise DomainError("A witness's name must be one word (no spaces) of at most 100 characters.")
+        if len(public_key) != 32:
+            raise DomainError("A witness's key must be an Ed25519 public key.")
+        if name in self.witnesses:
+            raise DomainError("There is already a witness with this name.", status=409)
+        self.emit(self.WitnessAdded, ctx, name=name, public_key=public_key.hex())
+
+    def remove_witness(self, ctx: Ctx, name: str) -> None:
+        if name not in self.witnesses:
+            raise DomainError("There is no witness with this name.", status=404)
+        self.emit(self.WitnessRemoved, ctx, name=name)
+
+    def cosign(self, ctx: Ctx, size: int, line: str) -> str:
+        """Keep a witness's cosignature line for the checkpoint of `size`; returns the witness's name. The line
+        must verify with a registered witness's key over that checkpoint: anyone may bring it, the signature is
+        what counts."""
+        body = self.bodies.get(size)
+        if body is None:
+            raise DomainError("There is no recent checkpoint of this size.", status=404)
+        try:
+            note = Note.parse(body + "\n" + line.rstrip("\n") + "\n")
+        except ValueError as error:
+            raise DomainError("Not a cosignature: %(why)s", why=str(error)) from None
+        for name, public in self.witnesses.items():
+            at = note.cosigned_by(name, bytes.fromhex(public))
+            if at is not None:
+                if (size, name) in self.cosigned:
+                    raise DomainError("This witness has already cosigned this checkpoint.", status=409)
+                self.emit(self.Cosigned, ctx, size=size, witness=name, at=at, line=line.rstrip("\n") + "\n")
+                return name
+        raise DomainError("This is not the cosignature of a witness of this log.", status=403)

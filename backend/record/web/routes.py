@@ -6,15 +6,28 @@ given size (`GET /proof/inclusion?position=&size=`) and one tree being a prefix 
 from __future__ import annotations
 
 import base64
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromQuery
+from litestar.params import FromQuery, JSONBody
 
 from backend.i18n import gettext as _
+from backend.kernel.context import Ctx
+from backend.kernel.errors import DomainError
+from backend.record import commands
+from backend.record.domain.log import DEPLOYMENT
+from backend.web.pages import error_status, error_text, now
 from projections.chain import merkle as tree
 from projections.chain import queries as chain
+
+
+@dataclass
+class Cosignature:
+    size: int
+    line: str
 
 
 def _b64(value: bytes) -> str:
@@ -31,10 +44,26 @@ async def _size(size: int) -> int:
 
 @get("/checkpoint", name="record.checkpoint", media_type="text/plain; charset=utf-8")
 async def checkpoint(request: Request[Any, Any, Any]) -> Response[str]:
+    """The latest checkpoint with the witnesses' cosignatures it has so far."""
     latest = await chain.latest_checkpoint()
     if latest is None:
         raise NotFoundException(_("The log has signed no checkpoint yet."))
-    return Response(latest["note"], media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"})
+    lines = "".join(c["line"] for c in await chain.cosignatures(int(latest["size"])))
+    headers = {"Cache-Control": "no-cache"}
+    return Response(latest["note"] + lines, media_type="text/plain; charset=utf-8", headers=headers)
+
+
+@post("/checkpoint/cosignatures", name="record.cosign", opt={"exclude_from_csrf": True}, status_code=201)
+async def cosign(request: Request[Any, Any, Any], data: JSONBody[Cosignature]) -> Response[dict[str, Any]]:
+    """A witness brings its cosignature of a checkpoint (`linli witness`). No session and no CSRF token: no cookie
+    is used, and the signature, by a key the log registered, is what is checked."""
+    line_id = hashlib.sha256(data.line.encode()).hexdigest()
+    ctx = Ctx(DEPLOYMENT, None, now(), command_id=f"cosign-{data.size}-{line_id}")
+    try:
+        done = await commands.record_cosignature(request.app.state.runtime, ctx, data.size, data.line)
+    except DomainError as error:
+        return Response({"error": error_text(error)}, status_code=error_status(error))
+    return Response({"witness": done.result["result"], "size": data.size}, status_code=201)
 
 
 @get("/proof/inclusion", name="record.inclusion")
@@ -65,4 +94,4 @@ async def consistency(size1: FromQuery[int], size2: FromQuery[int] = 0) -> dict[
             "proof": [_b64(p) for p in proof]}  # fmt: skip
 
 
-routes = [checkpoint, inclusion, consistency]
+routes = [checkpoint, cosign, inclusion, consistency]
