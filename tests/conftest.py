@@ -46,6 +46,17 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 @pytest.fixture
+async def quiet(settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime whose projector only moves when the test says so."""
+    rt = Runtime(settings, passes=PASSES)
+    await rt.start(run_projector=False)
+    try:
+        yield rt
+    finally:
+        await rt.stop()
+
+
+@pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
     rt = Runtime(settings, passes=PASSES)
     await rt.start(run_projector=True)

@@ -4,25 +4,18 @@ size, every inclusion proof and the consistency proofs between sizes verify; reb
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
-from backend.contexts import PASSES
 from backend.kernel import merkle
 from backend.runtime import Runtime
 from projections.chain import merkle as tree
+from projections.chain.handlers import MerkleProjection
 from projections.chain.tables import MerkleNode
+from projections.db import write_transaction
+from projections.runner import Projector
+from projections.types import Item
 from tests.conftest import NOW
 from tests.factories import community
-
-
-@pytest.fixture
-async def quiet(settings):
-    rt = Runtime(settings, passes=PASSES)
-    await rt.start(run_projector=False)
-    try:
-        yield rt
-    finally:
-        await rt.stop()
 
 
 def stored_leaves(rt: Runtime) -> list[bytes]:
@@ -68,3 +61,27 @@ async def test_rebuilt_from_nothing_the_tree_is_the_same(quiet):
     rt.projector.batch_size = 5
     await rt.projector.catch_up()
     assert await tree.root(await tree.size()) == before == merkle.root_of(stored_leaves(rt))
+
+
+async def test_a_batch_rolled_back_or_applied_elsewhere_leaves_no_stale_edge_in_memory(quiet):
+    """The tree's right edge kept in memory between batches is trusted only while the stored tree ends where this
+    process left it: a batch that rolled back, a reset, or batches applied by another projector make it read again."""
+    rt = quiet
+    await community(rt, NOW, residents=3, passwords=False)
+    rt.projector.batch_size = 4
+    await rt.projector.catch_up()
+    mine = next(p for p in rt.projector.projections if p.name == "merkle")
+    await community(rt, NOW, residents=2, passwords=False, code="another")
+    start = rt.projector.position + 1
+    items = [Item(n.id, n, None) for n in rt.store.recorder.select_notifications(start, 3)]
+    with contextlib.suppress(RuntimeError):
+        async with write_transaction(rt.projector.engine):
+            await mine.apply(items)
+            raise RuntimeError("the batch fails after the tree's rows were written")
+    other = Projector(rt.store, rt.projector.engine, [MerkleProjection()], batch_size=2)  # another process's
+    await other.catch_up()
+    await community(rt, NOW, residents=1, passwords=False, code="third")
+    await rt.projector.catch_up()
+    leaves = stored_leaves(rt)
+    assert await tree.size() == len(leaves)
+    assert await tree.root(len(leaves)) == merkle.root_of(leaves)

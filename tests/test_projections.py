@@ -23,17 +23,6 @@ from tests.conftest import NOW, POSTGRES
 from tests.factories import community, grant, snapshot
 
 
-@pytest.fixture
-async def quiet(settings):
-    """A runtime whose projector only moves when the test says so."""
-    rt = Runtime(settings, passes=PASSES)
-    await rt.start(run_projector=False)
-    try:
-        yield rt
-    finally:
-        await rt.stop()
-
-
 async def busy_log(rt: Runtime) -> UUID:
     place = await community(rt, NOW, residents=6, threshold=3, passwords=False)
     result = await proposals.submit(rt, Ctx(place.community_id, place.residents[0], NOW), "t", "d", "other", [])

@@ -37,8 +37,11 @@ class MerkleProjection:
     tables: ClassVar[Sequence[type[Table]]] = (MerkleNode,)
     handles: ClassVar[Sequence[type]] = ()
 
+    def __init__(self) -> None:
+        self.appender = merkle.Appender()
+
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        await merkle.append([item.notification for item in items])
+        await self.appender.append([item.notification for item in items])
         return []
 
 

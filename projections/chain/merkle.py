@@ -88,16 +88,41 @@ async def consistency_proof(size1: int, size2: int) -> list[bytes]:
     return await _hashes(merkle.consistency_ranges(size1, size2))
 
 
-async def append(records: list[Notification]) -> None:
-    """The leaves of these events (the next ones of the log, in order) and the subtrees they complete, written in
-    one statement; the left siblings they need are the current tree's perfect subtrees, read in one."""
-    tree_size = await size()
-    known = await nodes(merkle.parts(0, tree_size))
-    rows = []
-    for record in records:
-        made = merkle.appended(tree_size, merkle.leaf_hash(canonical(record)), known.__getitem__)
-        for node, value in made:
-            known[node] = value
-            rows.append({"node": key(node), "hash": value.hex(), "position": record.id if node[0] == 0 else 0})
-        tree_size += 1
-    await bulk_insert(MerkleNode, rows)
+class Appender:
+    """Appends the leaves of the next events and the subtrees they complete, in one statement. The tree's right
+    edge (its perfect subtrees: the left siblings the next leaves need) is kept in memory between batches, so that a
+    batch of a few events (a vote) costs one statement to check that edge, not two to read it: the edge is trusted
+    only while the tree's last leaf is the one this process wrote last and nothing follows it (a batch rolled back,
+    or applied by another process, makes it read the edge again)."""
+
+    def __init__(self) -> None:
+        self.size = -1  # unknown: read the edge first
+        self.last_position = 0
+        self.edge: dict[Node, bytes] = {}
+
+    async def _edge_holds(self) -> bool:
+        if self.size <= 0:
+            return False
+        rows = await MerkleNode.raw(
+            "SELECT node, position FROM merkle_node WHERE node IN ({}, {})",
+            key((0, self.size - 1)),
+            key((0, self.size)),
+        )
+        return [(int(r["node"]), int(r["position"])) for r in rows] == [(key((0, self.size - 1)), self.last_position)]
+
+    async def append(self, records: list[Notification]) -> None:
+        if not await self._edge_holds():
+            self.size = await size()
+            self.edge = await nodes(merkle.parts(0, self.size))
+        tree_size, known = self.size, dict(self.edge)
+        rows = []
+        for record in records:
+            made = merkle.appended(tree_size, merkle.leaf_hash(canonical(record)), known.__getitem__)
+            for node, value in made:
+                known[node] = value
+                rows.append({"node": key(node), "hash": value.hex(), "position": record.id if node[0] == 0 else 0})
+            tree_size += 1
+        await bulk_insert(MerkleNode, rows)
+        # Kept only once written (the transaction may still roll back: `_edge_holds` finds that out next time).
+        self.size, self.last_position = tree_size, records[-1].id
+        self.edge = {n: known[n] for n in merkle.parts(0, tree_size)}
