@@ -70,16 +70,25 @@ async def with_runtime(data_dir: Path, schema: str, body: Any) -> Any:
         await rt.stop()
 
 
-def drop_schemas(schema: str) -> None:
+def _on_postgres(statement: str, schema: str, each: str) -> None:
+    """On the bench's PostgreSQL (nothing on SQLite): run `each` (formatted with the name found) for every name
+    `statement` finds with `schema` as its parameter."""
     url = database_url()
     if not url:
         return
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as db:
-        found = db.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"{schema}\\_%",)).fetchall()
-        for (name,) in found:
-            db.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        for (name,) in db.execute(statement, (schema,)).fetchall():
+            db.execute(each.format(name=name))
+
+
+def drop_schemas(schema: str) -> None:
+    _on_postgres(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
+        f"{schema}\\_%",
+        'DROP SCHEMA IF EXISTS "{name}" CASCADE',
+    )
 
 
 def analyze(schema: str) -> None:
@@ -87,15 +96,11 @@ def analyze(schema: str) -> None:
     server runs with autovacuum off; without statistics the planner counts the street's overdue cases with a scan
     of every case (38 ms at 100,000) instead of the (community, due) index, and without the visibility map no count
     is index-only."""
-    url = database_url()
-    if not url:
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as db:
-        tables = db.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (f"{schema}_views",)).fetchall()
-        for (table,) in tables:
-            db.execute(f'VACUUM (ANALYZE) "{schema}_views"."{table}"')
+    _on_postgres(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s",
+        f"{schema}_views",
+        'VACUUM (ANALYZE) "' + schema + '_views"."{name}"',
+    )
 
 
 class World:

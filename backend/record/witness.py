@@ -79,5 +79,7 @@ async def witness_once(
     if sent.status_code not in (201, 409):
         return False, f"the log did not take the cosignature (HTTP {sent.status_code}: {sent.text[:200]})"
     state = {"origin": log_name, "size": checkpoint.size, "root": base64.b64encode(checkpoint.root).decode()}
-    (folder / "seen.json").write_text(json.dumps(state))
+    # Written aside and renamed over: a witness stopped mid-write must not forget what it saw.
+    (folder / "seen.json.new").write_text(json.dumps(state))
+    (folder / "seen.json.new").replace(folder / "seen.json")
     return True, f"cosigned {log_name} at {checkpoint.size} events"
