@@ -3,6 +3,7 @@ LINLI_TEST_DATABASE=postgres (a fresh pair of schemas per test, dropped afterwar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -45,25 +46,27 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         yield load_settings(data_dir=tmp_path, database_url="", demo=False, secret="test-secret")
 
 
-@pytest.fixture
-async def quiet(settings: Settings) -> AsyncIterator[Runtime]:
-    """A runtime whose projector only moves when the test says so."""
+@contextlib.asynccontextmanager
+async def started(settings: Settings, run_projector: bool) -> AsyncIterator[Runtime]:
     rt = Runtime(settings, passes=PASSES)
-    await rt.start(run_projector=False)
+    await rt.start(run_projector=run_projector)
     try:
         yield rt
     finally:
         await rt.stop()
+
+
+@pytest.fixture
+async def quiet(settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime whose projector only moves when the test says so."""
+    async with started(settings, run_projector=False) as rt:
+        yield rt
 
 
 @pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    rt = Runtime(settings, passes=PASSES)
-    await rt.start(run_projector=True)
-    try:
+    async with started(settings, run_projector=True) as rt:
         yield rt
-    finally:
-        await rt.stop()
 
 
 @pytest.fixture
