@@ -78,9 +78,9 @@ def test_finance_report_review_objection_answer_time_travel_print_and_verify(off
     resident.get_by_role("link", name=re.compile("财务收支公开")).first.click()
     resident.wait_for_url(f"**/board/notices/{notice_id}")
     check_a11y(resident)
-    resident.get_by_label("对这条公告提出质询（理由）").fill("活动经费 856.40 元用于什么活动？")
-    resident.get_by_role("button", name="提交质询").click()
-    expect(resident.get_by_text("质询已记录，居委会须在所示日期前答复。")).to_be_visible()
+    resident.get_by_label("对这条公告提出异议（理由）").fill("活动经费 856.40 元用于什么活动？")
+    resident.get_by_role("button", name="提交异议").click()
+    expect(resident.get_by_text("异议已记录，居委会须在所示日期前答复。")).to_be_visible()
 
     clerk.goto(f"/board/notices/{notice_id}")
     clerk.get_by_label("答复第 1 号异议").fill("重阳节敬老活动的场地和点心费用，凭证见账簿。")
@@ -90,7 +90,7 @@ def test_finance_report_review_objection_answer_time_travel_print_and_verify(off
 
     resident.goto("/board")
     card = resident.locator("li.card", has_text="财务收支公开").first
-    expect(card).to_contain_text("质询 1 条，已答复 1 条")
+    expect(card).to_contain_text("异议 1 条，已答复 1 条")
     card.get_by_role("link").click()
     expect(resident.get_by_text("活动经费 856.40 元用于什么活动？")).to_be_visible()
     expect(resident.get_by_text("重阳节敬老活动的场地和点心费用，凭证见账簿。")).to_be_visible()

@@ -31,11 +31,17 @@ def test_propose_cosign_live_agenda(phone):
     author.get_by_label("照片（可不传）").set_input_files(
         files=[{"name": "equipment.png", "mimeType": "image/png", "buffer": photo_png()}]
     )
-    with author.expect_websocket() as socket_info:
-        author.get_by_role("button", name="提交议题").click()
-        author.wait_for_url("**/proposals/*-*")
-    socket = socket_info.value
-    socket.wait_for_event("framereceived")  # the current state arrives as soon as the socket is subscribed
+    # Listened to before the click: the proposal's page is a whole page load (issue 23), whose socket may bring its
+    # first frame before wait_for_url returns
+    frames: list[object] = []
+    author.on("websocket", lambda socket: socket.on("framereceived", lambda frame: frames.append(frame)))
+    author.get_by_role("button", name="提交议题").click()
+    author.wait_for_url("**/proposals/*-*")
+    for _ in range(200):  # the current state arrives as soon as the socket is subscribed
+        if frames:
+            break
+        author.wait_for_timeout(50)
+    assert frames, "the live socket sent the current state"
     expect(author.get_by_role("heading", level=1)).to_have_text("楼下健身器材损坏")
     expect(author.locator(".photos img")).to_have_count(1)
     expect(author.locator(".live-count")).to_have_text("附议 0 / 3")

@@ -21,8 +21,9 @@ class NotFound(DomainError):
 
 
 def check_text(value: str, maximum: int, field: str, message: str, required: bool = True) -> str:
-    """The text stripped, or `message` (a DomainError on `field`) when it is missing or longer than `maximum`."""
-    value = value.strip()
+    """The text stripped, or `message` (a DomainError on `field`) when it is missing or longer than `maximum`. A line
+    break a form sent as CRLF is one character, as the form's counter and maxlength count it."""
+    value = value.replace("\r\n", "\n").strip()
     if (required and not value) or len(value) > maximum:
         raise DomainError(message, field)
     return value

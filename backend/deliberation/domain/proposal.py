@@ -57,7 +57,8 @@ class ProposalState(StrEnum):
 
 
 def check_text(title: str, description: str, category: str) -> tuple[str, str]:
-    title, description = title.strip(), description.strip()
+    # A form sends a line break as CRLF; counted as one character, as the form's counter and maxlength count it.
+    title, description = title.strip(), description.replace("\r\n", "\n").strip()
     if not title:
         raise DomainError("Please give the proposal a title.", "title")
     if len(title) > TITLE_MAX:

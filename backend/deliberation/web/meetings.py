@@ -194,8 +194,8 @@ async def record(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) ->
     """The meeting record (会议记录) on A4: result with the rule, attendance, minutes, sign-offs, and a QR code to
     this page with the chain link of the sitting's latest event, so a printed copy can be checked against the log."""
     row = await views.meeting_or_404(meeting_id)
-    if not row["outcome"]:
-        raise NotFoundException(_("The record exists once the result is recorded."))
+    if not row["outcome"]:  # the sitting exists (its ballot may be running): its page, saying why no record yet
+        return await _meeting_page(request, meeting_id, record_pending=True)
     user = await current_user(request)
     clerk = user is not None and user.can("resident.read_private", row["community_id"])
     people = [*row["expected"], *(s[0] for s in row["signed"])]

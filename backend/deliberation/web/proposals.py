@@ -102,7 +102,7 @@ async def _form(
 @post("/proposals/new", name="proposals.submit", request_max_body_size=24 * 1024 * 1024)
 async def submit(request: Request[Any, Any, Any], data: MultipartBody[ProposalForm]) -> Response[Any]:
     # Its own shape rather than act(): a visitor not signed in is sent to sign in, the form keeps its idempotency key
-    # when refused, and htmx is told where to go (HX-Location) instead of being redirected.
+    # when refused, and htmx is told where to go (HX-Redirect) instead of being redirected.
     user = await current_user(request)
     if user is None:
         return redirect("/signin?next=/proposals/new")
@@ -130,8 +130,9 @@ async def submit(request: Request[Any, Any, Any], data: MultipartBody[ProposalFo
         )
     flash(request, _("Your proposal was submitted."), "success")
     target = f"/proposals/{result.result['proposal_id']}"
-    if is_htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Location": target})
+    if is_htmx(request):  # a whole page load, at its top: swapped in (HX-Location), it kept the form's scroll and
+        # the confirmation stayed off-screen on a phone (issue 23)
+        return Response(content="", status_code=200, headers={"HX-Redirect": target})
     return redirect(target)
 
 

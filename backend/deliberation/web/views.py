@@ -4,6 +4,7 @@ views."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -55,6 +56,15 @@ CHOICE_LABELS = {"yes": N_("For (赞成)"), "no": N_("Against (反对)"), "absta
 PAPER_LISTED = 200  # unconfirmed paper ballots listed on the desk at once
 
 
+ARTICLES = re.compile(r"\bArts? (\d+(?:\s*[–-]\s*\d+)?)")  # "Art 11", "Arts 9–10", as the rulebook cites a law
+
+
+def cited(source: str) -> str:
+    """A rule's source with its articles in the reader's language (第 11 条): the rulebook's defaults and a clerk's
+    own entries cite them as "Art 11", which showed as a stray Latin word on Chinese pages."""
+    return ARTICLES.sub(lambda found: _("Art %(n)s", n=found.group(1)), source)
+
+
 def rule_words(rule: VoteRule) -> str:
     """A sitting's quorum and pass rule in the reader's language, with its source."""
 
@@ -68,7 +78,7 @@ def rule_words(rule: VoteRule) -> str:
         quorum=share(rule.quorum),
         passing=share(rule.passing),
         base=_("expected") if rule.base == "expected" else _("present"),
-        source=rule.source,
+        source=cited(rule.source),
     )
 
 
@@ -142,6 +152,7 @@ async def matter_context(request: Request[Any, Any, Any], matter_id: UUID, **ext
     bodies = sorted(STAGE_BODIES.get(next_stage, frozenset()), key=list(Body).index) if next_stage else []
     timeline = await queries.matter_timeline(matter_id)
     sittings = await queries.meetings_of(matter_id)
+    pending = [m for m in sittings if not m["outcome"]] if next_stage else []
     notices = await queries.notices_of(matter_id)
     objections = await queries.objections_of(matter_id)
     progress = await queries.progress_of(matter_id)
@@ -158,7 +169,9 @@ async def matter_context(request: Request[Any, Any, Any], matter_id: UUID, **ext
         "matter": row,
         "done": done,
         "next_stage": next_stage,
-        "bodies": bodies if running else [],
+        "bodies": bodies if running and not pending else [],
+        # The sitting called and not yet decided: the matter takes one at a time (Meeting.schedule refuses another)
+        "pending": pending[0] if running and pending else None,
         "can_publish": disclosing and next_stage in (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE),
         "notice_draft": notice_draft(row, next_stage, sittings, progress),
         "notices": notices,

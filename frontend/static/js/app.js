@@ -1,4 +1,4 @@
-// Elder mode switch (remembered on this device) and the service worker.
+// Elder mode switch (remembered on this device), character counters and the service worker.
 (function () {
   var root = document.documentElement;
   var toggle = document.getElementById("elder-toggle");
@@ -14,6 +14,30 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
+  // Character counters (frontend/templates/_counter.html): "n of max" as one types. Past the limit the hint says
+  // by how much and the form is held back, instead of the browser cutting a paste silently at maxlength.
+  function counted(field) {
+    var hint = document.getElementById(field.getAttribute("data-counter"));
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    if (!hint || !max || field.hasAttribute("data-counted")) { return; }
+    field.setAttribute("data-counted", String(max));
+    field.removeAttribute("maxlength");
+    var refused = field.getAttribute("aria-invalid") === "true";  // the server's word stays until the text changes
+    function update() {
+      var text = field.value.replace(/\r\n/g, "\n").trim();
+      var n = Array.from(text).length, over = n - max;  // characters as the server counts them
+      var said = over > 0 ? hint.getAttribute("data-over") : hint.getAttribute("data-of");
+      hint.textContent = said.replace("{n}", n).replace("{max}", max).replace("{over}", over);
+      hint.classList.toggle("field-error", over > 0);
+      field.setCustomValidity(over > 0 ? hint.textContent : "");
+      if (over > 0 || refused) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
+    }
+    field.addEventListener("input", function () { refused = false; update(); });
+    update();
+  }
+  function enhance() { Array.prototype.forEach.call(document.querySelectorAll("[data-counter]"), counted); }
+  enhance();
+  document.addEventListener("htmx:after:settle", enhance);  // a form swapped in again (a refusal)
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
