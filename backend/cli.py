@@ -144,8 +144,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return _with_runtime(body)
 
 
-def cmd_verify(_: argparse.Namespace) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
     from projections.chain.queries import verify
+
+    if args.proof:
+        return record_cli.verify_proof(args, _with_runtime)
 
     async def body(rt: Runtime) -> int:
         await rt.projector.catch_up()
@@ -401,7 +404,9 @@ def parser() -> argparse.ArgumentParser:
     rebuild = projections_sub.add_parser("rebuild", help="replay projections from the start of the log")
     rebuild.add_argument("names", nargs="*")
     rebuild.set_defaults(func=cmd_rebuild)
-    sub.add_parser("verify", help="recompute the hash chain over the whole log").set_defaults(func=cmd_verify)
+    verify = sub.add_parser("verify", help="recompute the hash chain over the whole log, or check a notice's proof")
+    record_cli.add_proof_options(verify)
+    verify.set_defaults(func=cmd_verify)
     record_cli.add_parsers(sub, _with_runtime)
     rules = sub.add_parser("rules", help="a community's rulebook")
     rules_sub = rules.add_subparsers(dest="action", required=True)

@@ -4,13 +4,17 @@ CLI and the demo loader, this is where every context is named."""
 
 from __future__ import annotations
 
+from eventsourcing.utils import get_topic
+
 from backend.casework.rounds import keep_case_deadlines, requeue_lapsed_owners
 from backend.casework.web import notices as case_notices
 from backend.deliberation.rounds import close_due_ballots
+from backend.disclosure.domain.notice import Notice
 from backend.inbox import texts as notification_texts
 from backend.inbox.rounds import push_notifications
 from backend.kernel.ports import Pass
-from backend.record.rounds import sign_checkpoints
+from backend.record.rounds import sign_at_publication, sign_checkpoints
+from backend.record.watch import watch_record
 from backend.services.rounds import remind_bookings
 from backend.services.web.notices import notification_text
 from backend.volunteering.rounds import keep_shifts
@@ -23,7 +27,8 @@ PASSES: tuple[Pass, ...] = (
     keep_case_deadlines,
     requeue_lapsed_owners,
     push_notifications,
-    sign_checkpoints,  # last: the checkpoint covers what this round wrote
+    sign_checkpoints,  # the checkpoint covers what this round wrote
+    watch_record,  # at start-up and every few minutes, after the others: the stored events against the tree and chain
 )
 
 # What the inbox's notifications say: those the inbox projection derives from services' slots (a seat from the
@@ -33,3 +38,6 @@ notification_texts.register(
 )
 # Those derived from a case's steps (projections/inbox/cases.py) read as casework words them.
 notification_texts.register(case_notices.CASE_KINDS, case_notices.notification_text)
+
+# A notice's publication is signed into a checkpoint at the next round, so its print view carries its proof (issue 24).
+sign_at_publication(get_topic(Notice.Published))

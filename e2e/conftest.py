@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 ]
 LINLI = str(Path(sys.executable).with_name("linli"))
 OPEN_CONTEXTS: list[BrowserContext] = []
+SERVER_ENV: dict[str, str] = {}  # the live server's environment, for a journey that runs `linli` beside it
 
 
 def _free_port() -> int:
@@ -53,6 +54,7 @@ def live_server() -> Iterator[str]:
         "LINLI_SIGNIN_PER_MINUTE": "200",  # every phone of the suite signs in from 127.0.0.1 (the limit: test_signin)
         "LINLI_WORKERS": "2",  # as served on a two-core machine: a journey's requests and websockets cross processes
     }
+    SERVER_ENV.update(env)
     for args in (["migrate"], ["demo"], ["rules", "set", "xingfuli", "cosign_threshold", "3"]):
         subprocess.run([LINLI, *args], env=env, check=True, cwd=ROOT, capture_output=True)
     ARTIFACTS.mkdir(exist_ok=True)

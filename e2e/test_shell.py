@@ -26,6 +26,7 @@ def test_health(live_server):
         "disclosure",
         "merkle",
         "checkpoints",
+        "record_keys",
     }
     assert set(body["projections"]) == names
 

@@ -5,6 +5,8 @@ from backend.kernel.personal import PersonalData
 from projections.casework.care_handlers import CareProjection
 from projections.casework.handlers import CaseworkProjection
 from projections.chain.handlers import ChainProjection, CheckpointProjection, MerkleProjection
+from projections.chain.keys import KeyProjection
+from projections.chain.verification import VerificationProjection
 from projections.community.handlers import CommunityProjection
 from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
 from projections.disclosure.handlers import DisclosureProjection
@@ -19,6 +21,8 @@ PROJECTIONS = (
     ChainProjection,
     MerkleProjection,  # the Merkle tree over the same log (issue 24)
     CheckpointProjection,  # its signed checkpoints
+    KeyProjection,  # the log's and its witnesses' keys
+    VerificationProjection,  # the server's check of its own record: failing or not
     CommunityProjection,
     ResidentsProjection,
     DeliberationProjection,

@@ -1015,6 +1015,8 @@ def main() -> None:
     parser.add_argument("--casework-only", action="store_true", help="only casework: queue, dashboard, rebuild")
     parser.add_argument("--casework-sizes", default="1000,100000", help="cases in the log, comma-separated")
     parser.add_argument("--casework-communities", type=int, default=200, help="communities of the street (5 grids)")
+    parser.add_argument("--record-only", action="store_true", help="only the verifiable record: tree, proofs, sizes")
+    parser.add_argument("--record-leaves", type=int, default=1_000_000, help="leaves of the tree proofs are read from")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument(
         "--workers",
@@ -1033,6 +1035,13 @@ def main() -> None:
     if args.quick:
         args.board_sizes = "100,2000"
         args.casework_sizes, args.casework_communities = "200,2000", 20
+    if args.record_only:  # issue 24: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        import asyncio
+
+        from scripts.bench_record import main as bench_record
+
+        asyncio.run(bench_record(30_000 if args.quick else args.record_leaves))
+        return
     if args.casework_only:
         from scripts.bench_casework import bench_casework, report_casework
 

@@ -103,7 +103,7 @@ async def test_finance_report_review_objection_answer_board_print_verify_and_exp
 
     await sign_in(client, place.phones[2])
     refused = await form_post(client, public, f"{public}/objections", {"reason": ""})
-    assert refused.status_code == 422 and "请写明质询理由" in refused.text
+    assert refused.status_code == 422 and "请写明异议理由" in refused.text
     objected = await form_post(client, public, f"{public}/objections", {"reason": "活动费用明细在哪里？"})
     assert objected.status_code == 303
     await sign_in(client, place.phones[0])

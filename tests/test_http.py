@@ -173,6 +173,8 @@ async def test_shell_endpoints(client):
         "casework_care",
         "merkle",
         "checkpoints",
+        "record_keys",
+        "verification",
     }
     assert set(health["projections"]) == names
     schema = await client.get("/schema/openapi.json")

@@ -132,13 +132,16 @@ def consistency_ranges(size1: int, size2: int) -> list[Range]:
 
 
 # -- verifying (RFC 9162 §2.1.3.2 and §2.1.4.2, step by step) ------------------------------------------------------
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
-    if not 0 <= index < size or any(len(h) != 32 for h in (leaf, root, *proof)):
-        return False
+def inclusion_root(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes | None:
+    """The root that `proof` leads to from `leaf` at `index` in a tree of `size` leaves, or None when the proof has
+    the wrong shape for that place. A compact proof carries no root: its checkpoint's signature is checked over the
+    root this gives."""
+    if not 0 <= index < size or any(len(h) != 32 for h in (leaf, *proof)):
+        return None
     fn, sn, r = index, size - 1, leaf
     for p in proof:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -147,7 +150,11 @@ def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes],
         else:
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root
+    return r if sn == 0 else None
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
+    return len(root) == 32 and inclusion_root(index, size, leaf, proof) == root
 
 
 def verify_consistency(size1: int, size2: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> bool:

@@ -12,6 +12,7 @@ from backend.config import Settings
 from backend.kernel.context import Ctx
 from backend.kernel.personal import PersonalData
 from backend.kernel.runner import Action, CommandResult
+from backend.kernel.store import LinliApp
 
 
 class Commands(Protocol):
@@ -19,6 +20,7 @@ class Commands(Protocol):
 
     settings: Settings
     personal: PersonalData
+    store: LinliApp  # the log itself, for a pass that reads events (not views) to decide
 
     async def execute(
         self, name: str, ctx: Ctx, lock_key: UUID, action: Action, wait: bool = True

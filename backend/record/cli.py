@@ -25,6 +25,61 @@ def proof_check(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def add_proof_options(verify: Any) -> None:
+    """`linli verify --proof FILE`: a notice's proof (tlog-proof), with the keys given here (offline, no data dir)
+    or, without --log-key, this deployment's keys and its record as it is today."""
+    verify.add_argument("--proof", metavar="FILE", help="check a notice's proof file (c2sp.org/tlog-proof)")
+    verify.add_argument("--log-key", help="the record's verifier key, as printed on notices (checks offline)")
+    verify.add_argument("--witness", action="append", default=[], help="a witness's verifier key (repeatable)")
+
+
+def _say(verdict: Any, extra: str = "") -> None:
+    seen = "".join(f"; witnessed by {name} at {time.strftime('%Y-%m-%d %H:%M', time.gmtime(at))} UTC"
+                   for name, at in verdict.witnesses)  # fmt: skip
+    print(verdict.message + seen + extra)
+
+
+def verify_proof(args: argparse.Namespace, with_runtime: WithRuntime) -> int:
+    """0 when the proof verifies (and, on the deployment, today's record still holds it), 1 when it does not, with
+    one line saying why."""
+    from backend.kernel import proofs
+
+    try:
+        proof = proofs.parse(Path(args.proof).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"not a proof: {error}")
+        return 1
+    if args.log_key:
+        try:
+            verdict = proofs.verify(proof, args.log_key, args.witness)
+        except ValueError as error:
+            print(f"not a key: {error}")
+            return 1
+        _say(verdict)
+        return 0 if verdict.ok else 1
+
+    async def body(rt: Any) -> int:
+        from projections.chain import keys
+        from projections.chain.proofs import still_holds
+
+        await rt.projector.catch_up()
+        log_key = await keys.log_key()
+        if log_key is None:
+            print("not valid: this deployment has signed no checkpoint yet")
+            return 1
+        verdict = proofs.verify(proof, log_key, [w["verifier"] for w in await keys.witness_keys()] + args.witness)
+        if not verdict.ok:
+            _say(verdict)
+            return 1
+        if not await still_holds(rt.store.recorder, proof, verdict):
+            print("REWRITTEN: the proof is signed by this record's key, but the record no longer contains it")
+            return 1
+        _say(verdict, "; today's record still contains it")
+        return 0
+
+    return with_runtime(body)
+
+
 def witness_key(args: argparse.Namespace) -> int:
     from backend.record.witness import verifier
 

@@ -90,3 +90,26 @@ async def remove_witness(rt: Commands, ctx: Ctx, name: str) -> CommandResult:
 
 async def record_cosignature(rt: Commands, ctx: Ctx, size: int, line: str) -> CommandResult:
     return await _on_log(rt, "record.cosign", ctx, lambda log: log.cosign(ctx, size, line))
+
+
+async def raise_alarm(rt: Commands, ctx: Ctx, position: int, finding: str, other: int = 0) -> CommandResult:
+    """The server's check found its record altered (backend/record/watch.py): say so in the log, where every host
+    and the board see it. The first alarm opens the log if no checkpoint did yet."""
+    key = signing_key(rt)
+
+    def action(app: LinliApp) -> tuple[list[TransparencyLog], dict[str, str]]:
+        log = log_of(app) or TransparencyLog.open(ctx, origin(rt), notes.public_bytes(key.public_key()))
+        log.fail_verification(ctx, position, finding, other)
+        return [log], {"finding": finding, "position": str(position)}
+
+    return await rt.execute("record.verification_failed", ctx, LOG_ID, action)
+
+
+async def clear_alarm(rt: Commands, ctx: Ctx, checked: int) -> CommandResult:
+    """The check found the record whole again."""
+
+    def clear(log: TransparencyLog) -> str:
+        log.restore_verification(ctx, checked)
+        return "restored"
+
+    return await _on_log(rt, "record.verification_restored", ctx, clear)

@@ -120,6 +120,7 @@ def template_environment() -> Environment:
     env.globals["static"] = static
     env.filters["local"] = local_time
     env.filters["epoch_local"] = lambda seconds: local_time(datetime.fromtimestamp(seconds, UTC), "%H:%M")
+    env.filters["epoch_date"] = lambda seconds: local_time(datetime.fromtimestamp(seconds, UTC), "%Y-%m-%d %H:%M")
     env.filters["yuan"] = yuan
     env.globals["hours"] = hours_text  # volunteer minutes as hours, one decimal
     env.globals["booking_statuses"] = services_views.STATUS  # a booking's status, to translate

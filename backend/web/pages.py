@@ -19,12 +19,14 @@ from backend.kernel.context import new_command_id
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from backend.web.auth import current_user
+from projections.chain import verification
 from projections.community import queries as communities
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "frontend" / "static"
 TEMPLATE_DIR = ROOT / "frontend" / "templates"
 COMMAND_ID = re.compile(r"^[0-9a-f]{32}$")
+ALARMED = frozenset({"clerk", "street_operator"})  # who sees the banner while the record fails its check
 
 
 @cache
@@ -66,7 +68,10 @@ async def render(request: Request[Any, Any, Any], template: str, status_code: in
 
     user = await current_user(request)
     bell = await unread(user.id) if user and not is_htmx(request) else 0  # the header's bell, on whole pages
-    return render_now(request, template, status_code, bell=bell, **context)
+    # The record's alarm (issue 24: the server watches itself), on every whole page of the staff who must act on it.
+    staff = user is not None and not is_htmx(request) and not ALARMED.isdisjoint(user.roles)
+    record_alarm = await verification.alarm() if staff else None
+    return render_now(request, template, status_code, bell=bell, record_alarm=record_alarm, **context)
 
 
 def page_context(request: Request[Any, Any, Any], **context: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ PRECACHE = (
     "css/app.css",
     "js/app.js",
     "js/elder.js",
+    "js/verify.js",  # the proof verifier works offline: a QR scanned in airplane mode (issue 24)
     "vendor/htmx.min.js",
     "vendor/hx-ws.min.js",
     "icons/icon-192.png",
@@ -55,7 +56,7 @@ async def manifest(request: Request[Any, Any, Any]) -> Template:
 
 @get("/sw.js", name="service_worker", media_type="text/javascript")
 async def service_worker() -> Template:
-    precache = [static(p) for p in PRECACHE if (STATIC_DIR / p).exists()] + ["/offline"]
+    precache = [static(p) for p in PRECACHE if (STATIC_DIR / p).exists()] + ["/offline", "/verify/proof"]
     version = hashlib.sha256("|".join(precache).encode()).hexdigest()[:12]
     return Template(
         template_name="pwa/sw.js",

@@ -58,6 +58,12 @@ async def size_at(position: int) -> int:
     return int(row["node"]) // 64 + 1 if row else 0
 
 
+async def last_position() -> int:
+    """The log position of the tree's last leaf (0 for the empty tree)."""
+    row = await MerkleNode.select(MerkleNode.position).order_by(MerkleNode.position, ascending=False).first()
+    return int(row["position"]) if row else 0
+
+
 async def leaf_index(position: int) -> int | None:
     row = await MerkleNode.select(MerkleNode.node).where(MerkleNode.position == position).first()
     return int(row["node"]) // 64 if row and position > 0 else None

@@ -48,11 +48,20 @@ class Verdict:
     reason: str = ""
 
 
-async def verify(app: LinliApp, stop: int | None = None, batch: int = 2000) -> Verdict:
-    """Walk the stored events and the stored links side by side, up to `stop` (default: the chain head)."""
+async def verify(app: LinliApp, stop: int | None = None, batch: int = 2000, start: int = 1) -> Verdict:
+    """Walk the stored events and the stored links side by side, up to `stop` (default: the chain head); from
+    `start`, on from the link stored before it (the server's own check walks a part of the log at a time)."""
     chain_position, _ = await head()
     stop = chain_position if stop is None else min(stop, chain_position)
-    previous, expected, checked = GENESIS, 1, 0
+    previous, expected, checked = GENESIS, max(start, 1), 0
+    if expected > 1:
+        before = await (
+            ChainLink.select(ChainLink.link)
+            .where(ChainLink.position < expected)
+            .order_by(ChainLink.position, ascending=False)
+            .first()
+        )
+        previous = before["link"] if before else GENESIS
     while expected <= stop:
         records = await anyio.to_thread.run_sync(
             lambda start=expected: app.recorder.select_notifications(start, batch, stop=stop)

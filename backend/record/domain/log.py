@@ -13,6 +13,12 @@ from backend.kernel.notes import Note
 DEPLOYMENT = UUID(int=0)  # the log belongs to the deployment, not to one community: its events carry this id
 LOG_ID = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "linli:transparency-log")  # one per deployment
 CHECKPOINT_MINUTES = 5  # a checkpoint at most this often while the log grows
+# What the server's check of its own record can find at a position (VerificationFailed.finding): the event stored
+# there no longer matches its leaf ("altered"), it is an event the tree had at another position ("moved", the log
+# reordered), the tree has an event the log no longer holds ("missing", deleted), the log holds an event the tree
+# never had ("unexpected", inserted below what was projected), the event matches its leaf but not its hash-chain link
+# ("chain"), or the tree's nodes no longer give the root the log signed at a checkpoint or skip a leaf ("tree").
+FINDINGS = ("altered", "moved", "missing", "unexpected", "chain", "tree")
 KEPT_CHECKPOINTS = 1000  # a witness may cosign one of the last this many checkpoints (about 3 days' worth)
 
 
@@ -54,6 +60,26 @@ class TransparencyLog(LinliAggregate):
         def apply(self, log: TransparencyLog) -> None:
             log.cosigned.add((self.size, self.witness))
 
+    class VerificationFailed(LinliAggregate.Event):
+        """The server's own check of its record (backend/record/watch.py) found the stored events and the tree or
+        chain over them disagreeing: the first position found wrong, what was found there (one of FINDINGS) and, for
+        an event moved or a checkpoint no longer matched, the other position or the checkpoint's size."""
+
+        position: int
+        finding: str
+        other: int
+
+        def apply(self, log: TransparencyLog) -> None:
+            log.alarm = (self.position, self.finding, self.other)
+
+    class VerificationRestored(LinliAggregate.Event):
+        """The check found the record whole again (restored from a backup, the tampering undone)."""
+
+        checked: int  # the events the check that found it whole covered
+
+        def apply(self, log: TransparencyLog) -> None:
+            log.alarm = None
+
     def __init__(self, origin: str, public_key: str) -> None:
         self.origin = origin
         self.public_key = public_key
@@ -61,6 +87,7 @@ class TransparencyLog(LinliAggregate):
         self.bodies: dict[int, str] = {}  # the last KEPT_CHECKPOINTS checkpoints' bodies, by size
         self.witnesses: dict[str, str] = {}  # name -> public key (hex)
         self.cosigned: set[tuple[int, str]] = set()
+        self.alarm: tuple[int, str, int] | None = None  # what the server's check last found wrong, until restored
 
     @classmethod
     def open(cls, ctx: Ctx, origin: str, public_key: bytes) -> TransparencyLog:
@@ -120,3 +147,20 @@ class TransparencyLog(LinliAggregate):
                 self.emit(self.Cosigned, ctx, size=size, witness=name, at=at, line=line.rstrip("\n") + "\n")
                 return name
         raise DomainError("This is not the cosignature of a witness of this log.", status=403)
+
+    def fail_verification(self, ctx: Ctx, position: int, finding: str, other: int = 0) -> None:
+        """Raise the alarm: the check found the record altered. Nothing new when the alarm already says this (the
+        check runs every few minutes; only a change is an event)."""
+        if finding not in FINDINGS:
+            raise DomainError("Not a finding of the record's check: %(finding)s", finding=finding)
+        if position < 1 or other < 0:
+            raise DomainError("A finding names a position of the log.")
+        if self.alarm == (position, finding, other):
+            raise DomainError("The alarm already says this.", status=409)
+        self.emit(self.VerificationFailed, ctx, position=position, finding=finding, other=other)
+
+    def restore_verification(self, ctx: Ctx, checked: int) -> None:
+        """Clear the alarm: the check found the record whole again."""
+        if self.alarm is None:
+            raise DomainError("The record's check raised no alarm.", status=409)
+        self.emit(self.VerificationRestored, ctx, checked=checked)

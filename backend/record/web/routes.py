@@ -13,13 +13,15 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromQuery, JSONBody
+from litestar.response import Template
 
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.record import commands
 from backend.record.domain.log import DEPLOYMENT
-from backend.web.pages import error_status, error_text, now
+from backend.web.pages import error_status, error_text, now, render_now
+from projections.chain import keys
 from projections.chain import merkle as tree
 from projections.chain import queries as chain
 
@@ -94,4 +96,35 @@ async def consistency(size1: FromQuery[int], size2: FromQuery[int] = 0) -> dict[
             "proof": [_b64(p) for p in proof]}  # fmt: skip
 
 
-routes = [checkpoint, cosign, inclusion, consistency]
+def _verifier_texts() -> dict[str, str]:
+    """The verifier page's words, translated here for the script that checks the proof in the browser."""
+    return {
+        "valid": _("Valid: event #{position} is in the record's signed tree of {size} events."),
+        "witnessed": _("Witnessed by {name} on {when}."),
+        "unwitnessed": _("No witness had cosigned this checkpoint when the notice was printed."),
+        "malformed": _("This is not a proof: the QR code may be damaged or cut. Scan it again."),
+        "unsigned": _(
+            "Not valid: the proof does not carry this record's signature over this notice. The notice or "
+            "its proof was changed, or it comes from another record."
+        ),
+        "nokey": _("This page has no key of the record yet: open it once while online."),
+        "nocrypto": _("This browser cannot check signatures (it is too old); ask someone to check on another phone."),
+        "same": _("Checked online too: today's record ({size} events, signed) still contains this one."),
+        "rewritten": _(
+            "The record was rewritten: today's record no longer contains the signed tree this notice "
+            "was published in. Tell the 居务监督委员会 and the street office."
+        ),
+        "offline": _("Offline: checked on this phone only. Online, this page also checks today's record."),
+    }
+
+
+@get("/verify/proof", name="record.verify_proof")
+async def verify_proof(request: Request[Any, Any, Any]) -> Template:
+    """The verifier of the proof a notice's QR code carries after its '#', which the browser never sends: the
+    script checks it with the keys on this page, offline too (the page is kept by the service worker). Rendered
+    as for nobody signed in, so the copy a shared phone keeps names no one."""
+    return render_now(request, "record/verify_proof.html", log_key=await keys.log_key(), user=None, bell=0,
+                      witnesses=await keys.witness_keys(), texts=_verifier_texts())  # fmt: skip
+
+
+routes = [checkpoint, cosign, inclusion, consistency, verify_proof]
