@@ -8,6 +8,7 @@ from eventsourcing.utils import get_topic
 
 from backend.casework.rounds import keep_case_deadlines, requeue_lapsed_owners
 from backend.casework.web import notices as case_notices
+from backend.deliberation.domain.matter import Matter
 from backend.deliberation.rounds import close_due_ballots
 from backend.disclosure.domain.notice import Notice
 from backend.inbox import texts as notification_texts
@@ -39,5 +40,6 @@ notification_texts.register(
 # Those derived from a case's steps (projections/inbox/cases.py) read as casework words them.
 notification_texts.register(case_notices.CASE_KINDS, case_notices.notification_text)
 
-# A notice's publication is signed into a checkpoint at the next round, so its print view carries its proof (issue 24).
-sign_at_publication(get_topic(Notice.Published))
+# A notice's publication is signed into a checkpoint at the next round, so its print view carries its proof (issue 24):
+# the board's notices and a matter's ⑤ resolution and ⑥ result notices.
+sign_at_publication(get_topic(Notice.Published), get_topic(Matter.NoticePublished))

@@ -35,14 +35,16 @@ def witnessed_proof_link(phone_page, base: str, folder: str) -> str:
     running alongside may publish, and so make a newer checkpoint: the witness then cosigns that one too)."""
     log_key = linli("witness", "log-key")
     notice = a_notice(base)
+    said = []
     for _ in range(20):
-        subprocess.run([LINLI, "witness", "run", base, "--name", WITNESS, "--log-key", log_key, "--dir", folder],
-                       env=SERVER_ENV, cwd=ROOT, capture_output=True, timeout=60)  # fmt: skip
+        run = subprocess.run([LINLI, "witness", "run", base, "--name", WITNESS, "--log-key", log_key, "--dir", folder],
+                             env=SERVER_ENV, cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+        said.append(run.stdout.strip() + run.stderr.strip()[-300:])
         phone_page.goto(notice + "/print")
         if phone_page.get_by_text(WITNESS).count():
             return phone_page.locator("a.qr-link").get_attribute("href")
         time.sleep(1)
-    raise AssertionError("the print view never carried a witnessed proof")
+    raise AssertionError(f"the print view never carried a witnessed proof; the witness said: {said[-3:]}")
 
 
 def test_a_notice_scanned_offline_is_valid_and_witnessed(phone, live_server):

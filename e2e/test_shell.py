@@ -27,6 +27,7 @@ def test_health(live_server):
         "merkle",
         "checkpoints",
         "record_keys",
+        "verification",
     }
     assert set(body["projections"]) == names
 

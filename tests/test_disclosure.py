@@ -14,7 +14,9 @@ from backend.disclosure import commands
 from backend.disclosure.domain.notice import Notice
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
+from backend.record.rounds import sign_checkpoints
 from projections.chain import queries as chain
+from projections.chain.proofs import proof_of
 from projections.disclosure import queries as views
 from tests.conftest import NOW
 from tests.factories import community, count_topic, grant, snapshot
@@ -235,6 +237,8 @@ async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_sc
     assert [(title, notice) for title, _, notice in resolved] == [("加装电梯", None)]
     due = schedule(NOW.date() + timedelta(days=11), NOW.date(), 15, 3, 10, {}, [], resolved)
     assert [(d.kind, d.overdue(NOW.date() + timedelta(days=11))) for d in due if d.kind == "major"] == [("major", True)]
+    assert await sign_checkpoints(runtime, NOW)
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
     await matters.publish(
         runtime,
         Ctx(place.community_id, place.residents[0], NOW),
@@ -252,3 +256,7 @@ async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_sc
     )
     assert entry["chain_head"] == await chain.link_at(entry["position"])
     assert [notice for _, _, notice in await deliberation.resolutions(place.community_id)] == [NOW.date()]
+    # Published a minute after the last checkpoint, the ⑤ notice is signed into one at the next round (issue 24).
+    assert await sign_checkpoints(runtime, NOW + timedelta(minutes=1))
+    await runtime.projector.wait_for(runtime.event_count(), timeout=10)
+    assert await proof_of(entry["position"]) is not None

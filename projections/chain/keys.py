@@ -12,6 +12,7 @@ from piccolo.table import Table
 
 from backend.kernel.notes import COSIGNATURE_V1, ED25519, verifier_key
 from backend.record.domain.log import TransparencyLog
+from projections.chain import queries as chain
 from projections.db import bulk_insert
 from projections.types import Item, LiveMessage
 
@@ -67,3 +68,14 @@ async def witness_keys(current_only: bool = False) -> list[dict[str, Any]]:
     if current_only:
         query = query.where(KeyView.current == True)  # noqa: E712 (Piccolo's column comparison)
     return [{**row, "verifier": _verifier(row)} for row in await query.order_by(KeyView.name)]
+
+
+async def summary() -> dict[str, Any] | None:
+    """What the board says of the record: its latest checkpoint (size, when signed), who cosigned it and when, and
+    the record's key to compare with the printed ones; None before the first checkpoint."""
+    latest = await chain.latest_checkpoint()
+    if latest is None:
+        return None
+    size = int(latest["size"])
+    witnessed = [{"name": c["witness"], "at": int(c["at"])} for c in await chain.cosignatures(size)]
+    return {"size": size, "signed_at": latest["signed_at"], "witnessed": witnessed, "log_key": await log_key()}

@@ -20,7 +20,7 @@ from backend.kernel.errors import DomainError
 from backend.web.act import query_of
 from backend.web.auth import current_user
 from backend.web.pages import board_community, error_text, has_session, now, render, render_html, today
-from projections.chain import verification
+from projections.chain import keys, verification
 from projections.disclosure import queries as views
 
 PAGES_MAX = 100_000  # pages of the board (a page past the last one is empty)
@@ -77,6 +77,7 @@ async def board(
         page=_page(page),
         board_error=error,
         board_alarm=await verification.alarm(),  # the board says so while the record fails the server's check
+        record=await keys.summary(),  # who witnessed the latest checkpoint, and the key to compare
     )
     if key is None or error:
         return await render(request, "disclosure/board.html", status_code=422 if error else 200, **context)
