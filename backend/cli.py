@@ -153,11 +153,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         await rt.projector.catch_up()
         verdict = await verify(rt.store)
-        if verdict.ok:
-            print(f"OK: {verdict.checked} events, chain head {verdict.head} at position {verdict.head_position}")
-            return 0
-        print(f"ALTERED at position {verdict.first_bad}: {verdict.reason}")
-        return 1
+        if not verdict.ok:
+            print(f"ALTERED at position {verdict.first_bad}: {verdict.reason}")
+            return 1
+        if await record_cli.forged(rt):  # the chain holds: was every event written by a sealed command?
+            return 1
+        print(f"OK: {verdict.checked} events, chain head {verdict.head} at position {verdict.head_position}")
+        return 0
 
     return _with_runtime(body)
 

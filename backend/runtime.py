@@ -20,6 +20,7 @@ from backend.kernel.group_commit import GroupCommit
 from backend.kernel.personal import PersonalData
 from backend.kernel.ports import Pass
 from backend.kernel.runner import Action, CommandResult, CommandRunner
+from backend.kernel.seals import seal_key
 from backend.kernel.store import LinliApp, open_event_store
 from backend.workers import Hub, Link
 from projections import db
@@ -47,7 +48,11 @@ class Runtime:
                 self.hub = Hub(settings.hub, self.projector, forward_messages=not settings.is_postgres)
             else:
                 self.link = Link(settings.hub, self.projector, publish)
-        self.commands = CommandRunner(self.store, on_saved=self.link.saved if self.link else self.projector.poke)
+        self.commands = CommandRunner(
+            self.store,
+            on_saved=self.link.saved if self.link else self.projector.poke,
+            seal_key=seal_key(settings.ensure_secret()),
+        )
         self.writer = GroupCommit(self.commands)
         self.started = False
         self.views_rebuilt = False  # the views were dropped at start, to be rebuilt from the log (`db.migrate`)

@@ -10,6 +10,7 @@ import base64
 import re
 from datetime import timedelta
 from html import unescape
+from uuid import uuid4
 
 from backend.kernel import merkle, proofs
 from backend.kernel.context import Ctx
@@ -68,3 +69,38 @@ async def test_a_rewrite_with_recomputed_links_and_a_new_signed_checkpoint_is_ca
     step = (await client.get(f"/proof/consistency?size1={printed_verdict.size}&size2={size2}")).json()
     hashes = [base64.b64decode(h) for h in step["proof"]]
     assert not merkle.verify_consistency(printed_verdict.size, size2, printed_verdict.root, root2, hashes)
+
+
+async def test_an_event_added_behind_the_applications_back_is_named_by_linli_verify(
+    quiet, settings, monkeypatch, capsys
+):
+    """The chain and the tree take in an event appended to the log like any other; the commands' seals do not:
+    `linli verify` names the event no command wrote, and a command's record whose seal does not hold."""
+    from backend.kernel.context import CommandRecord
+    from backend.record.domain.log import TransparencyLog
+    from tests.factories import community
+    from tests.test_projections import _run_cli
+
+    await community(quiet, NOW, residents=3, passwords=False)
+    monkeypatch.setenv("LINLI_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LINLI_SECRET", settings.secret)
+    if settings.is_postgres:
+        monkeypatch.setenv("LINLI_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("LINLI_PG_SCHEMA", settings.pg_schema)
+    assert await _run_cli(["verify"]) == 0, capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("OK: ")
+
+    # Saved straight into the store, as someone with the database's password would write it: no command, no seal.
+    forged = TransparencyLog.open(Ctx(DEPLOYMENT, None, NOW), "linli/forged", b"\x01" * 32)
+    [recording] = quiet.store.save(forged)
+    assert await _run_cli(["verify"]) == 1
+    assert f"FORGED at position {recording.notification.id}: an event no command wrote" in capsys.readouterr().out
+
+    # With a record of its own whose seal was made without the deployment's secret: the record is named too.
+    fake = CommandRecord.start(CommandRecord.Recorded, Ctx(DEPLOYMENT, None, NOW), uuid4(), name="x", result={},
+                               covers=[f"{forged.id}:1"], seal="00" * 32)  # fmt: skip
+    [written] = quiet.store.save(fake)
+    assert await _run_cli(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert f"FORGED at position {recording.notification.id}: an event no command wrote (and 1 more)" in out
+    assert written.notification.id > recording.notification.id

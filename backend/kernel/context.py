@@ -126,10 +126,14 @@ class CommandRecord(LinliAggregate):
     class Recorded(LinliAggregate.Created):
         name: str
         result: dict[str, str]
+        covers: list[str]  # the events the command wrote, "<aggregate id>:<version>" (backend/kernel/seals.py)
+        seal: str  # their HMAC under the deployment's sealing key; "" where no key was given (records of before)
 
-    def __init__(self, name: str, result: dict[str, str]) -> None:
+    def __init__(self, name: str, result: dict[str, str], covers: list[str] | None = None, seal: str = "") -> None:
         self.name = name
         self.result = result
+        self.covers = covers or []
+        self.seal = seal
 
 
 keep_topics("backend.eventstore", CommandRecord)  # where it lived when logs began to hold it

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from backend.kernel.context import CommandRecord, Ctx, command_record_id
+from backend.kernel.context import Ctx, command_record_id
 from backend.kernel.runner import Action, CommandResult, CommandRunner
 from backend.kernel.sqlite_store import HeldReadsDatastore
 
@@ -178,9 +178,7 @@ class GroupCommit:
             aggregates, result = submitted.context.run(submitted.action, self.runner.app)
         except Exception as refused:
             return refused
-        record = CommandRecord.start(
-            CommandRecord.Recorded, submitted.ctx, record_id, name=submitted.name, result=result
-        )
+        record = self.runner.record(submitted.ctx, record_id, submitted.name, result, aggregates)
         return [*aggregates, record], result
 
     def _flush(self, pending: list[Pending]) -> None:

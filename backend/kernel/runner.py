@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from backend.kernel import seals
 from backend.kernel.context import CommandRecord, Ctx, command_record_id
 from backend.kernel.errors import DomainError
 from backend.kernel.store import LinliApp
@@ -36,8 +37,11 @@ class CommandRunner:
     STRIPES = 1024
     MAX_ATTEMPTS = 30
 
-    def __init__(self, app: LinliApp, on_saved: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, app: LinliApp, on_saved: Callable[[int], None] | None = None, seal_key: bytes | None = None
+    ) -> None:
         self.app = app
+        self.seal_key = seal_key  # each command's record seals the events it writes (backend/kernel/seals.py)
         self.on_saved = on_saved
         self._locks = [threading.Lock() for _ in range(self.STRIPES)]
 
@@ -51,6 +55,16 @@ class CommandRunner:
             return None
         return CommandResult(dict(record.result), position=0, duplicate=True)
 
+    def record(
+        self, ctx: Ctx, record_id: UUID, name: str, result: dict[str, str], aggregates: Sequence[Aggregate]
+    ) -> CommandRecord:
+        """The command's record, saved with its aggregates: its result, and the events it writes under a seal."""
+        covers = seals.names(aggregates)
+        seal = seals.seal(self.seal_key, record_id, covers) if self.seal_key else ""
+        return CommandRecord.start(
+            CommandRecord.Recorded, ctx, record_id, name=name, result=result, covers=covers, seal=seal
+        )
+
     def run(self, name: str, ctx: Ctx, lock_key: UUID, action: Action) -> CommandResult:
         record_id = command_record_id(name, lock_key, ctx.command_id)
         earlier = self.previous(record_id)
@@ -59,7 +73,7 @@ class CommandRunner:
         with self._lock(lock_key):
             for attempt in range(self.MAX_ATTEMPTS):
                 aggregates, result = action(self.app)
-                record = CommandRecord.start(CommandRecord.Recorded, ctx, record_id, name=name, result=result)
+                record = self.record(ctx, record_id, name, result, aggregates)
                 try:
                     recordings = self.app.save(*aggregates, record)
                 except IntegrityError:

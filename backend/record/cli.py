@@ -80,6 +80,20 @@ def verify_proof(args: argparse.Namespace, with_runtime: WithRuntime) -> int:
     return with_runtime(body)
 
 
+async def forged(rt: Any) -> bool:
+    """Whether an event of the log was written by no sealed command (backend/record/sealed.py); says which."""
+    import anyio
+
+    from backend.kernel.seals import seal_key
+    from backend.record.sealed import check
+
+    _, found = await anyio.to_thread.run_sync(check, rt.store, seal_key(rt.settings.ensure_secret()))
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        print(f"FORGED at position {found[0].position}: {found[0].reason}{more}")
+    return bool(found)
+
+
 def witness_key(args: argparse.Namespace) -> int:
     from backend.record.witness import verifier
 
