@@ -5,8 +5,8 @@ root no longer matched — and each time the check raises the alarm in the log, 
 a line to the server's log; the alarm is recorded once, however many passes find the same; the clerks' and the street
 operator's pages carry it, a resident's do not, the public board says verification is failing; once the record is
 put back, the next pass clears it. The projector's lag is no alarm; an event forged at the end of the log before the
-projector reaches it becomes part of the tree and is not caught here (nor by any comparison of hashes: what the
-checkpoints and witnesses add is that it can then never be quietly removed)."""
+projector reaches it becomes part of the tree (no comparison of hashes tells it), but no command's seal names it:
+the check says so."""
 
 from __future__ import annotations
 
@@ -229,7 +229,7 @@ async def test_each_tampering_raises_the_alarm_saying_what_and_where_and_the_nex
     assert rt.event_count() > size
 
 
-async def test_an_event_inserted_below_what_was_projected_is_caught_but_lag_and_a_forged_append_are_not(
+async def test_an_event_inserted_below_what_was_projected_or_appended_by_no_command_is_caught_but_lag_is_not(
     quiet, settings, caplog
 ):
     rt = quiet
@@ -257,10 +257,16 @@ async def test_an_event_inserted_below_what_was_projected_is_caught_but_lag_and_
     assert await verification.alarm() is None
 
     # Forged at the end before the projector got there, it is projected like any event: the tree and the chain
-    # hold it, and the next checkpoint signs it. No check of hashes tells it from a real one.
+    # hold it, and the next checkpoint signs it. No check of hashes tells it from a real one; the commands' seals
+    # do: no command's record names it.
     forge_at_end(settings, rt)
+    forged_at = rt.event_count()
     await rt.projector.catch_up()
-    assert (await watch.check_record(rt, NOW + timedelta(minutes=3))).finding is None
+    outcome = await watch.check_record(rt, NOW + timedelta(minutes=3))
+    assert outcome.finding == watch.Finding(forged_at, "forged")
+    await rt.projector.catch_up()
+    assert (await verification.alarm())["finding"] == "forged"
+    assert (await watch.check_record(rt, NOW + timedelta(minutes=4))).finding == watch.Finding(forged_at, "forged")
 
 
 async def test_the_pass_runs_at_start_up_then_every_few_minutes_on_new_events_and_a_rolling_window(

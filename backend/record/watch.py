@@ -8,13 +8,14 @@ the record whole again clears it (VerificationRestored). Nothing is recorded whi
 
 It reads only as far as both the chain and the tree have been projected: an event beyond that is one the projector
 has not reached yet, not a forgery, and the projector's lag raises no alarm. An event inserted *below* that point (in
-a gap of the log's positions) is caught: the tree and the chain do not have it. But an event forged and appended at
-the end of the log before the projector reaches it is projected like any other: it becomes part of the tree, the
-chain and the next checkpoint, and no comparison of hashes — this check's or a witness's — tells it from a real one.
-What the checkpoints and their witnesses add is that, once signed and cosigned, it can no longer be quietly taken
-out or changed; finding it is for whoever reads what it says (who acted, under which command). Likewise, someone
-who rewrites an event together with its leaf, every node above it, its link, every later link and the signed roots
-as the views hold them escapes this check; the witnesses' copies of the checkpoints are what show that.
+a gap of the log's positions) is caught: the tree and the chain do not have it. An event forged and appended at the
+end of the log before the projector reaches it is projected like any other — it becomes part of the tree, the chain
+and the next checkpoint, and no comparison of hashes tells it from a real one — but it carries no command's seal:
+each pass also reads the commands' records to the log's end (backend/record/sealed.py, from where the last pass
+stopped; from the start at start-up and while the alarm is raised) and names an event no sealed record names. Such
+an event stays in the log, so its alarm stays until the record is restored from a backup. Someone who rewrites an
+event together with its leaf, every node above it, its link, every later link and the signed roots as the views
+hold them escapes the comparison of hashes; the witnesses' copies of the checkpoints are what show that.
 
 What one pass covers:
 
@@ -45,9 +46,11 @@ from backend.kernel import merkle
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
+from backend.kernel.seals import seal_key
 from backend.kernel.store import LinliApp
 from backend.record import commands
 from backend.record.domain.log import DEPLOYMENT
+from backend.record.sealed import Seals
 from projections.chain import merkle as tree
 from projections.chain import queries as chain
 from projections.chain import verification
@@ -66,6 +69,8 @@ SAYS = {
     "unexpected": "the log holds an event at position {position} that the tree and chain never had: it was inserted",
     "chain": "the event at position {position} no longer matches its link in the hash chain",
     "tree": "the tree's nodes at position {position} no longer give the root the log signed for {other} events",
+    "forged": "the event at position {position} was written by no command of this deployment (no sealed record names "
+    "it, or its record's seal does not hold): it was added behind the application's back",
 }
 
 
@@ -188,6 +193,7 @@ class _Watch:
     last: datetime | None = None
     checked_to: int = 0
     window: int = 1
+    seals: Seals | None = None  # the commands' seals, read up to the log's end (backend/record/sealed.py)
 
 
 _watches: WeakKeyDictionary[Any, _Watch] = WeakKeyDictionary()  # by runtime: each process (each test) its own
@@ -200,6 +206,15 @@ async def watch_record(rt: Commands, now: datetime) -> Outcome | None:
         return None
     first, watch.last = watch.last is None, now
     return await check_record(rt, now, whole=first)
+
+
+async def _forged(rt: Commands, watch: _Watch, fresh: bool) -> Finding | None:
+    """An event no sealed command wrote (an event appended behind the application's back, which the tree and the
+    chain take in like any other): read from the last pass's end to the log's, or from the start when `fresh`."""
+    if fresh or watch.seals is None:
+        watch.seals = Seals(seal_key(rt.settings.ensure_secret()))
+    forged = await anyio.to_thread.run_sync(watch.seals.advance, rt.store)
+    return Finding(forged.position, "forged") if forged else None
 
 
 async def check_record(rt: Commands, now: datetime, whole: bool = False) -> Outcome:
@@ -222,6 +237,8 @@ async def check_record(rt: Commands, now: datetime, whole: bool = False) -> Outc
         checked += read
         if found is not None:
             break
+    if found is None:
+        found = await _forged(rt, watch, fresh=whole or raised is not None)
     outcome = Outcome(tuple(ranges), checked, found)
     ctx = Ctx(DEPLOYMENT, None, now)
     try:

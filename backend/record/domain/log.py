@@ -18,7 +18,7 @@ CHECKPOINT_MINUTES = 5  # a checkpoint at most this often while the log grows
 # reordered), the tree has an event the log no longer holds ("missing", deleted), the log holds an event the tree
 # never had ("unexpected", inserted below what was projected), the event matches its leaf but not its hash-chain link
 # ("chain"), or the tree's nodes no longer give the root the log signed at a checkpoint or skip a leaf ("tree").
-FINDINGS = ("altered", "moved", "missing", "unexpected", "chain", "tree")
+FINDINGS = ("altered", "moved", "missing", "unexpected", "chain", "tree", "forged")
 KEPT_CHECKPOINTS = 1000  # a witness may cosign one of the last this many checkpoints (about 3 days' worth)
 
 
