@@ -34,7 +34,7 @@ def test_health(live_server):
 
 def test_board_is_public_and_accessible(phone):
     page = phone()
-    page.goto("/")
+    page.goto("/proposals")  # (`/` was this list until the home page; e2e/test_home.py has the home)
     assert page.get_by_role("heading", level=1).inner_text().endswith("民主提事")
     assert page.locator(".card").count() >= 5
     check_a11y(page)

@@ -48,6 +48,7 @@ from backend.deliberation.web import paper as deliberation_paper
 from backend.deliberation.web import proposals as deliberation_proposals
 from backend.disclosure.web import kept as disclosure_kept
 from backend.disclosure.web import routes as disclosure_web
+from backend.home.web import routes as home_routes
 from backend.i18n import DEFAULT_LOCALE, gettext, ngettext, set_locale
 from backend.inbox.web import live as inbox_live
 from backend.inbox.web import routes as inbox_routes
@@ -220,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *shell.routes,
+            *home_routes.routes,
             *residents_signin.routes,
             *residents_me.routes,
             *residents_registration.routes,
@@ -277,11 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(KeptPages),  # before the sessions: a kept page costs no session load (backend.web.kept)
             residents_signin.signin_rate_limit(settings.signin_per_minute).middleware,
             SessionConfig(
-                store="sessions",
-                key="linli_session",
-                max_age=30 * 24 * 3600,
-                samesite="lax",
-                httponly=True,
+                store="sessions", key="linli_session", max_age=30 * 24 * 3600, samesite="lax", httponly=True
             ).middleware,
         ],
         stores={

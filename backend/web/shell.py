@@ -1,4 +1,4 @@
-"""The app's shell: home, health, PWA files, offline page, language switch, uploaded photos."""
+"""The app's shell: health, PWA files, offline page, language switch, uploaded photos (the home: backend.home)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import anyio
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import File, Redirect, Template
+from litestar.response import File, Template
 
 from backend.i18n import LOCALES
 from backend.web.pages import STATIC_DIR, redirect, render, safe_next, static
@@ -26,11 +26,6 @@ PRECACHE = (
     "vendor/hx-ws.min.js",
     "icons/icon-192.png",
 )
-
-
-@get("/", name="home")
-async def home() -> Redirect:
-    return redirect("/proposals", 302)
 
 
 @get("/healthz", name="healthz", cache=False)
@@ -94,4 +89,4 @@ async def upload(request: Request[Any, Any, Any], name: FromPath[str]) -> File:
     )
 
 
-routes = [home, healthz, manifest, service_worker, offline, language, upload]
+routes = [healthz, manifest, service_worker, offline, language, upload]

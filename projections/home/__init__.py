@@ -1,0 +1,1 @@
+"""What the home page reads that no context's queries offer yet."""
