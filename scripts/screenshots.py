@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python scripts/screenshots.py [PART ...]
 PART: basics (board, proposal, sign in, register, clerk's desk), procedure, volunteering, services, disclosure,
-casework; all of them when none is named.
+casework, record (the home, a notice's proof checked in the browser); all of them when none is named.
 """
 
 from __future__ import annotations
@@ -158,6 +158,25 @@ def disclosure(browser, device, base: str) -> None:  # type: ignore[no-untyped-d
     resident.screenshot(path=str(OUT / "verify.png"), full_page=True)
 
 
+def record(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23's home for a resident (22) and issue 24's verifier: a notice's QR proof checked in the browser, once a
+    checkpoint covers the notice (the server's first round signs one)."""
+    resident = signed_in(browser, device, base, 22)
+    resident.goto(base + "/")
+    resident.screenshot(path=str(OUT / "home.png"), full_page=True)
+    resident.goto(base + "/board")
+    resident.get_by_role("link", name="社区活动室开放时间调整").click()
+    notice = resident.url
+    for _ in range(60):
+        resident.goto(notice + "/print")
+        if "/verify/proof#" in (resident.locator("a.qr-link").get_attribute("href") or ""):
+            break
+        time.sleep(1)
+    resident.goto(resident.locator("a.qr-link").get_attribute("href"))
+    resident.wait_for_function("() => document.getElementById('proof-verdict').dataset.online")
+    resident.screenshot(path=str(OUT / "verify-proof.png"), full_page=True)
+
+
 def casework(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
     """Residents' requests (诉求) from the demo (backend/casework/demo.py), only looked at: resident 15 (2栋) has
     raised a public one just now, a rated one and the overdue 门禁 case; 30 (3栋) has the 车库漏水 case whistled to
@@ -234,6 +253,7 @@ PARTS = {
     "services": services,
     "disclosure": disclosure,
     "casework": casework,
+    "record": record,
 }
 
 
