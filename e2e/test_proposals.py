@@ -80,7 +80,7 @@ def test_my_account_and_sign_out_everywhere(phone):
     expect(first.get_by_role("heading", level=1)).to_have_text("我的账号")
     check_a11y(first)
     first.get_by_role("button", name="全部退出登录").click()
-    first.wait_for_url("**/signin")
+    first.wait_for_url("**/signin?signed-out=1")
     expect(first.locator(".flash")).to_have_text("已在所有手机和电脑上退出登录。")
     second.goto("/proposals/new")
     second.wait_for_url("**/signin?next=/proposals/new")

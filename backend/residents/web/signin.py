@@ -102,10 +102,15 @@ async def signin(request: Request[Any, Any, Any], data: URLEncodedBody[SignInFor
     return redirect(next_path)
 
 
+# The page after signing out says so in its address: the phone's script then drops the pages the service worker kept
+# (frontend/static/js/app.js), so that a shared phone shows no one's bookings offline after 退出 (issue 23).
+SIGNED_OUT = "signed-out=1"
+
+
 @post("/signout", name="signout")
 async def signout(request: Request[Any, Any, Any], data: URLEncodedBody[FormBody]) -> Response[Any]:
     request.clear_session()
-    return redirect("/proposals")
+    return redirect(f"/proposals?{SIGNED_OUT}")
 
 
 @post("/signout/everywhere", name="signout.everywhere")
@@ -115,7 +120,7 @@ async def signout_everywhere(request: Request[Any, Any, Any], data: URLEncodedBo
         await sign_out_everywhere(request.app.stores.get("security"), str(user.id))
     request.clear_session()
     flash(request, _("You have been signed out on every phone and computer."), "success")
-    return redirect("/signin")
+    return redirect(f"/signin?{SIGNED_OUT}")
 
 
 # -- one-time sign-in codes --------------------------------------------------------------------------------------

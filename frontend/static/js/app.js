@@ -14,6 +14,11 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
+  // Signed out (backend/residents/web/signin.py adds signed-out=1): the pages the service worker kept belonged to
+  // the person who was signed in; a shared phone must not open them offline for the next one. Static files stay.
+  if (/[?&]signed-out=1\b/.test(location.search) && window.caches) {
+    caches.delete("linli-pages");
+  }
   // Character counters (frontend/templates/_counter.html): "n of max" as one types. Past the limit the hint says
   // by how much and the form is held back, instead of the browser cutting a paste silently at maxlength.
   function counted(field) {
