@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from playwright.sync_api import Page, expect
 
 from backend.kernel.zone import LOCAL_ZONE
-from e2e.helpers import check_a11y, sign_in
+from e2e.helpers import check_a11y, publish_one_seat_activity, sign_in
 
 LEADER, PROVIDER, CLERK = 6, 7, 1  # backend.demo.ROLE_PLAN
 FIRST, SECOND = 30, 31  # demo residents no other journey signs in as (they have not voted in the demo ballot)
@@ -28,22 +28,7 @@ def shift_tomorrow(leader: Page) -> str:
     leader.goto("/teams")
     leader.get_by_role("link", name="幸福里志愿服务队").click()
     leader.wait_for_url("**/teams/*")
-    leader.get_by_label("标题").fill(TITLE)
-    leader.get_by_label("服务内容").fill("巡查楼道杂物")
-    leader.get_by_label("地点", exact=True).fill("5栋")
-    leader.get_by_label("类别").select_option("environment")
-    leader.get_by_label("服务对象").fill("5栋居民")
-    leader.get_by_label("第一个班次的日期").fill(tomorrow().date().isoformat())
-    leader.get_by_label("开始", exact=True).fill("07:00")
-    leader.get_by_label("结束", exact=True).fill("08:00")
-    leader.get_by_label("每周一次，共几周").fill("1")
-    leader.get_by_label("每班名额").fill("1")
-    leader.get_by_label("空出的名额为候补第一人保留几小时（0：直接递补）").fill("2")
-    leader.get_by_role("button", name="保存活动").click()
-    leader.wait_for_url("**/activities/*")
-    leader.get_by_role("button", name="发布活动").click()
-    expect(leader.get_by_text("活动已发布，居民可以报名了。")).to_be_visible()
-    return leader.url
+    return publish_one_seat_activity(leader, TITLE, "巡查楼道杂物", "5栋", "5栋居民", tomorrow())
 
 
 def doctor_tomorrow(provider: Page) -> str:

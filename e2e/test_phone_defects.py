@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from backend.kernel.zone import LOCAL_ZONE
-from e2e.helpers import check_a11y, sign_in
+from e2e.helpers import check_a11y, publish_one_seat_activity, sign_in
 
 PHONE = {"width": 360, "height": 640}
 LEADER = 6  # backend.demo.ROLE_PLAN: resident 6 is the volunteer leader
@@ -22,22 +22,7 @@ def _activity_with_held_offers(leader: Page) -> str:
     leader.get_by_role("button", name="成立", exact=True).click()
     leader.wait_for_url("**/teams/*")
     start = (datetime.now(LOCAL_ZONE) + timedelta(hours=3)).replace(second=0, microsecond=0)
-    leader.get_by_label("标题").fill("陪老人散步")
-    leader.get_by_label("服务内容").fill("陪 5 栋的老人在小区里散步")
-    leader.get_by_label("地点", exact=True).fill("5栋")
-    leader.get_by_label("类别").select_option("environment")
-    leader.get_by_label("服务对象").fill("5栋老人")
-    leader.get_by_label("第一个班次的日期").fill(start.date().isoformat())
-    leader.get_by_label("开始", exact=True).fill(start.strftime("%H:%M"))
-    leader.get_by_label("结束", exact=True).fill((start + timedelta(hours=1)).strftime("%H:%M"))
-    leader.get_by_label("每周一次，共几周").fill("1")
-    leader.get_by_label("每班名额").fill("1")
-    leader.get_by_label("空出的名额为候补第一人保留几小时（0：直接递补）").fill("2")
-    leader.get_by_role("button", name="保存活动").click()
-    leader.wait_for_url("**/activities/*")
-    leader.get_by_role("button", name="发布活动").click()
-    expect(leader.get_by_text("活动已发布，居民可以报名了。")).to_be_visible()
-    return leader.url
+    return publish_one_seat_activity(leader, "陪老人散步", "陪 5 栋的老人在小区里散步", "5栋", "5栋老人", start)
 
 
 def test_a_live_waitlist_offer_is_taken_without_reload(phone):

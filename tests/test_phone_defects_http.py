@@ -139,17 +139,18 @@ async def test_one_word_for_an_objection_and_no_second_box_while_ones_own_waits(
     assert 'name="reason"' in (await client.get(page)).text, "answered: the rule allows another objection"
 
 
-async def test_while_a_residents_ballot_runs_no_sitting_is_offered_and_the_record_is_not_a_404(client):
+async def ballot_running(client):  # type: ignore[no-untyped-def]
+    """A matter past its first three sittings whose residents' meeting is an online ballot open since an hour ago
+    (a week to run): resident 0 is the clerk, 1–3 the party committee. (place, matter id, ballot id)."""
     rt = app_runtime(client)
     place = await community(rt, NOW, residents=4, threshold=1)
     await grant(rt, place, 0, "clerk", now=NOW)
-    members = place.residents[1:]
     for index in (1, 2, 3):
         await grant(rt, place, index, "party_committee", "party_member", now=NOW)
     clerk = Ctx(place.community_id, place.residents[0], NOW)
     matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
     matter_id = UUID(matter.result["matter_id"])
-    await resolve(rt, place, clerk, matter_id, members, UP_TO_THREE)
+    await resolve(rt, place, clerk, matter_id, place.residents[1:], UP_TO_THREE)
     opens = datetime.now(UTC) - timedelta(hours=1)
     scheduled = await meetings.schedule(
         rt,
@@ -165,6 +166,11 @@ async def test_while_a_residents_ballot_runs_no_sitting_is_offered_and_the_recor
     ballot = UUID(scheduled.result["meeting_id"])
     await meetings.open_ballot(rt, Ctx(place.community_id, clerk.actor_id, opens), ballot)
     await settle(rt)
+    return place, matter_id, ballot
+
+
+async def test_while_a_residents_ballot_runs_no_sitting_is_offered_and_the_record_is_not_a_404(client):
+    place, matter_id, ballot = await ballot_running(client)
 
     await sign_in(client, place.phones[0])
     page = (await client.get(f"/matters/{matter_id}")).text

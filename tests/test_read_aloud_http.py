@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
-from uuid import UUID
 
-from backend.deliberation.commands import matters, meetings
-from backend.deliberation.domain.rules import Body
-from backend.kernel.context import Ctx
 from backend.web.pages import static
 from tests.conftest import NOW
 from tests.factories import app_runtime, community, grant, sign_in
-from tests.test_meetings import UP_TO_THREE, resolve
-from tests.test_phone_defects_http import published_notice
+from tests.test_phone_defects_http import ballot_running, published_notice
 from tests.test_residents_http import settle
 
 BUTTON = re.compile(
@@ -57,30 +51,7 @@ async def test_the_notice_page_reads_its_title_period_and_text(client):
 
 
 async def test_a_residents_ballot_reads_its_question_choices_and_closing_time(client):
-    rt = app_runtime(client)
-    place = await community(rt, NOW, residents=4, threshold=1)
-    await grant(rt, place, 0, "clerk", now=NOW)
-    for index in (1, 2, 3):
-        await grant(rt, place, index, "party_committee", "party_member", now=NOW)
-    clerk = Ctx(place.community_id, place.residents[0], NOW)
-    matter = await matters.open_matter(rt, clerk, "加装电梯", "3栋加装电梯")
-    matter_id = UUID(matter.result["matter_id"])
-    await resolve(rt, place, clerk, matter_id, place.residents[1:], UP_TO_THREE)
-    opens = datetime.now(UTC) - timedelta(hours=1)
-    scheduled = await meetings.schedule(
-        rt,
-        Ctx(place.community_id, clerk.actor_id, opens - timedelta(days=11)),
-        matter_id,
-        Body.RESIDENTS_MEETING,
-        "网上",
-        opens,
-        "同意加装电梯",
-        place.residents,
-        opens + timedelta(days=7),
-    )
-    ballot = UUID(scheduled.result["meeting_id"])
-    await meetings.open_ballot(rt, Ctx(place.community_id, clerk.actor_id, opens), ballot)
-    await settle(rt)
+    place, _, ballot = await ballot_running(client)
 
     await sign_in(client, place.phones[3])
     page = (await client.get(f"/meetings/{ballot}")).text

@@ -59,15 +59,13 @@ def verify_proof(args: argparse.Namespace, with_runtime: WithRuntime) -> int:
         return 0 if verdict.ok else 1
 
     async def body(rt: Any) -> int:
-        from projections.chain import keys
-        from projections.chain.proofs import still_holds
+        from projections.chain.proofs import still_holds, verified
 
         await rt.projector.catch_up()
-        log_key = await keys.log_key()
-        if log_key is None:
+        verdict = await verified(proof, more_witnesses=args.witness)
+        if verdict is None:
             print("not valid: this deployment has signed no checkpoint yet")
             return 1
-        verdict = proofs.verify(proof, log_key, [w["verifier"] for w in await keys.witness_keys()] + args.witness)
         if not verdict.ok:
             _say(verdict)
             return 1

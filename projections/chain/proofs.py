@@ -3,11 +3,14 @@ checkpoint, with the cosignatures that checkpoint has so far."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import anyio
 from eventsourcing.persistence import ApplicationRecorder
 
 from backend.kernel.merkle import leaf_hash
-from backend.kernel.proofs import Proof, Verdict
+from backend.kernel.proofs import Proof, Verdict, verify
+from projections.chain import keys
 from projections.chain import merkle as tree
 from projections.chain import queries as chain
 
@@ -33,3 +36,13 @@ async def still_holds(recorder: ApplicationRecorder, proof: Proof, verdict: Verd
     at = proof.position
     found = await anyio.to_thread.run_sync(lambda: recorder.select_notifications(at, 1, stop=at))
     return bool(found) and found[0].id == at and leaf_hash(tree.canonical(found[0])) == proof.leaf
+
+
+async def verified(proof: Proof, log_key: str | None = None, more_witnesses: Sequence[str] = ()) -> Verdict | None:
+    """The proof checked under this record's key (`log_key` when the caller has read it already) and its
+    witnesses' (and `more_witnesses`); None before the record's first checkpoint, when it has no key yet."""
+    log_key = log_key or await keys.log_key()
+    if log_key is None:
+        return None
+    known = [row["verifier"] for row in await keys.witness_keys()]
+    return verify(proof, log_key, [*known, *more_witnesses])

@@ -18,8 +18,7 @@ from backend.disclosure.web.forms import AnswerForm, ReasonForm, When, parse_mom
 from backend.disclosure.web.views import KINDS
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
-from backend.kernel.proofs import Proof, compact, to_text
-from backend.kernel.proofs import verify as verify_proof
+from backend.kernel.proofs import compact, to_text
 from backend.web.act import Form, act, query_of, text
 from backend.web.auth import current_user
 from backend.web.pages import error_status, error_text, found, render, today
@@ -87,6 +86,8 @@ async def print_view(request: Request[Any, Any, Any], notice_id: FromPath[UUID])
     # The QR carries the proof itself after the '#', which no server sees: the verifier page checks it in the
     # phone's browser, offline too. Before a checkpoint covers the notice, it carries the chain head to check online.
     proof = await proofs.proof_of(int(current["position"]))
+    log_key = await keys.log_key()
+    verdict = await proofs.verified(proof, log_key) if proof else None  # who witnessed it, among the known
     url = f"{base}/verify/proof#{compact(proof)}" if proof else f"{base}/verify?head={current['chain_head']}"
     return await render(
         request,
@@ -99,16 +100,9 @@ async def print_view(request: Request[Any, Any, Any], notice_id: FromPath[UUID])
         qr_url=url,
         qr=segno.make(url, error="m").svg_inline(scale=2 if proof else 3, title=_("Verify this notice")),
         proof=to_text(proof) if proof else "",
-        log_key=await keys.log_key(),
-        witnesses=proof and await witnessed(proof),
+        log_key=log_key,
+        witnesses=list(verdict.witnesses) if verdict else [],
     )
-
-
-async def witnessed(proof: Proof) -> list[tuple[str, int]]:
-    """Who cosigned the proof's checkpoint and when, among the log's known witnesses."""
-    log_key = await keys.log_key()
-    known = [row["verifier"] for row in await keys.witness_keys()]
-    return list(verify_proof(proof, log_key, known).witnesses) if log_key else []
 
 
 @post("/board/notices/{notice_id:uuid}/objections", name="disclosure.object")

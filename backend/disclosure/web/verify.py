@@ -13,7 +13,6 @@ from litestar.response import Template
 from backend.i18n import gettext as _
 from backend.kernel import proofs
 from backend.web.pages import render
-from projections.chain import keys
 from projections.chain import proofs as chain_proofs
 from projections.chain import queries as chain
 from projections.disclosure import queries as views
@@ -24,9 +23,7 @@ async def _proof_result(request: Request[Any, Any, Any], text: str) -> tuple[int
         proof = proofs.parse(text) if text.startswith(proofs.HEADER) else proofs.from_compact(text)
     except ValueError:
         return 422, {"ok": False, "message": _("This is not a proof: check that you copied all of it.")}
-    log_key = await keys.log_key()
-    known = [row["verifier"] for row in await keys.witness_keys()]
-    verdict = proofs.verify(proof, log_key, known) if log_key else None
+    verdict = await chain_proofs.verified(proof)
     if verdict is None or not verdict.ok:
         message = _("This proof is not signed by this record's key: it was changed or mistyped, or it belongs to "
                     "another record.")  # fmt: skip
