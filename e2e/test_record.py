@@ -59,6 +59,10 @@ def test_a_notice_scanned_offline_is_valid_and_witnessed(phone, live_server):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     link = witnessed_proof_link(page, live_server, folder)
     assert "/verify/proof#" in link, "the QR carries the proof itself"
+    # The verifier page kept at install may predate the witness: opened online once since, the phone keeps the copy
+    # that knows it (the service worker prefers the copy seen last).
+    page.goto("/verify/proof")
+    page.wait_for_function("() => caches.open('linli-pages').then((c) => c.match('/verify/proof')).then(Boolean)")
 
     page.context.set_offline(True)  # airplane mode
     page.goto(link)

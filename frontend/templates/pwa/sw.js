@@ -44,7 +44,10 @@ self.addEventListener("fetch", (event) => {
           caches.open(PAGE_CACHE).then((cache) => cache.put(request, copy));
         }
         return response;
-      }).catch(() => caches.match(request).then((hit) => hit || caches.match("/offline")))
+      // Offline: the copy seen last (the pages' cache) before the one kept at install (the static cache), so that
+      // a page precached at install (the proof verifier, with the keys it trusts) is as fresh as the last visit.
+      }).catch(() => caches.open(PAGE_CACHE).then((pages) => pages.match(request))
+        .then((hit) => hit || caches.match(request)).then((hit) => hit || caches.match("/offline")))
     );
   }
 });
