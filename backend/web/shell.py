@@ -20,6 +20,7 @@ PRECACHE = (
     "css/app.css",
     "js/app.js",
     "js/elder.js",
+    "js/outbox.js",  # the offline outbox (issue 23): actions done offline are sent when the phone is back
     "js/read-aloud.js",  # read aloud (朗读) on notices, ballots and the home: offline too (issue 23)
     "js/verify.js",  # the proof verifier works offline: a QR scanned in airplane mode (issue 24)
     "vendor/htmx.min.js",
