@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from backend.kernel.zone import LOCAL_ZONE
-from e2e.helpers import check_a11y, phone_number, sign_in
+from e2e.helpers import HOME, check_a11y, phone_number, sign_in
 
 CLERK, SUPERVISOR, RESIDENT = 1, 5, 23  # backend.demo.ROLE_PLAN
 ENTRIES = [
@@ -25,7 +25,7 @@ def desk_sign_in(page: Page, index: int) -> None:
     page.get_by_label("手机号").fill(phone_number(index))
     page.get_by_label("密码").fill("linli2026")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/proposals")
+    page.wait_for_url(HOME)
 
 
 def last_month() -> tuple[str, str]:

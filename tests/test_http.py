@@ -190,7 +190,7 @@ async def test_shell_endpoints(client):
     english = await client.get("/lang/en?next=/proposals")
     assert english.status_code == 303
     assert "Proposals" in (await client.get("/proposals")).text
-    assert (await client.get("/lang/en?next=https://evil.example/")).headers["location"] == "/proposals"
+    assert (await client.get("/lang/en?next=https://evil.example/")).headers["location"] == "/"
 
 
 async def test_sign_out_ends_the_session_even_for_a_copied_cookie(client, signed_in):

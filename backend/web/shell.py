@@ -70,7 +70,7 @@ async def offline(request: Request[Any, Any, Any]) -> Template:
 
 @get("/lang/{code:str}", name="language")
 async def language(code: FromPath[str], next: FromQuery[str | None] = None) -> Response[Any]:
-    target = safe_next(next, "/proposals")
+    target = safe_next(next, "/")
     response = redirect(target)
     if code in LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)

@@ -65,13 +65,13 @@ async def _signin_page(
 
 @get("/signin", name="signin")
 async def signin_form(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
-    return await _signin_page(request, safe_next(next, "/proposals"))
+    return await _signin_page(request, safe_next(next, "/"))
 
 
 @post("/signin", name="signin.submit")
 async def signin(request: Request[Any, Any, Any], data: URLEncodedBody[SignInForm]) -> Response[Any]:
     form = await request.form()
-    next_path = safe_next(str(form.get("next", "")), "/proposals")
+    next_path = safe_next(str(form.get("next", "")), "/")
     raw_phone = str(form.get("phone", ""))
     try:
         phone = normalise_phone(raw_phone)
