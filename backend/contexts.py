@@ -4,8 +4,12 @@ CLI and the demo loader, this is where every context is named."""
 
 from __future__ import annotations
 
+import importlib.util
+import pkgutil
+
 from eventsourcing.utils import get_topic
 
+import backend
 from backend.casework.rounds import keep_case_deadlines, requeue_lapsed_owners
 from backend.casework.web import notices as case_notices
 from backend.deliberation.domain.matter import Matter
@@ -19,6 +23,21 @@ from backend.record.watch import watch_record
 from backend.services.rounds import remind_bookings
 from backend.services.web.notices import notification_text
 from backend.volunteering.rounds import keep_shifts
+
+
+def load_aggregates() -> None:
+    """Import every context's domain modules. An aggregate that keeps the topics of the module it came from
+    (backend.kernel.topics) registers them when its own module is imported; a process that never imported it (the
+    CLI exporting the log, a restore checking it) could not load its events. Found, not listed, so that a new
+    context's aggregates are loaded without anyone remembering to add them here."""
+    for context in pkgutil.iter_modules(backend.__path__):
+        name = f"backend.{context.name}.domain"
+        if context.ispkg and importlib.util.find_spec(name) is not None:
+            for module in pkgutil.iter_modules(importlib.import_module(name).__path__):
+                importlib.import_module(f"{name}.{module.name}")
+
+
+load_aggregates()
 
 # The case rounds before the push, so that a deadline's notice goes out in the same round.
 PASSES: tuple[Pass, ...] = (
