@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -40,6 +41,12 @@ class User:
     @property
     def display_name(self) -> str:
         return self.name
+
+    @property
+    def outbox_owner(self) -> str:
+        """An opaque mark of this person that the phone keeps with what it queued offline (frontend/static/js/
+        outbox.js): what one resident queued is never sent as another who signs in on the same phone."""
+        return hashlib.sha256(f"linli-outbox|{self.id}".encode()).hexdigest()[:16]
 
     @property
     def actor(self) -> Actor:
