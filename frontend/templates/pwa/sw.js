@@ -4,9 +4,15 @@ const STATIC_CACHE = "linli-static-" + VERSION;
 const PAGE_CACHE = "linli-pages";
 const PRECACHE = {{ precache|tojson }};
 const NEVER = ["/live/", "/healthz", "/sw.js", "/signout", "/lang/"];
+// The offline outbox (issue 23): the same IndexedDB and sender as the pages (js/outbox.js), for Background Sync.
+const OUTBOX_JS = PRECACHE.find((url) => url.startsWith("/static/js/outbox.js"));
+if (OUTBOX_JS) importScripts(OUTBOX_JS);
+const OUTBOX = "/me/outbox";  // its page, kept at install as a visitor sees it (no one's name): it opens offline
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)
+    .then(() => cache.add(new Request(OUTBOX, { credentials: "omit" })).catch(() => {})))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -20,6 +26,12 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
+  // A form of the outbox posted as a page (not htmx): sent with an idempotency key, queued if the network fails.
+  if (self.linliOutbox && request.method === "POST" && request.mode === "navigate" && url.origin === self.location.origin
+      && !NEVER.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(self.linliOutbox.navigate(request));
+    return;
+  }
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (NEVER.some((prefix) => url.pathname.startsWith(prefix))) return;
   if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/uploads/")) {
@@ -50,6 +62,12 @@ self.addEventListener("fetch", (event) => {
         .then((hit) => hit || caches.match(request)).then((hit) => hit || caches.match("/offline")))
     );
   }
+});
+
+// Background Sync: the outbox is sent when the phone is online again, even with Linli closed (a failed send rejects,
+// so the browser tries again later).
+self.addEventListener("sync", (event) => {
+  if (event.tag === "linli-outbox" && self.linliOutbox) event.waitUntil(self.linliOutbox.flush());
 });
 
 // Web Push: a reminder or a booking change, shown even when Linli is closed; a tap opens the page it links to.
