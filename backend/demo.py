@@ -19,6 +19,7 @@ from backend.deliberation.domain.rules import Body
 from backend.disclosure import commands as disclosure
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
+from backend.news.demo import load_news
 from backend.residents import commands as resident_commands
 from backend.residents.domain.household import HouseholdRow, household_id_for
 from backend.runtime import Runtime
@@ -154,6 +155,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     notices = await _demo_disclosure(rt, community_id, residents, now)
     matters = await _demo_deliberation(rt, community_id, residents, now)
     casework = await load_casework(rt, community_id, residents, homes, now, phone_for, DEMO_PASSWORD, proposal_ids)
+    news = await load_news(rt, community_id, residents, now)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
@@ -162,6 +164,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
         "services": service_count,
         "notices": notices,
         "matters": matters,
+        "news": news,
         **{f"casework_{name}": count for name, count in casework.items()},
     }
 

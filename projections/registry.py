@@ -11,6 +11,7 @@ from projections.community.handlers import CommunityProjection
 from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
 from projections.disclosure.handlers import DisclosureProjection
 from projections.inbox.handlers import InboxProjection
+from projections.news.handlers import NewsProjection
 from projections.residents.handlers import ResidentsProjection
 from projections.runner import ProjectionPosition
 from projections.services.handlers import ServicesProjection
@@ -33,6 +34,7 @@ PROJECTIONS = (
     CareProjection,  # 关爱 and 走访
     InboxProjection,
     DisclosureProjection,
+    NewsProjection,  # 社区动态 and the residents' readings (issue 23)
 )
 
 

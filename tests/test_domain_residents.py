@@ -178,6 +178,8 @@ EXPECTED_ALLOWED = {
     "disclosure.write": {"clerk"},
     "disclosure.review": {"supervisor"},
     "disclosure.object": {"resident"},
+    "news.write": {"clerk"},
+    "news.read": {"resident"},
     "case.raise": {"resident"},
     "case.raise_for": {"clerk", "grid_worker", "building_head"},
     "case.handle": {"clerk", "grid_worker"},

@@ -34,6 +34,8 @@ POLICY: dict[str, frozenset[str]] = {
     "disclosure.write": frozenset({"clerk"}),  # notices, corrections, answers, the finance book and its reports
     "disclosure.review": frozenset({"supervisor"}),  # 居务监督委员会: approve or return drafts
     "disclosure.object": frozenset({"resident"}),  # 质询 to a published notice
+    "news.write": frozenset({"clerk"}),  # 社区动态: post, edit, withdraw; who has not read an important notice
+    "news.read": frozenset({"resident"}),  # 我已阅读 on an important notice; a board notice opened
     # casework (诉求 and 网格化): who may act on which case the commands decide from the aggregates
     "case.raise": frozenset({"resident"}),  # raise, follow a public case (我也遇到), rate the answer
     "case.raise_for": frozenset({"clerk", "grid_worker", "building_head"}),  # for a resident (on_behalf_of)

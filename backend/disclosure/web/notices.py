@@ -3,6 +3,8 @@ QR code that verifies it; residents object, the clerk answers."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,13 +21,29 @@ from backend.disclosure.web.views import KINDS
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.kernel.proofs import compact, to_text
+from backend.news import commands as news_commands
 from backend.web.act import Form, act, query_of, text
-from backend.web.auth import current_user
-from backend.web.pages import error_status, error_text, found, render, today
+from backend.web.auth import User, ctx_for, current_user
+from backend.web.pages import error_status, error_text, found, now, render, today
 from projections.chain import keys, proofs
 from projections.community import queries as communities
 from projections.disclosure import queries as views
+from projections.news import queries as news_views
 from projections.residents import queries as residents
+
+
+async def _opened(
+    request: Request[Any, Any, Any], user: User, row: dict[str, Any], notice_id: UUID, until: date
+) -> None:
+    """A resident who opens a notice in its 公示 period has read it (issue 23: the home lists those they have not):
+    recorded once, by 社区动态's reading mark; a reading already in the views costs no command."""
+    if today() > until or not user.can("news.read", row["community_id"]):
+        return
+    if await news_views.read_at(notice_id, user.id) is None:
+        with contextlib.suppress(DomainError):  # read meanwhile (another tab): recorded once all the same
+            rt = request.app.state.runtime
+            matter = UUID(str(row["matter_id"])) if row["matter_id"] else None  # asyncpg's own UUID type
+            await news_commands.read_notice(rt, ctx_for(user, now()), notice_id, matter)
 
 
 async def _notice_page(
@@ -40,6 +58,8 @@ async def _notice_page(
         raise NotFoundException(_("No such notice."))
     objections = await views.objections([notice_id], moment)
     current = history[-1] if history else None
+    if user and current and moment is None and status_code == 200:
+        await _opened(request, user, row, notice_id, current["until"])
     return await render(
         request,
         "disclosure/notice.html",
