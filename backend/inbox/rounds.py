@@ -1,11 +1,14 @@
-"""The inbox's timed pass (registered with the runtime in backend.contexts): Web Push of new notifications to the
-residents' phones. Each notification is recorded as pushed on the inbox before it is sent, so it goes out at most
-once however many processes make rounds (and the Topic header lets the push service replace a repeat)."""
+"""The inbox's timed pass (registered with the runtime in backend.contexts): the reminder that an online ballot
+closes within the day (recorded once a ballot, for those who have not voted), then Web Push of new notifications to
+the residents' phones. Each notification is recorded as pushed on the inbox before it is sent, so it goes out at most
+once however many processes make rounds (and the Topic header lets the push service replace a repeat). A kind the
+resident turned off is not pushed; one due in their quiet hours waits until these end (the inbox has it at once),
+unless its kind is an emergency (backend.inbox.domain.kinds)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,21 +19,57 @@ from pywebpush import WebPushException
 from backend.i18n import gettext as _
 from backend.i18n import speaking
 from backend.inbox import commands
+from backend.inbox.domain.kinds import kind_of
+from backend.inbox.domain.preferences import Preferences
 from backend.inbox.push import send, vapid
 from backend.inbox.texts import text_of
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
+from backend.kernel.zone import LOCAL_ZONE
 from projections.inbox import queries as views
 from projections.residents import queries as residents
 
 log = logging.getLogger(__name__)
+CLOSING_WITHIN = timedelta(hours=24)
+
+
+async def remind_closing_ballots(rt: Commands, now: datetime) -> list[UUID]:
+    """Each open online ballot closing within the day: its members who have not voted are reminded, once (the
+    reminder's id is the ballot's; a second process, or a later round, finds it made)."""
+    done = []
+    for ballot in await views.ballots_closing(now, CLOSING_WITHIN):
+        meeting_id = UUID(str(ballot["id"]))
+        ctx = Ctx(ballot["community_id"], None, now, command_id=f"remind-closing-{meeting_id}")
+        try:
+            await commands.remind_ballot_closing(
+                rt, ctx, meeting_id, ballot["online_until"], await views.yet_to_vote(ballot)
+            )
+        except DomainError:
+            continue
+        done.append(meeting_id)
+    return done
+
+
+def due_now(row: dict[str, Any], prefs: Preferences, now: datetime) -> bool:
+    """Whether this notification is pushed in this round: its kind is pushed, and it is due (held by quiet hours
+    unless an emergency) within the last PUSH_WITHIN."""
+    kind = kind_of(row["kind"])
+    if kind is not None and not prefs.pushes(kind.name):
+        return False
+    due = prefs.due_at(row["created_at"], LOCAL_ZONE, emergency=kind is not None and kind.emergency)
+    return due <= now < due + views.PUSH_WITHIN
 
 
 async def push_notifications(rt: Commands, now: datetime) -> list[UUID]:
-    """A round: every notification of the last hour not yet pushed goes to the resident's phones."""
-    pushed = []
+    """A round: every notification due and not yet pushed goes to the resident's phones."""
+    pushed: list[UUID] = []
+    await remind_closing_ballots(rt, now)
     rows = await views.to_push(now)
+    if not rows:
+        return pushed
+    prefs = await views.preferences_of([r["resident_id"] for r in rows])
+    rows = [r for r in rows if due_now(r, prefs[str(r["resident_id"])], now)]
     if not rows:
         return pushed
     key = vapid(rt)

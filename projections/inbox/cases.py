@@ -10,7 +10,7 @@ gives the notices a live run gave. The clerks are the residents' roles on the da
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from backend.casework.domain.case import Case
@@ -61,6 +61,8 @@ EVENTS = (
 class CaseNotices:
     """Works out the recipients of a batch's case events (caching the clerks)."""
 
+    events: ClassVar[tuple[type, ...]] = EVENTS
+
     def __init__(self) -> None:
         self._audiences: dict[int, dict[str, Any]] = {}
         self._clerks: dict[tuple[UUID, date], list[UUID]] = {}
@@ -68,6 +70,9 @@ class CaseNotices:
     async def load(self, items: list[Item]) -> None:
         """Whom the batch's case events concern, in one read."""
         self._audiences = await casework.audiences([i.position for i in items if isinstance(i.event, EVENTS)])
+
+    async def flush(self) -> None:
+        return None
 
     async def rows(self, item: Item) -> list[dict[str, Any]]:
         e = item.event

@@ -1,99 +1,150 @@
-"""The inbox projection: each resident's notifications, derived from the events that concern them (a reminder of a
-booking, a seat from the waitlist, a booking confirmed or declined, a waitlist place passed on; a step of a case they
-raised or handle: projections/inbox/cases.py), what they have read, and the phones subscribed to Web Push."""
+"""The inbox projection: each resident's notifications, derived from the events that concern them by one source a
+context (projections/inbox/sources.py says what a source is: bookings.py, cases.py, deliberation.py, residents.py,
+disclosure.py, volunteering.py); what they have read, the phones subscribed to Web Push, and their choices of notices
+(which kinds are pushed, the opt-in kinds they want, quiet hours)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar
 from uuid import UUID as PyUUID
-from uuid import uuid5
 
 from piccolo.table import Table
 
-from backend.casework.domain.case import Case
 from backend.inbox.domain.inbox import Inbox
-from backend.services.domain.slot import Slot
 from projections.db import bulk_execute, bulk_insert
-from projections.inbox.cases import EVENTS as CASE_EVENTS
+from projections.inbox.bookings import BookingNotices
 from projections.inbox.cases import CaseNotices
-from projections.inbox.queries import bell_channel, unread
-from projections.inbox.tables import InboxState, NotificationView, PushSubscriptionView
+from projections.inbox.deliberation import DeliberationNotices
+from projections.inbox.disclosure import DisclosureNotices
+from projections.inbox.queries import bell_channel, unread_of
+from projections.inbox.residents import ResidentNotices
+from projections.inbox.sources import Row, Source
+from projections.inbox.tables import (
+    InboxObjection,
+    InboxOptIn,
+    InboxPreference,
+    InboxRegistration,
+    InboxState,
+    InboxSubject,
+    NotificationView,
+    PushSubscriptionView,
+)
+from projections.inbox.volunteering import VolunteeringNotices
+from projections.runner import ProjectionPosition
 from projections.types import Item, LiveMessage
 
-NOTIFICATION_NAMESPACE = PyUUID("f6a8c0e2-4b6d-4f8a-a2c4-6e8f0a2c4e6b")
+# Every source of notices, made afresh for each batch (a source may cache what it read for the batch).
+SOURCES: tuple[type[Source], ...] = (
+    BookingNotices,
+    CaseNotices,
+    DeliberationNotices,
+    ResidentNotices,
+    DisclosureNotices,
+    VolunteeringNotices,
+)
+OWN_EVENTS = (Inbox.Read, Inbox.Subscribed, Inbox.Unsubscribed, Inbox.Pushed, Inbox.PreferencesSet)
+# The views the sources read (applied before the inbox in the registry). When one of them failed on this batch (the
+# projector lets the others go on), the inbox must not run ahead of it and read what it has not written yet: it fails
+# the batch too, and both are tried again together.
+READS = ("residents", "deliberation", "procedure", "volunteering", "casework")
 
 
-def notification_id_for(item: Item) -> PyUUID:
-    return uuid5(NOTIFICATION_NAMESPACE, f"{item.event.originator_id}|{item.event.originator_version}")
-
-
-def kind_of(e: Any) -> str:
-    if isinstance(e, Slot.Reminded):
-        return f"reminder_{e.kind}"
-    return {Slot.Promoted: "promoted", Slot.Passed: "passed", Slot.Confirmed: "confirmed", Slot.Declined: "declined"}[
-        type(e)
-    ]
+class ViewsBehind(Exception):
+    """A view the inbox's sources read has not applied this batch."""
 
 
 class InboxProjection:
     name = "inbox"
-    tables: ClassVar[Sequence[type[Table]]] = (NotificationView, InboxState, PushSubscriptionView)
-    handles: ClassVar[Sequence[type]] = (
-        Slot.Promoted,
-        Slot.Passed,
-        Slot.Confirmed,
-        Slot.Declined,
-        Slot.Reminded,
-        Inbox.Read,
-        Inbox.Subscribed,
-        Inbox.Unsubscribed,
-        Inbox.Pushed,
-        *CASE_EVENTS,
+    tables: ClassVar[Sequence[type[Table]]] = (
+        NotificationView,
+        InboxState,
+        PushSubscriptionView,
+        InboxPreference,
+        InboxOptIn,
+        InboxObjection,
+        InboxSubject,
+        InboxRegistration,
     )
+    handles: ClassVar[Sequence[type]] = (*OWN_EVENTS, *(e for source in SOURCES for e in source.events))
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        await _not_ahead(items[-1].position)
         told: set[PyUUID] = set()
-        cases, of_cases = CaseNotices(), []
-        await cases.load(items)
+        sources: list[Source] = [source() for source in SOURCES]
+        by_event: dict[type, Source] = {e: source for source in sources for e in source.events}
+        for source in sources:
+            await source.load([i for i in items if type(i.event) in source.events])
+        made: list[Row] = []
+        choices: dict[PyUUID, Any] = {}  # each resident's last choice of the batch, written together
+        pushed: list[tuple[bool, PyUUID]] = []  # marked after the batch's notices are in (a rebuild has both)
         for item in items:
             e = item.event
-            if isinstance(e, Case.Event):
-                of_cases += await cases.rows(item)
-            elif isinstance(e, Slot.Event):
-                row = {
-                    "id": notification_id_for(item),
-                    "resident_id": e.resident_id,
-                    "kind": kind_of(e),
-                    "slot_id": e.originator_id,
-                    "reason": getattr(e, "reason", ""),
-                    "created_at": e.timestamp,
-                    "position": item.position,
-                    "pushed": False,
-                }
-                await bulk_insert(NotificationView, [row])
-                told.add(e.resident_id)
-            elif isinstance(e, Inbox.Read):
-                await bulk_execute(InboxState, "DELETE FROM inbox_state WHERE resident_id = ?", [(e.actor_id,)])
-                await bulk_insert(InboxState, [{"resident_id": e.actor_id, "read_up_to": e.up_to}])
-                told.add(e.actor_id)
-            elif isinstance(e, Inbox.Subscribed):
-                await self._unsubscribe(e.endpoint)
-                row = {"resident_id": e.actor_id, "endpoint": e.endpoint, "p256dh": e.p256dh, "auth": e.auth}
-                await bulk_insert(PushSubscriptionView, [row])
-            elif isinstance(e, Inbox.Unsubscribed):
-                await self._unsubscribe(e.endpoint)
+            source = by_event.get(type(e))
+            if source is not None:
+                if choices and getattr(source, "reads_choices", False):  # it reads who opted in: as of this event
+                    await self._choices(choices)
+                made += await source.rows(item)
+            elif isinstance(e, Inbox.PreferencesSet):
+                choices[e.actor_id] = e  # only the resident sets their own (Inbox.set_preferences)
             elif isinstance(e, Inbox.Pushed):
-                await bulk_execute(
-                    NotificationView,
-                    "UPDATE inbox_notification SET pushed = ? WHERE id = ?",
-                    [(True, e.notification_id)],
-                )
-        await bulk_insert(NotificationView, of_cases)  # one statement for the batch's notices of cases
-        told.update(r["resident_id"] for r in of_cases)
-        return [(bell_channel(r), {"unread": await unread(r)}) for r in told]
+                pushed.append((True, e.notification_id))
+            elif isinstance(e, Inbox.Event):
+                told.update(await self._own(e))
+        await self._choices(choices)
+        for source in sources:
+            await source.flush()
+        await bulk_insert(NotificationView, made)  # one statement for the batch's notices
+        await bulk_execute(NotificationView, "UPDATE inbox_notification SET pushed = ? WHERE id = ?", pushed)
+        told.update(r["resident_id"] for r in made)
+        counts = await unread_of(sorted(told, key=str))
+        return [(bell_channel(r), {"unread": n}) for r, n in counts.items()]
+
+    async def _own(self, e: Any) -> list[PyUUID]:
+        """The inbox's own events; the residents whose bell changed."""
+        if isinstance(e, Inbox.Read):
+            await bulk_execute(InboxState, "DELETE FROM inbox_state WHERE resident_id = ?", [(e.actor_id,)])
+            await bulk_insert(InboxState, [{"resident_id": e.actor_id, "read_up_to": e.up_to}])
+            return [e.actor_id]
+        if isinstance(e, Inbox.Subscribed):
+            await self._unsubscribe(e.endpoint)
+            row = {"resident_id": e.actor_id, "endpoint": e.endpoint, "p256dh": e.p256dh, "auth": e.auth}
+            await bulk_insert(PushSubscriptionView, [row])
+        elif isinstance(e, Inbox.Unsubscribed):
+            await self._unsubscribe(e.endpoint)
+        return []
+
+    async def _choices(self, choices: dict[PyUUID, Any]) -> None:
+        """The residents' choices (Inbox.PreferencesSet) kept so far, a statement each for all of them (a rebuild
+        reads thousands); emptied."""
+        ids = [(r,) for r in choices]
+        await bulk_execute(InboxPreference, "DELETE FROM inbox_preference WHERE resident_id = ?", ids)
+        await bulk_insert(
+            InboxPreference,
+            [{"resident_id": r, "community_id": e.community_id, "push_off": list(e.push_off),
+              "quiet_start": e.quiet_start, "quiet_end": e.quiet_end} for r, e in choices.items()],
+        )  # fmt: skip
+        await bulk_execute(InboxOptIn, "DELETE FROM inbox_opt_in WHERE resident_id = ?", ids)
+        await bulk_insert(
+            InboxOptIn,
+            [
+                {"resident_id": r, "community_id": e.community_id, "kind": k}
+                for r, e in choices.items()
+                for k in e.opted_in
+            ],
+        )
+        choices.clear()
 
     async def _unsubscribe(self, endpoint: str) -> None:
         await bulk_execute(
             PushSubscriptionView, "DELETE FROM inbox_push_subscription WHERE endpoint = ?", [(endpoint,)]
         )
+
+
+async def _not_ahead(position: int) -> None:
+    rows = await ProjectionPosition.select(ProjectionPosition.name, ProjectionPosition.position).where(
+        ProjectionPosition.name.is_in(list(READS))
+    )
+    behind = [r["name"] for r in rows if int(r["position"]) < position]
+    if behind:
+        raise ViewsBehind(f"{', '.join(sorted(behind))} behind position {position}")

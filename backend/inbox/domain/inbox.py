@@ -9,6 +9,7 @@ from collections import deque
 from urllib.parse import urlparse
 from uuid import UUID, uuid5
 
+from backend.inbox.domain.preferences import DEFAULT, Preferences, checked
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.topics import keep_topics
@@ -58,8 +59,23 @@ class Inbox(LinliAggregate):
         def apply(self, inbox: Inbox) -> None:
             inbox.pushed.append(self.notification_id)
 
+    class PreferencesSet(LinliAggregate.Event):
+        """The resident's choices on /me/notices: kinds not pushed, opt-in kinds wanted, quiet hours (minutes after
+        midnight in the community's zone; equal: none)."""
+
+        push_off: list[str]
+        opted_in: list[str]
+        quiet_start: int
+        quiet_end: int
+
+        def apply(self, inbox: Inbox) -> None:
+            inbox.preferences = Preferences(
+                frozenset(self.push_off), frozenset(self.opted_in), self.quiet_start, self.quiet_end
+            )
+
     def __init__(self, resident_id: UUID) -> None:
         self.resident_id = resident_id
+        self.preferences = DEFAULT
         self.read_up_to = 0
         self.phones: dict[str, tuple[str, str]] = {}
         self.pushed: deque[UUID] = deque(maxlen=PUSHED_KEPT)
@@ -93,6 +109,23 @@ class Inbox(LinliAggregate):
     def unsubscribe(self, ctx: Ctx, endpoint: str, gone: bool = False) -> None:
         if endpoint in self.phones:
             self.emit(self.Unsubscribed, ctx, endpoint=endpoint, gone=gone)
+
+    def set_preferences(self, ctx: Ctx, prefs: Preferences, known: frozenset[str], opt_in: frozenset[str]) -> bool:
+        """The resident's own choices (nobody sets them for another); False when nothing changed (no event)."""
+        if ctx.actor_id != self.resident_id or ctx.on_behalf_of is not None:
+            raise DomainError("Only the resident chooses their notices.", status=403)
+        prefs = checked(prefs, known, opt_in)
+        if prefs == self.preferences:
+            return False
+        self.emit(
+            self.PreferencesSet,
+            ctx,
+            push_off=sorted(prefs.push_off),
+            opted_in=sorted(prefs.opted_in),
+            quiet_start=prefs.quiet_start,
+            quiet_end=prefs.quiet_end,
+        )
+        return True
 
     def push(self, ctx: Ctx, notification_id: UUID) -> list[str]:
         """The endpoints to push this notification to (recorded first); none when already pushed or no phone."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import msgspec
 
-from backend.web.act import EMPTY, FormBody, Text, Whole
+from backend.web.act import EMPTY, FormBody, Text, Texts, Whole
 
 
 class ReadForm(FormBody):
@@ -31,3 +31,14 @@ class PushEndpoint(msgspec.Struct):
     """The subscription a phone turns off."""
 
     endpoint: Text = EMPTY
+
+
+class NoticesForm(FormBody):
+    """The resident's choices of notices: the kinds pushed to their phones (ticked), the opt-in kinds they want in
+    the inbox, and their quiet hours (HH:MM, the community's time)."""
+
+    push: Texts = msgspec.field(default_factory=Texts)
+    opt_in: Texts = msgspec.field(default_factory=Texts)
+    quiet: Text = EMPTY  # "on" to keep quiet hours
+    quiet_start: Text = EMPTY
+    quiet_end: Text = EMPTY

@@ -1,5 +1,5 @@
 """Routes of the inbox: the notifications page (opening it marks them read), and turning Web Push on and off for a
-phone. The live bell is in live.py."""
+phone; the resident's choices of notices (/me/notices) are in notices.py, the live bell in live.py."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from backend.i18n import gettext as _
 from backend.inbox import commands
 from backend.inbox.push import application_server_key
 from backend.inbox.texts import text_of
+from backend.inbox.web import notices
 from backend.inbox.web.forms import PushEndpoint, PushSubscription, ReadForm
 from backend.kernel.errors import DomainError
 from backend.web.auth import ctx_for, require_signed_in
@@ -85,4 +86,4 @@ async def unsubscribe(request: Request[Any, Any, Any], data: JSONBody[PushEndpoi
     return Response({"ok": True})
 
 
-routes = [inbox_page, mark_read, subscribe, unsubscribe]
+routes = [inbox_page, mark_read, subscribe, unsubscribe, *notices.routes]
