@@ -54,6 +54,7 @@ def test_a_case_from_raising_through_a_whistle_to_rating_and_the_rates(phone):
 
     resident = phone()
     sign_in(resident, RESIDENT)
+    resident.locator("nav.tabs").get_by_role("link", name="服务").click()  # 诉求 is one of the services (issue 23)
     resident.get_by_role("link", name="诉求", exact=True).click()
     resident.wait_for_url("**/cases")
     check_a11y(resident)
@@ -87,6 +88,7 @@ def test_a_case_from_raising_through_a_whistle_to_rating_and_the_rates(phone):
 
     staff = phone()
     sign_in(staff, PROPERTY)
+    staff.locator("nav.tabs").get_by_role("link", name="我的").click()  # staff tools are on 我的 (issue 23)
     staff.get_by_role("link", name="部门工作台").click()
     check_a11y(staff)
     staff.locator("li.card", has_text=TEXT).get_by_role("button", name="报到").click()

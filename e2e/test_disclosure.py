@@ -98,6 +98,7 @@ def test_finance_report_review_objection_answer_time_travel_print_and_verify(off
 
     yesterday = (datetime.now(LOCAL_ZONE) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     resident.goto("/board")
+    resident.locator("details.fold summary", has_text="筛选").click()  # the filters fold behind one button
     resident.get_by_label("查看某一时刻的公开栏").fill(yesterday)
     resident.get_by_role("button", name="显示").click()
     expect(resident.get_by_text(re.compile("时的公开栏。"))).to_be_visible()

@@ -91,6 +91,7 @@ def test_elder_mode_controls_are_60px_and_contrast_holds(phone):
     page = phone()
     sign_in(page, RESIDENT)
     check_contrast(page)  # the proposal list in the ordinary mode
+    page.locator("nav.tabs").get_by_role("link", name="我的").click()  # the switch is on 我的 (issue 23)
     page.get_by_role("button", name="大字").click()
     assert "elder" in page.evaluate("document.documentElement.className")
     for visit in (lambda p: p.goto("/proposals"), notice_page, ballot_page):

@@ -44,7 +44,8 @@ def test_self_registration_verified_by_the_clerk_then_cosign(phone, office_pc):
     expect(newcomer.get_by_text("只有已核验的居民才能附议")).to_be_visible()
 
     sign_in(office_pc, CLERK)
-    office_pc.get_by_role("link", name="工作台", exact=True).click()
+    office_pc.locator("nav.tabs").get_by_role("link", name="我的").click()  # staff tools are on 我的 (issue 23)
+    office_pc.get_by_role("navigation", name="工作台").get_by_role("link", name="工作台", exact=True).click()
     office_pc.wait_for_url("**/clerk")
     check_a11y(office_pc)
     registration = office_pc.locator(".card", has_text="新来的居民")

@@ -24,7 +24,8 @@ def test_after_signing_out_a_shared_phone_opens_no_private_page_offline(phone):
         page.wait_for_load_state("networkidle")
     page.wait_for_function("() => caches.open('linli-pages').then((c) => c.match('/bookings')).then(Boolean)")
 
-    page.get_by_role("button", name="退出").click()
+    page.locator("nav.tabs").get_by_role("link", name="我的").click()  # signing out is on 我的 (issue 23)
+    page.get_by_role("button", name="退出", exact=True).click()
     page.wait_for_url("**/proposals?signed-out=1")
     page.wait_for_function("() => caches.open('linli-pages').then((c) => c.match('/bookings')).then((r) => !r)")
 

@@ -168,6 +168,7 @@ async def test_shell_endpoints(client):
         "volunteering",
         "services",
         "inbox",
+        "news",
         "disclosure",
         "casework",
         "casework_care",

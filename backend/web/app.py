@@ -55,6 +55,7 @@ from backend.inbox.web import routes as inbox_routes
 from backend.kernel.changes import resident_changed
 from backend.kernel.money import yuan
 from backend.kernel.zone import LOCAL_ZONE
+from backend.news.web import routes as news_routes
 from backend.record.web import routes as record_routes
 from backend.residents.web import access as residents_access
 from backend.residents.web import desk as residents_desk
@@ -77,7 +78,7 @@ from backend.volunteering.web import certificates as volunteering_certificates
 from backend.volunteering.web import live as volunteering_live
 from backend.volunteering.web import mine as volunteering_mine
 from backend.volunteering.web import teams as volunteering_teams
-from backend.web import live, shell
+from backend.web import idempotency, live, shell
 from backend.web.act import FormFields
 from backend.web.auth import keep_users_fresh
 from backend.web.kept import KeptPages
@@ -256,6 +257,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *inbox_routes.routes,
             *inbox_live.routes,
             *disclosure_web.routes,
+            *news_routes.routes,
             *record_routes.routes,
             *deliberation_live.routes,
             *volunteering_live.routes,
@@ -270,7 +272,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        plugins=[channels, FormFields()],  # the forms' typed bodies (backend.web.act)
+        plugins=[channels, FormFields(), idempotency.OutboxKeys()],  # typed form bodies; the outbox's keys
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[

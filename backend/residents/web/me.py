@@ -15,6 +15,7 @@ from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.residents import commands
+from backend.residents.web import outbox
 from backend.residents.web.forms import EraseForm, HouseholdChoice, PasswordForm, parse_uuid
 from backend.residents.web.views import KIND_LABELS, REASON_LABELS, ROLE_LABELS, household_picker
 from backend.web.act import Form, act, text
@@ -48,6 +49,8 @@ async def _me_page(request: Request[Any, Any, Any], status_code: int = 200, **ex
         "activity": activity,
         "titles": titles,
         "helpers": helpers,
+        # /me/notices and /me/outbox are other slices' pages: linked from here once they are served
+        "routes": {route.path for route in request.app.routes},
     }
     if row and row["status"] == "rejected":
         context.update(await household_picker(row["community_id"], "", "", None))
@@ -153,4 +156,4 @@ async def erase_me(request: Request[Any, Any, Any], data: URLEncodedBody[EraseFo
     return redirect("/proposals")
 
 
-routes = [me, resubmit_registration, set_password, my_data, erase_me]
+routes = [me, resubmit_registration, set_password, my_data, erase_me, *outbox.routes]  # /me/outbox: the phone's outbox

@@ -1,16 +1,27 @@
 // Elder mode switch (remembered on this device), character counters and the service worker.
 (function () {
   var root = document.documentElement;
-  var toggle = document.getElementById("elder-toggle");
-  if (toggle) {
-    toggle.setAttribute("aria-pressed", root.classList.contains("elder") ? "true" : "false");
+  // The switches (#elder-toggle on 我的 and the sign-in page, one in the visitor's first-visit prompt) say one state.
+  var toggles = document.querySelectorAll("#elder-toggle, [data-elder-toggle]");
+  function pressed() {
+    var on = root.classList.contains("elder") ? "true" : "false";
+    Array.prototype.forEach.call(toggles, function (t) { t.setAttribute("aria-pressed", on); });
+  }
+  pressed();
+  Array.prototype.forEach.call(toggles, function (toggle) {
     toggle.addEventListener("click", function () {
       var on = !root.classList.contains("elder");
       root.classList.toggle("elder", on);
-      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      pressed();
       try { localStorage.setItem("linli-elder", on ? "1" : "0"); } catch (e) {}
     });
-  }
+  });
+  // The first-visit prompt (base.html): answered once on this device, by closing it or by choosing a language.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("[data-welcome-done]")) { return; }
+    root.classList.remove("first-visit");
+    try { localStorage.setItem("linli-welcomed", "1"); } catch (e) {}
+  });
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
@@ -18,6 +29,10 @@
   // the person who was signed in; a shared phone must not open them offline for the next one. Static files stay.
   if (/[?&]signed-out=1\b/.test(location.search) && window.caches) {
     caches.delete("linli-pages");
+  }
+  // ...and so did the outbox (js/outbox.js, issue 23): what they left unsent must not go out under the next person.
+  if (/[?&]signed-out=1\b/.test(location.search) && window.indexedDB) {
+    indexedDB.deleteDatabase("linli-outbox");
   }
   // Character counters (frontend/templates/_counter.html): "n of max" as one types. Past the limit the hint says
   // by how much and the form is held back, instead of the browser cutting a paste silently at maxlength.
