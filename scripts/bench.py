@@ -1017,6 +1017,9 @@ def main() -> None:
     parser.add_argument("--casework-communities", type=int, default=200, help="communities of the street (5 grids)")
     parser.add_argument("--record-only", action="store_true", help="only the verifiable record: tree, proofs, sizes")
     parser.add_argument("--record-leaves", type=int, default=1_000_000, help="leaves of the tree proofs are read from")
+    parser.add_argument("--inbox-only", action="store_true", help="only a notice to every resident, recorded")
+    parser.add_argument("--inbox-residents", type=int, default=5_000, help="residents told of the notice")
+    parser.add_argument("--home-only", action="store_true", help="only the home page of a resident with 100 items")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument(
         "--workers",
@@ -1041,6 +1044,23 @@ def main() -> None:
         from scripts.bench_record import main as bench_record
 
         asyncio.run(bench_record(30_000 if args.quick else args.record_leaves))
+        return
+    if args.inbox_only:  # issue 23: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        import asyncio
+
+        from scripts.bench_inbox import main as bench_inbox
+
+        asyncio.run(bench_inbox(500 if args.quick else args.inbox_residents))
+        return
+    if args.home_only:  # issue 23: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        from scripts.bench_home import main as bench_home
+
+        tools = {"free_port": free_port, "start_server": start_server, "stop": stop, "drive": drive, "BIN": BIN}
+        text = bench_home(args, tools)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
         return
     if args.casework_only:
         from scripts.bench_casework import bench_casework, report_casework

@@ -14,10 +14,11 @@ from litestar.response import Template
 
 from backend.home.web import views
 from backend.web.auth import current_user
+from backend.web.kept import KEPT
 from backend.web.pages import board_community, now, render, today
 
 
-@get("/", name="home")
+@get("/", name="home", opt=KEPT)
 async def home(request: Request[Any, Any, Any], community: FromQuery[str | None] = None) -> Template:
     user = await current_user(request)
     if user is None:
@@ -27,7 +28,7 @@ async def home(request: Request[Any, Any, Any], community: FromQuery[str | None]
             if community:
                 raise
             return await render(request, "home/home.html", community=None)  # a fresh install: nothing to show yet
-        return await render(request, "home/home.html", community=place, **await views.visitor_home(place))
+        return await render(request, "home/home.html", community=place, **await views.visitor_home(place, today()))
     moment = now()
     mine = await views.resident_home(user, moment, today()) if user.can("proposal.submit") else {}
     return await render(

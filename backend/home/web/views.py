@@ -7,14 +7,15 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid5
 
 from backend.deliberation.domain.proposal import ANSWER_KINDS
 from backend.deliberation.domain.rules import Body
 from backend.deliberation.domain.vote import vote_id
+from backend.home.web.reading import reading_items
 from backend.home.web.when import at_words, end_of_tomorrow, left_words
 from backend.i18n import N_
 from backend.i18n import gettext as _
-from backend.kernel.context import new_command_id
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain.rules import ACTIVE
 from backend.web.auth import User
@@ -22,6 +23,7 @@ from projections.casework import queries as casework
 from projections.deliberation import queries as deliberation
 from projections.disclosure import queries as disclosure
 from projections.home import queries as home
+from projections.news import queries as news_views
 from projections.residents import queries as residents
 from projections.services import queries as services
 from projections.volunteering import queries as volunteering
@@ -35,6 +37,7 @@ BODY_LABELS = {  # the same words as the meeting pages (backend.deliberation.web
 }
 ANSWERS_SINCE = timedelta(days=30)  # answers older than this are on their own pages, not the home
 SITTING_GRACE = timedelta(hours=3)  # a sitting that began this long ago may still be sitting
+OFFER_ANSWER = UUID("7d0c3a52-5f0e-4c57-9a43-2f7d8e1b6c90")  # command ids of the answers to seat offers
 SHOWN = 5  # notices and news on the home: the rest is a link away
 
 
@@ -84,7 +87,7 @@ def _sitting_items(
     return items
 
 
-def _shift_items(places: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def _shift_items(places: list[dict[str, Any]], now: datetime, resident_id: object) -> list[dict[str, Any]]:
     items, until = [], end_of_tomorrow(now)
     for p in places:
         shift = p["shift"]
@@ -108,7 +111,9 @@ def _shift_items(places: list[dict[str, Any]], now: datetime) -> list[dict[str, 
                     "left": left_words(p["offer_until"], now),
                     "urgent": True,
                     "shift_id": p["shift_id"],  # the offer is taken by volunteering's own form
-                    "command_id": new_command_id(),  # each offer's form its own (a repeat of one answers as the first)
+                    # The same for every rendering of this offer to this resident (the home is a kept page:
+                    # backend/web/kept.py), so a repeat of the answer answers as the first; another offer, another id.
+                    "command_id": uuid5(OFFER_ANSWER, f"{resident_id}|{p['shift_id']}|{p['offer_until']}").hex,
                 }
             )
         elif p["status"] == "seated" and shift["starts_at"] < until:
@@ -193,11 +198,22 @@ def _answers(
 
 async def resident_home(user: User, now: datetime, today: date) -> dict[str, Any]:
     """What needs the resident now, soonest first; answers to what they raised; the board's open notices (the soonest
-    to end first) and the community's newest proposals."""
+    to end first), the community's news (pinned first, then the newest) and its newest proposals."""
     row = await residents.by_id(user.id) or {}
     household = row.get("household_id")
     since = now - ANSWERS_SINCE
-    (sittings, places, bookings, open_notices, proposals, objections, cases, news) = await asyncio.gather(
+    (
+        sittings,
+        places,
+        bookings,
+        open_notices,
+        proposals,
+        objections,
+        cases,
+        newest,
+        news,
+        important,
+    ) = await asyncio.gather(
         home.sittings_for(user.community_id, user.id, household, now - SITTING_GRACE),
         volunteering.my_shifts(user.id, now),
         services.my_bookings(user.id, now),
@@ -206,7 +222,10 @@ async def resident_home(user: User, now: datetime, today: date) -> dict[str, Any
         home.answered_objections(user.community_id, user.id, since),
         casework.my_cases(user.id, now, limit=20),
         deliberation.board(user.community_id, limit=SHOWN),
+        news_views.listed(user.community_id, today, limit=SHOWN),
+        news_views.listed(user.community_id, today, important=True),
     )
+    read = await news_views.read_of(user.id, [*(n["notice_id"] for n in open_notices), *(n["id"] for n in important)])
     keys = {str(s["id"]): household if s["per_household"] and household else user.id for s in sittings}
     votes, titles = await asyncio.gather(
         deliberation.votes_by_id(vote_id(s["id"], keys[str(s["id"])]) for s in sittings if s["ballot"] == "open"),
@@ -214,15 +233,18 @@ async def resident_home(user: User, now: datetime, today: date) -> dict[str, Any
     )
     items = [
         *_sitting_items(sittings, votes, keys, now, titles),
-        *_shift_items(places, now),
+        *_shift_items(places, now, user.id),
         *_booking_items(bookings, now),
+        *reading_items(open_notices, important, read, today),
     ]
-    items.sort(key=lambda item: item["when"])
+    items.sort(key=lambda item: (item["when"] is None, item["when"] or now))  # no deadline: last
     return {
         "items": items,
         "answers": _answers(proposals, objections, cases),
         "notices": sorted(open_notices, key=lambda n: (n["until"], n["title"]))[:SHOWN],
-        "news": news,
+        "read": read,
+        "newest": newest,
+        "news": [news_views.shown(n, today) for n in news],
     }
 
 
@@ -265,8 +287,10 @@ async def staff_queue(user: User, now: datetime) -> list[dict[str, Any]]:
 
 
 # -- a visitor ------------------------------------------------------------------------------------------------------
-async def visitor_home(community: dict[str, Any]) -> dict[str, Any]:
-    notices, news = await asyncio.gather(
-        disclosure.board(community["id"]), deliberation.board(community["id"], limit=SHOWN)
+async def visitor_home(community: dict[str, Any], today: date) -> dict[str, Any]:
+    notices, newest, news = await asyncio.gather(
+        disclosure.board(community["id"]),
+        deliberation.board(community["id"], limit=SHOWN),
+        news_views.listed(community["id"], today, limit=SHOWN),
     )
-    return {"notices": notices[:SHOWN], "news": news}
+    return {"notices": notices[:SHOWN], "newest": newest, "news": [news_views.shown(n, today) for n in news]}
