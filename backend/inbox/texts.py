@@ -138,6 +138,14 @@ async def notice_text(row: dict[str, Any]) -> tuple[str, str, str]:
             else _("New on the board: %(title)s", title=title)
         )
         return head, _("Open to objections until %(day)s.", day=p.get("until", "")), f"/board/notices/{subject}"
+    if kind == "news_important":
+        return (
+            _("Important: %(title)s", title=title),
+            _("The committee asks everyone to read it: open it and press 'I have read it'."),
+            f"/news/{subject}",
+        )
+    if kind == "news":
+        return _("Community news: %(title)s", title=title), _("Open it to read it."), f"/news/{subject}"
     if kind == "role_granted":
         role = _(ROLES.get(p.get("role", ""), p.get("role", "")))
         until = p.get("until", "")
@@ -169,6 +177,8 @@ OWN_KINDS = (
     "objection_answered",
     "proposal_stage",
     "board_notice",
+    "news_important",
+    "news",
     "role_granted",
     "role_ended",
 )

@@ -17,6 +17,7 @@ from projections.inbox.bookings import BookingNotices
 from projections.inbox.cases import CaseNotices
 from projections.inbox.deliberation import DeliberationNotices
 from projections.inbox.disclosure import DisclosureNotices
+from projections.inbox.news import NewsNotices
 from projections.inbox.queries import bell_channel, unread_of
 from projections.inbox.residents import ResidentNotices
 from projections.inbox.sources import Row, Source
@@ -42,6 +43,7 @@ SOURCES: tuple[type[Source], ...] = (
     ResidentNotices,
     DisclosureNotices,
     VolunteeringNotices,
+    NewsNotices,
 )
 OWN_EVENTS = (Inbox.Read, Inbox.Subscribed, Inbox.Unsubscribed, Inbox.Pushed, Inbox.PreferencesSet)
 # The views the sources read (applied before the inbox in the registry). When one of them failed on this batch (the

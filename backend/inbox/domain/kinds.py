@@ -74,4 +74,10 @@ register(
     Kind("proposal", N_("News of a proposal you made or co-signed"), ("proposal_stage",)),
     Kind("roles", N_("A role given to you, or ended"), ("role_granted", "role_ended")),
     Kind("board_notice", N_("Every notice published on your community's board"), ("board_notice",), opt_in=True),
+    Kind(
+        "news_important",
+        N_("An important notice from the committee (it asks you to confirm you read it)"),
+        ("news_important",),
+    ),
+    Kind("news", N_("Every news item the committee posts"), ("news",), opt_in=True),
 )
