@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python scripts/screenshots.py [PART ...]
 PART: basics (board, proposal, sign in, register, clerk's desk), procedure, volunteering, services, disclosure,
-casework, record (the home, a notice's proof checked in the browser); all of them when none is named.
+casework, record (the home, a notice's proof checked in the browser), phone (the tab bar, 我的, news, notice
+settings, the outbox, elder mode); all of them when none is named. At 360×640.
 """
 
 from __future__ import annotations
@@ -27,7 +28,18 @@ from backend.kernel.zone import LOCAL_ZONE
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 LINLI = str(Path(sys.executable).with_name("linli"))
+HOME = re.compile(r"^https?://[^/]+/(\?.*)?$")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def whole(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-page shot with the tab bar at the page's end, where a phone shows it after scrolling (captured whole,
+    a fixed bar would sit where the first screen ends, over the middle of the page)."""
+    page.evaluate(  # through the CSSOM: the pages' CSP refuses an inline style tag
+        "() => { const bar = document.querySelector('nav.tabs'); if (bar) { document.body.style.position = 'relative';"
+        " bar.style.position = 'absolute'; } }"
+    )
+    page.screenshot(path=str(OUT / name), full_page=True)
 
 
 def signed_in(browser, device, base: str, index: int):  # type: ignore[no-untyped-def]
@@ -36,7 +48,7 @@ def signed_in(browser, device, base: str, index: int):  # type: ignore[no-untype
     page.get_by_label("手机号").fill(f"138{index:08d}")
     page.get_by_label("密码").fill("linli2026")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/proposals")
+    page.wait_for_url(HOME)  # signing in lands on the home (首页)
     return page
 
 
@@ -68,7 +80,7 @@ def procedure(browser, device, base: str, clerk) -> None:  # type: ignore[no-unt
             members[index].get_by_role("button", name="赞成").click()
             members[index].get_by_text("您的投票：赞成", exact=True).wait_for()
         if body == "representatives":
-            members[9].screenshot(path=str(OUT / "meeting.png"), full_page=True)
+            whole(members[9], "meeting.png")
         clerk.get_by_role("button", name="结束表决并记录结果").click()
         if body == "representatives":
             clerk.locator("#minutes").fill("会议由居委会主任主持。代表一致同意更换3栋1–6层声控灯。")
@@ -77,7 +89,7 @@ def procedure(browser, device, base: str, clerk) -> None:  # type: ignore[no-unt
                 members[index].goto(meeting)
                 members[index].get_by_role("button", name="我出席了会议：签署会议记录").click()
             members[9].goto(meeting + "/record")
-            members[9].screenshot(path=str(OUT / "meeting-record.png"), full_page=True)
+            whole(members[9], "meeting-record.png")
     clerk.goto(matter)
     clerk.get_by_role("button", name="公开", exact=True).click()
     resident = signed_in(browser, device, base, 12)
@@ -85,7 +97,7 @@ def procedure(browser, device, base: str, clerk) -> None:  # type: ignore[no-unt
     resident.get_by_label("对本公告提出异议（理由）").fill("声控灯晚上太亮，影响休息")
     resident.get_by_role("button", name="提交异议").click()
     resident.get_by_text("待居委会答复").first.wait_for()
-    resident.screenshot(path=str(OUT / "matter.png"), full_page=True)
+    whole(resident, "matter.png")
 
 
 def volunteering(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -96,21 +108,21 @@ def volunteering(browser, device, base: str) -> None:  # type: ignore[no-untyped
     resident.get_by_role("link", name="周六敬老院陪伴").click()
     resident.locator("li[id^=shift-]").first.get_by_role("button", name="报名").click()
     resident.get_by_text("您已报名成功。").first.wait_for()
-    resident.screenshot(path=str(OUT / "activity.png"), full_page=True)
+    whole(resident, "activity.png")
     resident.goto(base + "/me/volunteering")
-    resident.screenshot(path=str(OUT / "my-volunteering.png"), full_page=True)
+    whole(resident, "my-volunteering.png")
     today = date.today()
     resident.get_by_label("起", exact=True).fill((today - timedelta(days=30)).isoformat())
     resident.get_by_label("止", exact=True).fill(today.isoformat())
     resident.get_by_role("button", name="开具证明（免费）").click()
     resident.wait_for_url("**/certificates/*")
-    resident.screenshot(path=str(OUT / "certificate.png"), full_page=True)
+    whole(resident, "certificate.png")
     leader = signed_in(browser, device, base, 6)
     leader.goto(base + "/volunteer")
     leader.get_by_role("link", name="小区环境清洁日").click()
     leader.locator("li[id^=shift-]").first.get_by_role("link", name="名单和签到").click()
     leader.locator(".checkin-code").wait_for()
-    leader.screenshot(path=str(OUT / "roster.png"), full_page=True)
+    whole(leader, "roster.png")
 
 
 def services(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +130,7 @@ def services(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
     provider's day; the catalog with each service's rates (demo: last week's sessions were rated)."""
     resident = signed_in(browser, device, base, 22)
     resident.goto(base + "/services")
-    resident.screenshot(path=str(OUT / "services.png"), full_page=True)
+    whole(resident, "services.png")
     for name in ("家庭医生坐诊", "水电维修"):
         resident.goto(base + "/services")
         resident.get_by_role("link", name=name).click()
@@ -128,17 +140,17 @@ def services(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
         resident.get_by_role("button", name="预约", exact=True).first.click()
         resident.locator(".flash").first.wait_for()
         if name == "家庭医生坐诊":
-            resident.screenshot(path=str(OUT / "service.png"), full_page=True)
+            whole(resident, "service.png")
     provider = signed_in(browser, device, base, 7)
     tomorrow = datetime.now(LOCAL_ZONE).date() + timedelta(days=1)  # the repair team's first home visits
     provider.goto(base + f"/provide?on={tomorrow}")
     provider.get_by_role("button", name=re.compile("^确认")).first.click()
     provider.locator(".flash").first.wait_for()
-    provider.screenshot(path=str(OUT / "provider-day.png"), full_page=True)
+    whole(provider, "provider-day.png")
     resident.goto(base + "/bookings")
-    resident.screenshot(path=str(OUT / "bookings.png"), full_page=True)
+    whole(resident, "bookings.png")
     resident.goto(base + "/inbox")
-    resident.screenshot(path=str(OUT / "inbox.png"), full_page=True)
+    whole(resident, "inbox.png")
 
 
 def disclosure(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -146,16 +158,16 @@ def disclosure(browser, device, base: str) -> None:  # type: ignore[no-untyped-d
     objection and chain head, its A4 print view, and the verification of that chain head."""
     resident = signed_in(browser, device, base, 22)
     resident.goto(base + "/board")
-    resident.screenshot(path=str(OUT / "disclosure-board.png"), full_page=True)
+    whole(resident, "disclosure-board.png")
     resident.get_by_role("link", name="社区活动室开放时间调整").click()
     resident.locator("code.chain-head").wait_for()
-    resident.screenshot(path=str(OUT / "disclosure-notice.png"), full_page=True)
+    whole(resident, "disclosure-notice.png")
     head = resident.locator("code.chain-head").inner_text()
     notice = resident.url
     resident.goto(notice + "/print")
-    resident.screenshot(path=str(OUT / "disclosure-print.png"), full_page=True)
+    whole(resident, "disclosure-print.png")
     resident.goto(base + f"/verify?head={head}")
-    resident.screenshot(path=str(OUT / "verify.png"), full_page=True)
+    whole(resident, "verify.png")
 
 
 def record(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -163,7 +175,7 @@ def record(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
     checkpoint covers the notice (the server's first round signs one)."""
     resident = signed_in(browser, device, base, 22)
     resident.goto(base + "/")
-    resident.screenshot(path=str(OUT / "home.png"), full_page=True)
+    whole(resident, "home.png")
     resident.goto(base + "/board")
     resident.get_by_role("link", name="社区活动室开放时间调整").click()
     notice = resident.url
@@ -174,7 +186,7 @@ def record(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
         time.sleep(1)
     resident.goto(resident.locator("a.qr-link").get_attribute("href"))
     resident.wait_for_function("() => document.getElementById('proof-verdict').dataset.online")
-    resident.screenshot(path=str(OUT / "verify-proof.png"), full_page=True)
+    whole(resident, "verify-proof.png")
 
 
 def casework(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -185,31 +197,31 @@ def casework(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
     resident = signed_in(browser, device, base, 15)
     resident.goto(base + "/cases")
     resident.locator("li.card.overdue", has_text="2栋1单元门禁坏了").wait_for()
-    resident.screenshot(path=str(OUT / "cases-mine.png"), full_page=True)
+    whole(resident, "cases-mine.png")
     resident.goto(base + "/cases/new")
     resident.get_by_label("事项类别").select_option("facilities")
     resident.get_by_label("反映的问题").fill("2栋2单元电梯按钮失灵，按了没反应。")
-    resident.screenshot(path=str(OUT / "case-new.png"), full_page=True)
+    whole(resident, "case-new.png")
     raiser = signed_in(browser, device, base, 30)
     raiser.goto(base + "/cases")
     raiser.locator("li.card", has_text="地下车库入口顶棚漏水").get_by_role("link").first.click()
     raiser.wait_for_url("**/cases/*")
     raiser.locator("#case-state").wait_for()
-    raiser.screenshot(path=str(OUT / "case.png"), full_page=True)
+    whole(raiser, "case.png")
     worker = signed_in(browser, device, base, 43)
     worker.goto(base + "/grid")
     worker.locator("li.card.overdue").first.wait_for()
-    worker.screenshot(path=str(OUT / "grid-queue.png"), full_page=True)
+    whole(worker, "grid-queue.png")
     worker.goto(base + "/visits")
-    worker.screenshot(path=str(OUT / "care-visits.png"), full_page=True)
+    whole(worker, "care-visits.png")
     operator = signed_in(browser, device, base, 40)
     operator.goto(base + "/street/cases")
     operator.locator("#communities").wait_for()
-    operator.screenshot(path=str(OUT / "street-cases.png"), full_page=True)
+    whole(operator, "street-cases.png")
     visitor = browser.new_context(**device, locale="zh-CN").new_page()
     visitor.goto(base + "/board/cases")
     visitor.locator("#digest-counts").wait_for()
-    visitor.screenshot(path=str(OUT / "board-cases.png"), full_page=True)
+    whole(visitor, "board-cases.png")
 
 
 def basics(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
@@ -222,12 +234,14 @@ def basics(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("手机号").fill("13800000012")
     page.get_by_label("密码").fill("linli2026")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/proposals")
+    page.wait_for_url(HOME)
+    page.goto(base + "/proposals")
     page.locator(".card h2 a", has_text="充电桩").click()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(OUT / "proposal.png"), full_page=True)
+    whole(page, "proposal.png")
+    page.goto(base + "/me")
+    page.get_by_role("button", name="大字").click()  # elder mode: under 我的, remembered on the phone
     page.goto(base + "/proposals/new")
-    page.get_by_role("button", name="大字").click()
     page.screenshot(path=str(OUT / "propose-elder.png"))
 
     newcomer = browser.new_context(**device, locale="zh-CN").new_page()
@@ -235,18 +249,49 @@ def basics(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
     newcomer.get_by_label("楼栋或村民小组").select_option("2栋")
     newcomer.get_by_label("单元", exact=True).select_option("1单元")
     newcomer.get_by_label("房号或门牌号").select_option(label="301室")
-    newcomer.screenshot(path=str(OUT / "register.png"), full_page=True)
+    whole(newcomer, "register.png")
 
     clerk = signed_in(browser, device, base, 1)
     clerk.goto(base + "/clerk")
-    clerk.screenshot(path=str(OUT / "clerk-desk.png"), full_page=True)
+    whole(clerk, "clerk-desk.png")
     clerk.goto(base + "/clerk/residents?q=13800000021")
     clerk.locator("table a").first.click()
     clerk.get_by_role("button", name="打印登录条").click()
-    clerk.screenshot(path=str(OUT / "signin-slip.png"), full_page=True)
+    whole(clerk, "signin-slip.png")
+
+
+def phone(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 23's phone: the tab bar on a list's first screen, 我的, the community's news, notification settings, the
+    home in elder mode, and the outbox: a co-sign done offline, waiting to be sent (resident 36)."""
+    resident = signed_in(browser, device, base, 36)
+    resident.goto(base + "/services")
+    resident.screenshot(path=str(OUT / "tab-bar.png"))  # the first screen: one header row, the bar at the bottom
+    resident.goto(base + "/me")
+    whole(resident, "me.png")
+    resident.goto(base + "/news")
+    whole(resident, "news.png")
+    resident.goto(base + "/me/notices")
+    whole(resident, "notice-settings.png")
+    resident.goto(base + "/proposals")
+    proposal = base + resident.locator(".card h2 a").first.get_attribute("href")
+    resident.goto(proposal)
+    resident.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    resident.reload()  # now under the service worker, which keeps the page for offline
+    resident.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    resident.context.set_offline(True)
+    resident.get_by_role("button", name="我要附议").click()
+    resident.locator("#outbox-count").wait_for()
+    resident.screenshot(path=str(OUT / "outbox-pending.png"))
+    resident.context.set_offline(False)
+    elder = signed_in(browser, device, base, 22)
+    elder.goto(base + "/me")
+    elder.get_by_role("button", name="大字").click()
+    elder.goto(base + "/")
+    elder.screenshot(path=str(OUT / "home-elder.png"))
 
 
 PARTS = {
+    "phone": phone,
     "basics": basics,
     "procedure": lambda browser, device, base: procedure(browser, device, base, signed_in(browser, device, base, 1)),
     "volunteering": volunteering,
@@ -278,6 +323,7 @@ def main() -> None:
         "LINLI_PORT": str(port),
         "LINLI_DEMO": "1",
         "LINLI_DATABASE_URL": "",
+        "LINLI_SIGNIN_PER_MINUTE": "500",  # every page of the tour signs in from 127.0.0.1
     }
     for args in (["migrate"], ["demo"]):
         subprocess.run([LINLI, *args], env=env, check=True, capture_output=True)
@@ -294,7 +340,8 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for part in parts:
-                PARTS[part](browser, p.devices["Pixel 7"], base)
+                # A ¥500 phone's screen: 360×640 CSS pixels (issue 23), at the Pixel 7's density.
+                PARTS[part](browser, {**p.devices["Pixel 7"], "viewport": {"width": 360, "height": 640}}, base)
             browser.close()
     finally:
         server.terminate()
