@@ -43,6 +43,15 @@ def sign_in(page: Page, index: int) -> None:
     page.wait_for_url(HOME)  # signing in lands on the home (首页, issue 23)
 
 
+def under_service_worker(page: Page, path: str = "/board") -> None:
+    """Open `path` and reload it once the service worker is active: from then on the page is controlled by it (pages
+    kept for offline, the outbox's Background Sync)."""
+    page.goto(path)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
 def installability_errors(playwright, base_url: str, user_data_dir: str) -> list:  # type: ignore[no-untyped-def]
     """Chromium's own PWA installability check, in a persistent context, after the service worker is active."""
     from e2e.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from backend.kernel.zone import LOCAL_ZONE
 from e2e.conftest import SERVER_ENV
-from e2e.helpers import check_a11y, publish_one_seat_activity, sign_in
+from e2e.helpers import check_a11y, publish_one_seat_activity, sign_in, under_service_worker
 
 LEADER = 6  # backend.demo.ROLE_PLAN: the volunteer leader
 AUTHOR, RESIDENT, NEIGHBOUR = 33, 34, 35  # plain verified residents no other journey uses
@@ -113,10 +113,7 @@ def test_offline_actions_wait_and_are_sent_once(phone):
     shift_id = leader.locator("li[id^=shift-]").first.get_attribute("id").removeprefix("shift-")
 
     page = phone()
-    page.goto("/board")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)
     sign_in(page, RESIDENT)
     notice = a_notice_to_object_to(page)
     for url in (first, second, activity, notice, "/proposals/new", "/me/outbox"):
@@ -210,10 +207,7 @@ def test_a_send_that_fails_waits_and_signing_out_asks_and_deletes_it(phone):
     proposal = propose(author, "健身区加装照明")
 
     page = phone()
-    page.goto("/board")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)
     sign_in(page, RESIDENT)
     kept(page, proposal)
     kept(page, "/me")
@@ -257,10 +251,7 @@ def test_withdrawn_from_the_outbox_is_never_sent(phone):
     proposal = propose(author, "单元门禁经常失灵")
 
     page = phone()
-    page.goto("/board")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)
     sign_in(page, RESIDENT)
     kept(page, proposal)
     kept(page, "/me/outbox")
@@ -293,10 +284,7 @@ def test_what_one_resident_queued_is_never_sent_as_the_next_one(phone):
     proposal = propose(author, "楼道堆放杂物请清理")
 
     page = phone()
-    page.goto("/board")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)
     sign_in(page, 38)
     kept(page, proposal)
 

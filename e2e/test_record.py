@@ -12,7 +12,7 @@ import time
 import urllib.request
 
 from e2e.conftest import LINLI, ROOT, SERVER_ENV
-from e2e.helpers import check_a11y
+from e2e.helpers import check_a11y, under_service_worker
 
 WITNESS = "和平街道"
 
@@ -53,10 +53,7 @@ def test_a_notice_scanned_offline_is_valid_and_witnessed(phone, live_server):
         [LINLI, "witness", "key", "--name", WITNESS, "--dir", folder], capture_output=True, text=True, check=True
     ).stdout.strip())  # fmt: skip
     page = phone()
-    page.goto("/board")  # Linli opened once: its service worker keeps the verifier page
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)  # Linli opened once: its service worker keeps the verifier page
     link = witnessed_proof_link(page, live_server, folder)
     assert "/verify/proof#" in link, "the QR carries the proof itself"
     # The verifier page kept at install may predate the witness: opened online once since, the phone keeps the copy

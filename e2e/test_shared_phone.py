@@ -5,17 +5,14 @@ was signed in goes (each carries their name in its header); a page seen after si
 
 from __future__ import annotations
 
-from e2e.helpers import check_a11y, sign_in
+from e2e.helpers import check_a11y, sign_in, under_service_worker
 
 RESIDENT = 23  # backend.demo.ROLE_PLAN: a plain resident
 
 
 def test_after_signing_out_a_shared_phone_opens_no_private_page_offline(phone):
     page = phone()
-    page.goto("/board")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page)
     sign_in(page, RESIDENT)
     name = page.locator("a.who").inner_text()
     assert name

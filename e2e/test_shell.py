@@ -9,7 +9,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import check_a11y, installability_errors, sign_in
+from e2e.helpers import check_a11y, installability_errors, sign_in, under_service_worker
 
 SMALL = {"width": 360, "height": 640}
 TABS = ["首页", "议事", "服务", "公开", "我的"]
@@ -248,10 +248,7 @@ def test_installable(playwright, live_server):
 
 def test_pages_seen_open_offline(phone):
     page = phone()
-    page.goto("/proposals")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now controlled by the service worker, which caches the page
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    under_service_worker(page, "/proposals")  # now controlled by the service worker, which caches the page
     first = page.locator(".card h2 a").first
     first.click()
     page.wait_for_load_state("networkidle")

@@ -14,6 +14,7 @@ from typing import Any
 
 from backend.i18n import N_
 from backend.i18n import gettext as _
+from backend.kernel.authz import ROLE_LABELS
 from backend.kernel.zone import LOCAL_ZONE
 
 # A notification row (projections.inbox) → (title, text, link).
@@ -37,20 +38,7 @@ STAGES = {
     "resolution_notice": N_("⑤ Resolution made public"),
     "result_notice": N_("⑥ Implementation result made public"),
 }
-ROLES = {
-    "representative": N_("Representative"),
-    "party_member": N_("Party member"),
-    "party_committee": N_("Party branch committee"),
-    "committee_member": N_("Committee member"),
-    "supervisor": N_("Supervisor"),
-    "volunteer_leader": N_("Volunteer leader"),
-    "service_provider": N_("Service provider"),
-    "clerk": N_("Clerk"),
-    "street_operator": N_("Street operator"),
-    "grid_worker": N_("Grid worker (网格员)"),
-    "building_head": N_("Building head (楼长)"),
-    "department_staff": N_("Department staff (职能部门)"),
-}
+ROLES = ROLE_LABELS  # as the residents' pages call them (backend.kernel.authz)
 STEPS = {  # a proposal's or its matter's step, as the title of its notice
     "agenda": N_("On the agenda: %(title)s"),
     "answered": N_("The committee answered: %(title)s"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from backend.i18n import N_
+
 # action -> the roles that may take it ("resident" is held by every verified resident)
 POLICY: dict[str, frozenset[str]] = {
     "proposal.submit": frozenset({"resident"}),
@@ -70,6 +72,22 @@ ROLES = (
     "building_head",  # 楼长: the building the grid plan gives them
     "department_staff",  # 职能部门 staff, scoped to one department of the street (appointed by the street)
 )
+# What each role is called on every page and notice (one translation each).
+ROLE_LABELS = {
+    "resident": N_("Resident"),
+    "representative": N_("Representative"),
+    "party_member": N_("Party member"),
+    "party_committee": N_("Party branch committee"),
+    "committee_member": N_("Committee member"),
+    "supervisor": N_("Supervisor"),
+    "volunteer_leader": N_("Volunteer leader"),
+    "service_provider": N_("Service provider"),
+    "clerk": N_("Clerk"),
+    "street_operator": N_("Street operator"),
+    "grid_worker": N_("Grid worker (网格员)"),
+    "building_head": N_("Building head (楼长)"),
+    "department_staff": N_("Department staff (职能部门)"),
+}
 # Roles a clerk grants in the community; "resident" comes with verification, street operators and department staff
 # are appointed by the street (`linli roles grant`, casework's appoint_staff).
 GRANTABLE = tuple(r for r in ROLES if r not in ("resident", "street_operator", "department_staff"))

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid5
 
 from backend.services.domain.slot import Slot
-from projections.inbox.sources import Row, row
+from projections.inbox.sources import Row, Stateless, row
 from projections.types import Item
 
 NOTIFICATION_NAMESPACE = UUID("f6a8c0e2-4b6d-4f8a-a2c4-6e8f0a2c4e6b")
@@ -26,14 +26,8 @@ def kind_of(e: Any) -> str:
     return KINDS[type(e)]
 
 
-class BookingNotices:
+class BookingNotices(Stateless):
     events: ClassVar[tuple[type, ...]] = (Slot.Promoted, Slot.Passed, Slot.Confirmed, Slot.Declined, Slot.Reminded)
-
-    async def load(self, items: list[Item]) -> None:
-        return None
-
-    async def flush(self) -> None:
-        return None
 
     async def rows(self, item: Item) -> list[Row]:
         e = item.event

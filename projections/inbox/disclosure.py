@@ -10,22 +10,16 @@ from typing import ClassVar
 from backend.disclosure.domain.notice import Notice
 from projections.db import bulk_execute, bulk_insert
 from projections.inbox.queries import opted_in
-from projections.inbox.sources import Row, notices
+from projections.inbox.sources import Row, Stateless, notices
 from projections.inbox.tables import InboxObjection, InboxSubject
 from projections.types import Item
 
 BOARD_NOTICE = "board_notice"
 
 
-class DisclosureNotices:
+class DisclosureNotices(Stateless):
     events: ClassVar[tuple[type, ...]] = (Notice.Published, Notice.ObjectionRaised, Notice.ObjectionAnswered)
     reads_choices = True  # who opted in, as of the event: the inbox writes the choices before it (handlers.py)
-
-    async def load(self, items: list[Item]) -> None:
-        return None
-
-    async def flush(self) -> None:
-        return None
 
     async def rows(self, item: Item) -> list[Row]:
         e = item.event

@@ -11,22 +11,16 @@ from uuid import UUID
 
 from backend.news.domain.item import NewsItem
 from projections.inbox.queries import opted_in
-from projections.inbox.sources import Row, notices
+from projections.inbox.sources import Row, Stateless, notices
 from projections.residents.tables import ResidentView
 from projections.types import Item
 
 NEWS, IMPORTANT = "news", "news_important"
 
 
-class NewsNotices:
+class NewsNotices(Stateless):
     events: ClassVar[tuple[type, ...]] = (NewsItem.Posted,)
     reads_choices = True  # who opted in, as of the event: the inbox writes the choices before it (handlers.py)
-
-    async def load(self, items: list[Item]) -> None:
-        return None
-
-    async def flush(self) -> None:
-        return None
 
     async def rows(self, item: Item) -> list[Row]:
         e = item.event

@@ -36,6 +36,16 @@ class Source(Protocol):
         """Write what the source kept of the batch for later batches (rows it collected, to go in at once)."""
 
 
+class Stateless:
+    """A source that reads nothing ahead and keeps nothing for later batches: `load` and `flush` do nothing."""
+
+    async def load(self, items: list[Item]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
+
+
 def notices(
     item: Item,
     residents: Iterable[UUID | str | None],

@@ -8,19 +8,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from backend.volunteering.domain.shift import Shift
-from projections.inbox.sources import Row, notices
+from projections.inbox.sources import Row, Stateless, notices
 from projections.types import Item
 from projections.volunteering.tables import ActivityView, ShiftView
 
 
-class VolunteeringNotices:
+class VolunteeringNotices(Stateless):
     events: ClassVar[tuple[type, ...]] = (Shift.Offered, Shift.Seated)
-
-    async def load(self, items: list[Item]) -> None:
-        return None
-
-    async def flush(self) -> None:
-        return None
 
     async def rows(self, item: Item) -> list[Row]:
         e = item.event

@@ -49,8 +49,6 @@ async def _me_page(request: Request[Any, Any, Any], status_code: int = 200, **ex
         "activity": activity,
         "titles": titles,
         "helpers": helpers,
-        # /me/notices and /me/outbox are other slices' pages: linked from here once they are served
-        "routes": {route.path for route in request.app.routes},
     }
     if row and row["status"] == "rejected":
         context.update(await household_picker(row["community_id"], "", "", None))

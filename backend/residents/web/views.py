@@ -13,26 +13,13 @@ from litestar.response import Template
 
 from backend.i18n import N_
 from backend.i18n import gettext as _
+from backend.kernel import authz
 from backend.web.auth import User
 from backend.web.pages import render
 from projections.community import queries as communities
 from projections.residents import queries as residents
 
-ROLE_LABELS = {
-    "resident": N_("Resident"),
-    "representative": N_("Representative"),
-    "party_member": N_("Party member"),
-    "party_committee": N_("Party branch committee"),
-    "committee_member": N_("Committee member"),
-    "supervisor": N_("Supervisor"),
-    "volunteer_leader": N_("Volunteer leader"),
-    "service_provider": N_("Service provider"),
-    "clerk": N_("Clerk"),
-    "street_operator": N_("Street operator"),
-    "grid_worker": N_("Grid worker (网格员)"),
-    "building_head": N_("Building head (楼长)"),
-    "department_staff": N_("Department staff (职能部门)"),
-}
+ROLE_LABELS = authz.ROLE_LABELS  # the kernel names the roles and what they are called
 
 
 STATUS_LABELS = {
