@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 from backend.community.domain.community import community_id_for
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES
+from backend.kernel.ports import Pass
 from backend.runtime import Runtime
 from backend.web.app import create_app
 
@@ -47,8 +48,10 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 @contextlib.asynccontextmanager
-async def started(settings: Settings, run_projector: bool) -> AsyncIterator[Runtime]:
-    rt = Runtime(settings, passes=PASSES)
+async def started(
+    settings: Settings, run_projector: bool, passes: tuple[Pass, ...] = PASSES
+) -> AsyncIterator[Runtime]:
+    rt = Runtime(settings, passes=passes)
     await rt.start(run_projector=run_projector)
     try:
         yield rt
@@ -65,7 +68,9 @@ async def quiet(settings: Settings) -> AsyncIterator[Runtime]:
 
 @pytest.fixture
 async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    async with started(settings, run_projector=True) as rt:
+    """A runtime whose projector runs, without the rounds: a test makes a round itself, with its own clock (a round
+    of the runtime's own, on the real clock every 15 s, could come first and make the test's a repeat)."""
+    async with started(settings, run_projector=True, passes=()) as rt:
         yield rt
 
 

@@ -28,7 +28,7 @@ from tests.test_merkle_log import stored_leaves
 
 
 async def test_the_round_signs_what_the_log_holds_and_no_more_often_than_it_should(runtime):
-    rt = runtime
+    rt = runtime  # (its own rounds do not run: tests/conftest.py)
     await community(rt, NOW, residents=3, passwords=False)
     await rt.projector.catch_up()
     before = await tree.size()
