@@ -66,6 +66,7 @@ class CaseNotices:
     def __init__(self) -> None:
         self._audiences: dict[int, dict[str, Any]] = {}
         self._clerks: dict[tuple[UUID, date], list[UUID]] = {}
+        self._residents: dict[UUID, list[dict[str, Any]]] = {}  # each community's, as the batch reads them
 
     async def load(self, items: list[Item]) -> None:
         """Whom the batch's case events concern, in one read."""
@@ -148,8 +149,10 @@ class CaseNotices:
             return [UUID(audience["worker"])]
         day = e.timestamp.astimezone(LOCAL_ZONE).date()
         key = (e.community_id, day)
-        if key not in self._clerks:
-            self._clerks[key] = await residents.holding(e.community_id, ["clerk"], day)
+        if key not in self._clerks:  # cases of a year in one batch: the residents read once, the days in memory
+            if e.community_id not in self._residents:
+                self._residents[e.community_id] = await residents.verified_roles(e.community_id)
+            self._clerks[key] = residents.holding_among(self._residents[e.community_id], ["clerk"], day)
         return self._clerks[key]
 
 

@@ -86,6 +86,8 @@ class InboxProjection:
             if source is not None:
                 if choices and getattr(source, "reads_choices", False):  # it reads who opted in: as of this event
                     await self._choices(choices)
+                    for reader in sources:  # what they read of the choices before is stale
+                        getattr(reader, "choices_changed", _nothing)()
                 made += await source.rows(item)
             elif isinstance(e, Inbox.PreferencesSet):
                 choices[e.actor_id] = e  # only the resident sets their own (Inbox.set_preferences)
@@ -141,6 +143,10 @@ class InboxProjection:
         await bulk_execute(
             PushSubscriptionView, "DELETE FROM inbox_push_subscription WHERE endpoint = ?", [(endpoint,)]
         )
+
+
+def _nothing() -> None:
+    return None
 
 
 async def _not_ahead(position: int) -> None:

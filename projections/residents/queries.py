@@ -226,12 +226,22 @@ async def signin_code(code_id: object) -> dict[str, Any] | None:
 
 async def holding(community_id: object, roles: Iterable[str], day: date) -> list[uuid.UUID]:
     """The verified residents of a community holding any of `roles` on `day` (a body's members, 应到)."""
-    wanted = set(roles)
-    rows = (
-        await ResidentView.select(ResidentView.id, ResidentView.status, ResidentView.roles)
+    return holding_among(await verified_roles(community_id), roles, day)
+
+
+async def verified_roles(community_id: object) -> list[dict[str, Any]]:
+    """The verified residents of a community with their roles (what `holding_among` reads): read once for many
+    days (the inbox's notices of a batch of cases)."""
+    return await (
+        ResidentView.select(ResidentView.id, ResidentView.status, ResidentView.roles)
         .where((ResidentView.community_id == community_id) & (ResidentView.status == "verified"))
         .output(load_json=True)
     )
+
+
+def holding_among(rows: list[dict[str, Any]], roles: Iterable[str], day: date) -> list[uuid.UUID]:
+    """Those of `rows` (verified_roles) holding any of `roles` on `day`."""
+    wanted = set(roles)
     return [uuid.UUID(str(r["id"])) for r in rows if wanted & set(roles_in_force(r, day))]
 
 
