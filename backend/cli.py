@@ -17,6 +17,8 @@ from backend.contexts import PASSES
 from backend.record import cli as record_cli
 from backend.runtime import Runtime
 
+KEEP_ALIVE_SECONDS = 75  # seconds an idle keep-alive connection is kept open: see cmd_serve
+
 
 def _with_runtime(body: Callable[[Runtime], Awaitable[int]], run_projector: bool = False) -> int:
     async def main() -> int:
@@ -45,6 +47,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "ws": "websockets-sansio",
         "ws_per_message_deflate": False,  # small fragments: compressing each for a thousand phones costs more
+        # An idle keep-alive connection is closed by its client (a balancer, a browser), not by us: closed here
+        # as the client sends on it, the request is answered with a reset (issue 27: at uvicorn's 5 s, one vote in
+        # 300; 48 of 1,000 in `scripts/bench --burst-only`). Longer than nginx's upstream keepalive_timeout (60 s).
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # Believe X-Forwarded-Proto/-For only from the configured proxies (LINLI_TRUSTED_PROXIES): then a request
         # they forward as https has the https scheme, and gets Secure cookies and HSTS (backend.web.transport).
         "proxy_headers": bool(settings.trusted_proxies),
