@@ -125,9 +125,13 @@ async def test_a_flash_added_to_the_session_is_shown_once_not_kept(client):
     await kept_get(client, "/grid")
     sessions = client.app.stores.get("sessions")
     session_id = client.cookies.get("linli_session")
-    data = json.loads(await sessions.get(session_id))
-    data["flashes"] = [["info", "别处留下的消息"]]
-    await sessions.set(session_id, json.dumps(data), expires_in=3600)
+
+    async def add_flash() -> None:  # in the app's own loop: on PostgreSQL the store's connections belong to it
+        data = json.loads(await sessions.get(session_id))
+        data["flashes"] = [["info", "别处留下的消息"]]
+        await sessions.set(session_id, json.dumps(data), expires_in=3600)
+
+    await anyio.to_thread.run_sync(client.blocking_portal.call, add_flash)
     assert "别处留下的消息" in (await client.get("/grid")).text
     assert "别处留下的消息" not in (await kept_get(client, "/grid")).text
 

@@ -11,9 +11,10 @@ in front of the session, CSRF and routing middleware, as long as:
 - it is the same minute (deadlines and "overdue" move with the clock; days and terms of office with it);
 - the request is the same: path, query, the whole Cookie header (the session id, the CSRF cookie the page's token
   was made from, the language), Accept-Language and the htmx headers (a fragment is not the page);
-- the reader's session file is the one the page was rendered with (its inode, size and modification time: a flash
-  added, a sign-out, a renewed or expired-and-deleted session each change or remove it), and their "signed out
-  everywhere" entry in the security store is unchanged.
+- the reader's session is the one the page was rendered with (its file's inode, size and modification time; in a
+  store that keeps no files, PostgreSQL or Redis, a digest of its value: a flash added, a sign-out, a renewed or
+  expired-and-deleted session each change or remove it), and their "signed out everywhere" entry in the security
+  store is unchanged.
 
 A page is kept only when it answered 200 and rendering it changed nothing of the session (a page that took a flash
 to show it could never be sent again: the session file it was rendered with is gone). Its Set-Cookie headers are
@@ -30,6 +31,7 @@ submissions from the same kept page would be taken for one)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from collections import OrderedDict
@@ -54,8 +56,10 @@ class Page:
     body: bytes
 
 
-def stamp(path: os.PathLike[str] | str) -> Stamp:
+def stamp(path: os.PathLike[str] | str | None) -> Stamp:
     """What changes whenever the store rewrites the file (a new file renamed over it), or None: no file."""
+    if path is None:
+        return None
     try:
         found = os.stat(path)
     except FileNotFoundError:
@@ -85,42 +89,41 @@ class KeptPages:
         if key is None or session_id is None or _cookie(scope, CSRF_COOKIE) is None:
             await self.app(scope, receive, send)
             return
-        session_file = _file(scope, "sessions", session_id)
-        before = stamp(session_file)
-        page = self._valid(scope, key, before)
+        before = await _stamp(scope, "sessions", session_id)
+        page = await self._valid(scope, key, before)
         rendering = self.rendering.get(key)
         if page is None and rendering is not None:
             await rendering.wait()  # the same page for the same reader is being rendered: one rendering for both
-            page = self._valid(scope, key, before)
+            page = await self._valid(scope, key, before)
         if page is not None:
             self.pages.move_to_end(key)
             await send({"type": "http.response.start", "status": 200, "headers": page.headers})
             await send({"type": "http.response.body", "body": page.body})
             return
         if key in self.rendering:
-            await self._render(scope, receive, send, key, session_file, before)
+            await self._render(scope, receive, send, key, session_id, before)
             return
         self.rendering[key] = done = asyncio.Event()
         try:
-            await self._render(scope, receive, send, key, session_file, before)
+            await self._render(scope, receive, send, key, session_id, before)
         finally:
             del self.rendering[key]
             done.set()
 
-    def _valid(self, scope: Any, key: tuple[Any, ...], session: Stamp) -> Page | None:
+    async def _valid(self, scope: Any, key: tuple[Any, ...], session: Stamp) -> Page | None:
         """The page kept under `key`, if the reader's session and sign-outs are as they were when it was rendered."""
         page = self.pages.get(key)
         if (
             page is not None
             and session is not None
             and page.session == session
-            and stamp(_file(scope, "security", f"valid-from-{page.resident_id}")) == page.signed_out
+            and await _stamp(scope, "security", f"valid-from-{page.resident_id}") == page.signed_out
         ):
             return page
         return None
 
     async def _render(
-        self, scope: Any, receive: Any, send: Any, key: tuple[Any, ...], session_file: Any, before: Stamp
+        self, scope: Any, receive: Any, send: Any, key: tuple[Any, ...], session_id: str, before: Stamp
     ) -> None:
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -135,9 +138,11 @@ class KeptPages:
         await self.app(scope, receive, keeping)
         session = scope.get("session")
         resident_id = session.get("resident_id") if isinstance(session, dict) else None
-        if started.get("status") != 200 or not resident_id or before is None or stamp(session_file) != before:
-            return  # not a page for a signed-in reader, or rendering it changed their session
-        signed_out = stamp(_file(scope, "security", f"valid-from-{resident_id}"))
+        if started.get("status") != 200 or not resident_id or before is None:
+            return  # not a page for a signed-in reader
+        if await _stamp(scope, "sessions", session_id) != before:
+            return  # rendering it changed their session
+        signed_out = await _stamp(scope, "security", f"valid-from-{resident_id}")
         headers = [(name, value) for name, value in started.get("headers", []) if name.lower() != b"set-cookie"]
         self._keep(key, Page(before, str(resident_id), signed_out, headers, b"".join(chunks)))
 
@@ -153,9 +158,19 @@ class KeptPages:
             self.size -= len(self.pages.popitem(last=False)[1].body)
 
 
-def _file(scope: Any, store: str, key: str) -> Any:
-    """Where the app's file store `store` keeps `key` (the sessions and security stores are FileStores)."""
-    return scope["app"].stores.get(store)._path_from_key(key)
+async def _stamp(scope: Any, store: str, key: str) -> Stamp:
+    """What changes whenever the app's store `store` changes `key`, or None: no such entry. A file store (one host,
+    backend.web.stores): the file's stamp, a stat and no read. A store that keeps no files (PostgreSQL or Redis,
+    shared by every host): a digest of the value, one read — a sign-out or a flash on another host changes it, and a
+    read costs far less than rendering the page again."""
+    found = scope["app"].stores.get(store)
+    path_from_key = getattr(found, "_path_from_key", None)
+    if path_from_key is not None:
+        return stamp(path_from_key(key))
+    value = await found.get(key)
+    if value is None:
+        return None
+    return 0, len(value), int.from_bytes(hashlib.blake2b(value, digest_size=8).digest(), "big")
 
 
 def _opted_in(scope: Any) -> bool:

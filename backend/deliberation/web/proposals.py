@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -23,11 +23,12 @@ from backend.deliberation.web import views
 from backend.deliberation.web.answer_views import overdue
 from backend.deliberation.web.forms import ProposalForm, ReasonForm, photo_uploads, stored_photos
 from backend.i18n import gettext as _
-from backend.kernel.context import Ctx
+from backend.kernel.context import Ctx, new_command_id
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.web.act import Form, FormBody, act, text
 from backend.web.auth import User, ctx_for, current_user
+from backend.web.kept import KEPT
 from backend.web.pages import (
     board_community,
     command_id_from,
@@ -44,9 +45,11 @@ from projections.deliberation import queries
 from projections.residents import queries as residents
 
 STATES = ("collecting", "on_agenda", "withdrawn")
+KEPT_FORMS = UUID("5b0e3f7a-9d2c-4e61-8a3b-27c4f1d9e860")  # the namespace of a kept proposal page's command ids
 
 
-@get("/proposals", name="proposals.board")
+# The list and a proposal's page are kept for their reader (backend.web.kept): sent again until an event is projected.
+@get("/proposals", name="proposals.board", opt=KEPT)
 async def board(
     request: Request[Any, Any, Any],
     community: FromQuery[str | None] = None,
@@ -116,7 +119,7 @@ async def submit(request: Request[Any, Any, Any], data: MultipartBody[ProposalFo
         if len(uploads) > PHOTOS_MAX:
             raise DomainError("At most 4 photos.", "photos")
         rt = request.app.state.runtime
-        photos = await stored_photos(rt.settings.uploads_dir, uploads)
+        photos = await stored_photos(rt, uploads)
         result = await proposals.submit(
             rt, ctx_for(user, now(), command_id), values["title"], values["description"], values["category"], photos
         )
@@ -141,10 +144,25 @@ def _require(user: User, action: str) -> None:
         raise DomainError("You are not allowed to do this.", status=403)
 
 
-@get("/proposals/{proposal_id:uuid}", name="proposals.detail")
+@get("/proposals/{proposal_id:uuid}", name="proposals.detail", opt=KEPT)
 async def detail(request: Request[Any, Any, Any], proposal_id: FromPath[UUID]) -> Template:
     row = await views.proposal_or_404(proposal_id)
-    return await render(request, "deliberation/proposal.html", **await views.proposal_context(request, row))
+    context = await views.proposal_context(request, row)
+    return await render(request, "deliberation/proposal.html", command_id=_forms_id(request), **context)
+
+
+def _forms_id(request: Request[Any, Any, Any]) -> str:
+    """The command id of the page's forms (co-sign, withdraw, answer, take up). A kept page is sent again as it was,
+    so a random id would be one id for every copy: the same here, derived from the reader, the page and the
+    projector's position — every copy of one rendering carries the same id (a second submission of the same form is
+    the same command, as it should be), and each of these forms' commands writes an event, so the page rendered
+    after it has a new one. Without a projector in this process nothing is kept: a fresh id, as on other pages."""
+    projector = request.app.state.runtime.projector
+    session = request.scope.get("session")
+    reader = session.get("resident_id") if isinstance(session, dict) else None
+    if not projector.running or not reader:
+        return new_command_id()
+    return uuid5(KEPT_FORMS, f"{reader}|{request.url.path}|{request.url.query}|{projector.position}").hex
 
 
 @post("/proposals/{proposal_id:uuid}/cosign", name="proposals.cosign")

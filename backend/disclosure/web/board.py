@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from litestar import MediaType, Request, Response, get
 from litestar.params import FromQuery, QueryParameter
@@ -19,14 +21,20 @@ from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
 from backend.web.act import query_of
 from backend.web.auth import current_user
+from backend.web.kept import KEPT as KEPT_FOR_READER
 from backend.web.pages import board_community, error_text, has_session, now, render, render_html, today
 from projections.chain import keys, verification
 from projections.disclosure import queries as views
 
 PAGES_MAX = 100_000  # pages of the board (a page past the last one is empty)
+# What every rendering of the board reads alike — the community, what is overdue today, the verification alarm, the
+# latest checkpoint and its witnesses: eight statements — by projector, as of its position: all are views, so they
+# change only when an event is projected (and the day is part of the overdue markers' key).
+READ: WeakKeyDictionary[Any, tuple[int, dict[Any, Any]]] = WeakKeyDictionary()
 
 
-@get("/board", name="disclosure.board")
+# Signed-in readers' pages are kept for them (backend.web.kept), time travel included; anonymous readers' in KEPT.
+@get("/board", name="disclosure.board", opt=KEPT_FOR_READER)
 async def board(
     request: Request[Any, Any, Any],
     community: FromQuery[str | None] = None,
@@ -41,7 +49,8 @@ async def board(
     if key is not None and key in KEPT:
         KEPT.move_to_end(key)
         return Response(KEPT[key], media_type=MediaType.HTML)
-    place = await board_community(request, community)
+    user = await current_user(request)
+    place = await _once(request, ("community", community or (user and user.community_id)), board_community, community)
     error = ""
     try:
         moment = parse_moment(at)
@@ -62,7 +71,9 @@ async def board(
         day,
         _page(page),
     )
-    overdue = [d for d in await views.dues(place, day) if d.overdue(day)] if moment is None else []
+    overdue = await _once(request, ("dues", place["id"], day), _overdue, place, day) if moment is None else []
+    alarm = await _once(request, "alarm", lambda _: verification.alarm())
+    record = await _once(request, "record", lambda _: keys.summary())
     context = dict(
         community=place,
         notices=rows,
@@ -76,8 +87,8 @@ async def board(
         day=day,
         page=_page(page),
         board_error=error,
-        board_alarm=await verification.alarm(),  # the board says so while the record fails the server's check
-        record=await keys.summary(),  # who witnessed the latest checkpoint, and the key to compare
+        board_alarm=alarm,  # the board says so while the record fails the server's check
+        record=record,  # who witnessed the latest checkpoint, and the key to compare
     )
     if key is None or error:
         return await render(request, "disclosure/board.html", status_code=422 if error else 200, **context)
@@ -90,6 +101,26 @@ def _page(asked: int) -> int:
     """The page of the board asked for, from 1; past PAGES_MAX (no board has that many) it is PAGES_MAX, which is as
     empty, where a number past 64 bits would not even go into the query."""
     return min(max(1, asked), PAGES_MAX)
+
+
+async def _overdue(_: Any, place: dict[str, Any], day: Any) -> list[Any]:
+    return [d for d in await views.dues(place, day) if d.overdue(day)]
+
+
+async def _once(request: Request[Any, Any, Any], key: Any, read: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """`read(request, *args)`, read once per position of this process's projector (READ); without a projector here,
+    every time. A value read while an event is being projected is kept under the position before it, which the
+    next request no longer has: it reads again."""
+    projector = request.app.state.runtime.projector
+    if not projector.running:
+        return await read(request, *args)
+    position = projector.position
+    known = READ.get(projector)
+    if known is None or known[0] != position:
+        known = READ[projector] = (position, {})
+    if key not in known[1]:
+        known[1][key] = await read(request, *args)
+    return known[1][key]
 
 
 async def _position(request: Request[Any, Any, Any]) -> int:
