@@ -6,7 +6,9 @@ A backup is a directory:
 - `keys.enc`, the key store (the residents' keys, the deployment's own secrets, the erased ids) and the deployment
   secret (LINLI_SECRET or the data dir's `secret`: the phone digests and sign-in codes are keyed with it), encrypted
   with AES-256-GCM under a key derived by scrypt from LINLI_BACKUP_PASSPHRASE;
-- `uploads/`, the photos;
+- `uploads/`, the photos (SQLite). On PostgreSQL the photos are rows of the log's schema (`<prefix>_events.uploads`,
+  backend.web.photo_store), so `events.pgdump` holds them, in the same snapshot as the events that name them, and
+  pg_restore brings them back with the log; no `uploads/` is written;
 - `manifest.json`: when, the store and prefix, the log's position and chain head, each file's SHA-256, the number of
   keys and the erased ids (ids, not personal data), so that any later restore knows these erasures.
 
@@ -133,7 +135,7 @@ async def backup(rt: Runtime, target: Path, say: Callable[[str], None]) -> dict[
         bundle = {"secret": settings.ensure_secret(), "keys": [[n, _b64(k)] for n, k in keys], "erased": erased}
         sealed = await asyncio.to_thread(seal_keys, bundle, passphrase, backup_id)
         _write(staging / "keys.enc", sealed)
-        if settings.uploads_dir.is_dir():
+        if settings.uploads_dir.is_dir() and not settings.is_postgres:  # on PostgreSQL: in events.pgdump
             shutil.copytree(settings.uploads_dir, staging / "uploads")
         manifest = {
             "format": FORMAT,
@@ -146,6 +148,7 @@ async def backup(rt: Runtime, target: Path, say: Callable[[str], None]) -> dict[
             "events": {"file": events_file, "sha256": _sha256(staging / events_file)},
             "keys": {"file": "keys.enc", "sha256": _sha256(staging / "keys.enc"), "count": len(keys)},
             "erased": sorted(erased),
+            "photos": events_file if settings.is_postgres else "uploads",  # where the uploaded photos are
         }
         _write(staging / "manifest.json", json.dumps(manifest, indent=1).encode())
         if target.exists():
@@ -155,6 +158,8 @@ async def backup(rt: Runtime, target: Path, say: Callable[[str], None]) -> dict[
         shutil.rmtree(staging, ignore_errors=True)
         raise
     say(f"backup {target}: log to position {position}, chain head {head}; {len(keys)} keys, {len(erased)} erased")
+    if settings.is_postgres:
+        say(f"the uploaded photos are in {events_file} (PostgreSQL: rows of the log's schema), not in uploads/")
     return manifest
 
 
@@ -242,8 +247,8 @@ def restore(settings: Settings, source: Path, replace_existing: bool, say: Calla
         _restore_pg(settings, source, manifest, keys, erased)
         if not settings.secret:
             _write_secret(settings, bundle["secret"])
-        if (source / "uploads").is_dir():
-            shutil.rmtree(settings.uploads_dir, ignore_errors=True)
+        if (source / "uploads").is_dir():  # a backup made before the photos moved into PostgreSQL: the photo store
+            shutil.rmtree(settings.uploads_dir, ignore_errors=True)  # copies them in at its first use
             shutil.copytree(source / "uploads", settings.uploads_dir)
     else:
         _restore_sqlite(settings, source, manifest, keys, erased, None if settings.secret else bundle["secret"])

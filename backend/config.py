@@ -35,6 +35,9 @@ class Settings:
     # Proxies (addresses or networks) whose X-Forwarded-Proto and X-Forwarded-For are believed: a request they
     # forward as https gets Secure cookies and HSTS, while plain-http local use keeps working.
     trusted_proxies: tuple[str, ...] = ()
+    # Redis for the sessions and the sign-in rate counters of every host (backend.web.stores); empty: PostgreSQL
+    # (with LINLI_DATABASE_URL) or the data dir's files.
+    redis_url: str = field(default="", repr=False)
     # The key store on PostgreSQL through its own connection (its own role), so the log's role need not read the
     # keys; empty: the same database and role as the log (the schema `<pg_schema>_keys` either way).
     keys_database_url: str = field(default="", repr=False)
@@ -111,15 +114,34 @@ class Settings:
         )
 
     def ensure_secret(self) -> str:
-        """The session/CSRF secret: LINLI_SECRET, else a random one kept in the data dir."""
+        """The deployment's secret (sessions, CSRF, the phone digests' pepper, the command seals): LINLI_SECRET, else
+        one kept in the data dir's `secret` file — made there on first use on SQLite (one host).
+
+        On PostgreSQL the deployment may have several hosts, each with its own data dir: a secret made per host
+        would give each its own phone digests (one phone, two accounts), seals and sessions. Nor is it kept in the
+        database (the key store's `secret:` rows): what the seals and the phone digests promise rests on the secret
+        being out of reach of whoever reads the database (backend.kernel.seals; README: the phone digest "without the
+        deployment secret reveals nothing"). So without LINLI_SECRET a PostgreSQL host refuses to start, unless its
+        data dir already has the file (a host set up before, or `linli restore`, which writes it); the key store pins
+        the secret's fingerprint either way (backend.kernel.personal), so a second host with another secret refuses
+        too."""
         if self.secret:
             return self.secret
         path = self.data_dir / "secret"
+        if not path.exists() and self.is_postgres:
+            raise SecretMissing(
+                "LINLI_SECRET is not set: on PostgreSQL every host of a deployment must be started with the same "
+                "LINLI_SECRET, a long random string (`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+class SecretMissing(RuntimeError):
+    """A PostgreSQL host started without the deployment's secret (Settings.ensure_secret)."""
 
 
 def _flag(value: str | None) -> bool:
@@ -144,6 +166,7 @@ def load_settings(**overrides: object) -> Settings:
         "backup_passphrase": env.get("LINLI_BACKUP_PASSPHRASE", ""),
         "public_url": env.get("LINLI_PUBLIC_URL", "").strip().rstrip("/"),
         "trusted_proxies": tuple(p.strip() for p in env.get("LINLI_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        "redis_url": env.get("LINLI_REDIS_URL", "").strip(),
         "workers": int(env["LINLI_WORKERS"]) if env.get("LINLI_WORKERS") else usable_cores(),
         "hub": env.get("LINLI_HUB", ""),
         "leader": env.get("LINLI_LEADER", "1") != "0",

@@ -8,11 +8,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import anyio
 from piccolo.engine.postgres import PostgresEngine
 
+from backend import leadership
 from backend.config import Settings
 from backend.kernel import rounds
 from backend.kernel.context import Ctx
@@ -22,6 +24,7 @@ from backend.kernel.ports import Pass
 from backend.kernel.runner import Action, CommandResult, CommandRunner
 from backend.kernel.seals import seal_key
 from backend.kernel.store import LinliApp, open_event_store
+from backend.leadership import Leadership
 from backend.workers import Hub, Link
 from projections import db
 from projections.registry import ALL_TABLES, all_projections
@@ -57,6 +60,7 @@ class Runtime:
         self.started = False
         self.views_rebuilt = False  # the views were dropped at start, to be rebuilt from the log (`db.migrate`)
         self._deadlines: asyncio.Task[None] | None = None
+        self.leadership: Leadership | None = None  # on PostgreSQL: one projector among all hosts
 
     async def start(self, run_projector: bool | None = None) -> None:
         try:
@@ -78,12 +82,22 @@ class Runtime:
         if self.hub is not None:
             await self.hub.start()
         if self.settings.projector_inline if run_projector is None else run_projector:
-            self.projector.start()
-            if self.passes:
-                self._deadlines = asyncio.get_running_loop().create_task(rounds.keep(self, self.passes), name="rounds")
+            if self.settings.is_postgres:  # several hosts may share the database: project while holding its lock
+                self.leadership = Leadership(
+                    self.settings, self.projector, self._lead, self._step_down, self.projector.publish
+                )
+                self.leadership.start()
+            else:
+                await self._lead()
         self.started = True
 
-    async def stop(self) -> None:
+    async def _lead(self) -> None:
+        """Run the projector and the rounds (from the stored positions: nothing missed, nothing applied twice)."""
+        self.projector.start()
+        if self.passes:
+            self._deadlines = asyncio.get_running_loop().create_task(rounds.keep(self, self.passes), name="rounds")
+
+    async def _step_down(self) -> None:
         if self._deadlines is not None:
             # Cancelled again until it ends: a cancellation a library swallows must not leave a stop waiting on a
             # round that goes on forever.
@@ -93,11 +107,17 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 self._deadlines.result()
             self._deadlines = None
+        await self.projector.stop()
+
+    async def stop(self) -> None:
+        if self.leadership is not None:
+            await self.leadership.stop()
+            self.leadership = None
+        await self._step_down()
         if self.hub is not None:
             await self.hub.stop()
         if self.link is not None:
             await self.link.stop()
-        await self.projector.stop()
         await anyio.to_thread.run_sync(self.writer.stop)
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
             # asyncpg's close() waits for every connection to come back; a stop must not hang on one that never does.
@@ -122,6 +142,11 @@ class Runtime:
         if wait and result.position and projector_somewhere:
             await self.projector.wait_for(result.position)
         return result
+
+    async def leader(self) -> dict[str, Any] | None:
+        """Which process runs the projector and the rounds (host and pid), for /healthz."""
+        here = self.link is None and self.projector.running
+        return await leadership.leader(self.settings, here)
 
     def event_count(self) -> int:
         return self.store.recorder.max_notification_id() or 0

@@ -85,6 +85,7 @@ class Projector:
         self._committed: dict[str, int] | None = None  # positions as this projector's last step left them
         self.stepped: Stepped | None = None  # told of each committed step: the position and its live updates
         self.following = False  # another process projects; `advance` tells this one how far
+        self.poked: Callable[[], None] | None = None  # told of each poke, from any thread (backend.leadership)
 
     # -- positions ------------------------------------------------------------------------------
     async def ensure_positions(self) -> None:
@@ -238,8 +239,7 @@ class Projector:
 
     def follow(self) -> None:
         """Wait in this loop for positions another process's projector reaches (`advance`), instead of running."""
-        self._loop = asyncio.get_running_loop()
-        self._waiters = []
+        self._keep_waiters()
         self.following = True
 
     async def advance(self, position: int) -> None:
@@ -248,6 +248,8 @@ class Projector:
 
     def poke(self, _position: int | None = None) -> None:
         """Called from any thread right after a save."""
+        if self.poked is not None:
+            self.poked()
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -278,10 +280,17 @@ class Projector:
             return False
         return True
 
+    def _keep_waiters(self) -> None:
+        """Wait in this loop; those already waiting in it go on waiting (a process that starts projecting, or stops
+        and follows the new leader, backend.leadership)."""
+        loop = asyncio.get_running_loop()
+        if self._waiters is None or self._loop is not loop:
+            self._waiters = []
+        self._loop = loop
+
     async def run_forever(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._keep_waiters()
         self._wake = asyncio.Event()
-        self._waiters = []
         await self.ensure_positions()
         while True:
             try:

@@ -36,9 +36,12 @@ def _drop_schemas(schema: str) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     if POSTGRES:
         schema = f"t{uuid.uuid4().hex[:12]}"
+        # `linli` run by a test (its environment pointed at this schema) is a host of the same deployment: on
+        # PostgreSQL it refuses to start without the deployment's secret (backend.config.Settings.ensure_secret)
+        monkeypatch.setenv("LINLI_SECRET", "test-secret")
         yield load_settings(
             data_dir=tmp_path, database_url=POSTGRES_URL, pg_schema=schema, demo=False, secret="test-secret"
         )

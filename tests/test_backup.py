@@ -24,6 +24,8 @@ from backend.kernel.context import Ctx
 from backend.kernel.keystore import KeyStore
 from backend.residents import commands
 from backend.runtime import Runtime
+from backend.web.photo_store import PUBLIC, photo_store
+from backend.web.uploads import Photo
 from projections import db, piccolo_conf
 from projections.registry import ALL_TABLES
 from projections.residents import queries as resident_views
@@ -80,6 +82,14 @@ def stored_keys(settings: Settings) -> tuple[dict[str, bytes], set[str]]:
     return dict(keys), set(erased)
 
 
+def kept_photo(settings: Settings, name: str) -> bytes:
+    if not POSTGRES:
+        return (settings.uploads_dir / name).read_bytes()
+    with psycopg.connect(settings.database_url) as conn:
+        table = f'"{settings.pg_schema}_events".uploads'
+        return bytes(conn.execute(f"SELECT data FROM {table} WHERE name = %s", (name,)).fetchone()[0])
+
+
 def is_empty(settings: Settings) -> bool:
     if POSTGRES:
         with psycopg.connect(settings.database_url) as conn:
@@ -108,8 +118,8 @@ async def test_a_backup_restores_into_an_empty_data_dir(runtime, settings, targe
     gone = place.residents[0]
     gone_key = runtime.personal.keys([gone])[gone]
     await commands.erase(runtime, Ctx(place.community_id, gone, NOW), gone)
-    (settings.uploads_dir / "photo.jpg").parent.mkdir(parents=True, exist_ok=True)
-    (settings.uploads_dir / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
+    photo = Photo(f"{'ab' * 32}.jpg", b"\xff\xd8 a photo")
+    await photo_store(runtime).keep(PUBLIC, photo)  # a file of the data dir; on PostgreSQL a row of the log's schema
     await runtime.projector.wait_for(runtime.event_count())
     original = {"rows": await snapshot(), "positions": await runtime.projector.positions()}
     kept_key = runtime.personal.keys([place.residents[1]])[place.residents[1]]
@@ -142,7 +152,9 @@ async def test_a_backup_restores_into_an_empty_data_dir(runtime, settings, targe
     keys, erased = stored_keys(target)
     assert gone_key not in keys.values() and str(gone) not in keys and str(gone) in erased
     assert keys[str(place.residents[1])] == kept_key
-    assert (target.uploads_dir / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
+    assert kept_photo(target, photo.name) == photo.data
+    assert manifest["photos"] == ("events.pgdump" if POSTGRES else "uploads")
+    assert (backup / "uploads").is_dir() != POSTGRES, "on PostgreSQL the photos are in the log's dump"
 
 
 async def test_an_older_backup_does_not_bring_back_a_resident_erased_since(settings, tmp_path, monkeypatch, capsys):

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from litestar.testing import TestClient
 from piccolo.querystring import QueryString
 from PIL import Image
@@ -24,7 +25,7 @@ from backend.web import idempotency
 from backend.web.app import create_app
 from backend.web.idempotency_keys import KEEP_SECONDS, STALE_SECONDS, Keys
 from projections.db import write_transaction
-from tests.conftest import NOW
+from tests.conftest import NOW, POSTGRES
 from tests.factories import PASSWORD, app_runtime, community, count_topic, sign_in
 
 PROPOSAL = {"title": "楼道灯坏了", "description": "三栋二单元晚上很黑", "category": "facilities"}
@@ -176,19 +177,33 @@ async def test_a_form_with_a_photo_sent_twice_makes_one_proposal(client):
     assert count_topic(rt, Proposal.Submitted) == before + 1
 
 
+def break_the_photo_store(settings, mend: bool = False) -> None:
+    """The uploads folder a file (SQLite), the uploads table gone (PostgreSQL); or mended."""
+    if POSTGRES:
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            schema = f'"{settings.pg_schema}_events"'
+            names = ("uploads_kept", "uploads") if mend else ("uploads", "uploads_kept")
+            conn.execute(f"ALTER TABLE {schema}.{names[0]} RENAME TO {names[1]}")
+    elif mend:
+        settings.uploads_dir.unlink()
+        (settings.data_dir / "uploads-kept").rename(settings.uploads_dir)
+    else:
+        settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+        settings.uploads_dir.rename(settings.data_dir / "uploads-kept")
+        settings.uploads_dir.write_text("not a folder")
+
+
 async def test_a_server_error_is_not_kept_and_a_retry_runs(client, settings):
-    """The uploads folder is broken (a file where it should be): the first sending fails with a 500; once it is
-    mended, the outbox's retry with the same key runs."""
+    """The photo store is broken (a file where the uploads folder should be; its table gone): the first sending
+    fails with a 500; once it is mended, the outbox's retry with the same key runs."""
     rt, place, _ = await a_proposal(client, residents=1)
     await sign_in(client, place.phones[0])
     before = count_topic(rt, Proposal.Submitted)
-    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    settings.uploads_dir.rename(settings.data_dir / "uploads-kept")
-    settings.uploads_dir.write_text("not a folder")
+    await client.get(f"/uploads/{'0' * 64}.jpg")  # the photo store at work (on PostgreSQL: its table made)
+    break_the_photo_store(settings)
     failed = await propose(client, "after-a-fault", photo=True)
     assert failed.status_code == 500 and count_topic(rt, Proposal.Submitted) == before
-    settings.uploads_dir.unlink()
-    (settings.data_dir / "uploads-kept").rename(settings.uploads_dir)
+    break_the_photo_store(settings, mend=True)
     retried = await propose(client, "after-a-fault", photo=True)
     assert retried.status_code == 303 and "idempotent-replay" not in retried.headers
     assert count_topic(rt, Proposal.Submitted) == before + 1

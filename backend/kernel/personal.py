@@ -10,15 +10,48 @@ from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from backend.config import Settings
 from backend.kernel.keystore import KeyStore
 
+FINGERPRINT = "fingerprint:secret"  # the key store's row with the deployment secret's fingerprint (PostgreSQL)
+
+
+class SecretMismatch(RuntimeError):
+    """This host's secret is not the one the deployment started with."""
+
+
+def fingerprint(secret: str) -> bytes:
+    """What tells two secrets apart without revealing either: derived (HKDF-SHA256) under a label of its own, so
+    it is no key anything else uses (the seals' key is derived under another label, backend.kernel.seals)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"linli secret fingerprint v1").derive(
+        secret.encode()
+    )
+
 
 class PersonalData:
     def __init__(self, settings: Settings) -> None:
-        self._pepper = settings.ensure_secret().encode()
+        secret = settings.ensure_secret()
+        self._pepper = secret.encode()
         self.store = KeyStore(settings)
+        if settings.is_postgres:
+            self._pin(secret)
+
+    def _pin(self, secret: str) -> None:
+        """Several hosts share one PostgreSQL deployment: the first process to start records the fingerprint of its
+        secret beside the keys, and a process whose secret gives another refuses to start — with another pepper its
+        phone digests would let a phone registered through another host register again (one person, two votes),
+        and its seals, sessions and CSRF tokens would not hold elsewhere."""
+        mine = fingerprint(secret)
+        if not hmac.compare_digest(self.store.add(FINGERPRINT, mine), mine):
+            self.store.close()
+            raise SecretMismatch(
+                "LINLI_SECRET (or the data dir's secret file) differs from the secret this deployment was started "
+                "with (its fingerprint, kept in the shared key store, does not match): start every host with the "
+                "deployment's LINLI_SECRET"
+            )
 
     def close(self) -> None:
         self.store.close()

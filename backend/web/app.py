@@ -78,13 +78,14 @@ from backend.volunteering.web import certificates as volunteering_certificates
 from backend.volunteering.web import live as volunteering_live
 from backend.volunteering.web import mine as volunteering_mine
 from backend.volunteering.web import teams as volunteering_teams
-from backend.web import idempotency, live, shell
+from backend.web import idempotency, live, metrics, shell
 from backend.web.act import FormFields
 from backend.web.auth import keep_users_fresh
 from backend.web.kept import KeptPages
 from backend.web.lockout import SignInGuard
 from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
-from backend.web.sessions import SessionConfig, SessionStore, StampedFileStore
+from backend.web.sessions import SessionConfig
+from backend.web.stores import web_stores
 from backend.web.transport import HttpsOnly
 from projections.residents.queries import RESIDENT_CHANNEL
 
@@ -272,7 +273,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        plugins=[channels, FormFields(), idempotency.OutboxKeys()],  # typed form bodies; the outbox's keys
+        plugins=[channels, FormFields(), idempotency.OutboxKeys(), metrics.Metrics()],  # forms, outbox keys, /metrics
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=secret, cookie_samesite="lax", cookie_httponly=False),
         middleware=[
@@ -284,12 +285,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 store="sessions", key="linli_session", max_age=30 * 24 * 3600, samesite="lax", httponly=True
             ).middleware,
         ],
-        stores={
-            "sessions": SessionStore(settings.data_dir / "sessions", create_directories=True),
-            "security": StampedFileStore(settings.data_dir / "security", create_directories=True),
-            # on disk, so that the limit per address holds across the web processes (LINLI_WORKERS)
-            "signin_rate": StampedFileStore(settings.data_dir / "signin-rate", create_directories=True),
-        },
+        stores=web_stores(settings),  # sessions, sign-in security and rates: files, PostgreSQL or Redis
         before_request=set_request_locale,
         after_request=add_security_headers,
         exception_handlers={HTTPException: http_error, Exception: server_error},

@@ -116,6 +116,10 @@ class Fanout:
         self._watchers: dict[tuple[ChannelsPlugin, str], set[Watcher]] = {}
         self._feeds: dict[tuple[ChannelsPlugin, str], tuple[asyncio.Task[None], asyncio.Event]] = {}
 
+    def sockets(self) -> int:
+        """How many of this process's sockets watch anything (/metrics)."""
+        return len(set().union(*self._watchers.values()))
+
     def audience(self, channel: str) -> int:
         """How many of this process's sockets watch the channel."""
         return sum(len(watchers) for (_, watched), watchers in self._watchers.items() if watched == channel)

@@ -8,13 +8,12 @@ from typing import Any
 
 import anyio
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import File, Template
+from litestar.response import Template
 
 from backend.i18n import LOCALES
 from backend.web.pages import STATIC_DIR, redirect, render, safe_next, static
-from backend.web.uploads import NAME, media_type
+from backend.web.photo_store import PUBLIC, PUBLIC_CACHE, serve_photo
 
 PRECACHE = (
     "css/app.css",
@@ -34,13 +33,16 @@ async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
     runtime = request.app.state.runtime
     events = await anyio.to_thread.run_sync(runtime.event_count)
     positions = await runtime.projector.positions()
-    # Which web process answered, and how far it knows the views to be (told by the first, if it is another one).
+    # Which web process answered, and how far it knows the views to be (told by the first, if it is another one);
+    # which process of which host runs the projector, and how many events each projection is behind the log.
     return {
         "status": "ok",
         "events": events,
         "projections": positions,
         "pid": os.getpid(),
         "seen": runtime.projector.position,
+        "leader": await runtime.leader(),
+        "lag": {name: max(0, events - position) for name, position in positions.items()},
     }
 
 
@@ -78,16 +80,9 @@ async def language(code: FromPath[str], next: FromQuery[str | None] = None) -> R
 
 
 @get("/uploads/{name:str}", name="upload")
-async def upload(request: Request[Any, Any, Any], name: FromPath[str]) -> File:
-    path = request.app.state.runtime.settings.uploads_dir / name
-    if not NAME.match(name) or not path.is_file():
-        raise NotFoundException()
-    return File(
-        path=path,
-        media_type=media_type(name),
-        content_disposition_type="inline",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+async def upload(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[Any]:
+    """A public photo (a proposal's, a notice's, a news item's), from the data dir or PostgreSQL (photo_store)."""
+    return await serve_photo(request, PUBLIC, name, PUBLIC_CACHE)
 
 
 routes = [healthz, manifest, service_worker, offline, language, upload]

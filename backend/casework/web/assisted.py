@@ -96,7 +96,7 @@ async def raise_for(request: Request[Any, Any, Any], data: MultipartBody[RaiseFo
 
     async def run(rt: Commands, ctx: Ctx, sent: Form) -> CommandResult:
         resident = uuid_field(sent, "resident_id", "Choose the resident the case is for.")
-        photos = await stored_photos(rt.settings.uploads_dir, sent)
+        photos = await stored_photos(rt, sent)
         return await cases.raise_case(
             rt,
             replace(ctx, on_behalf_of=resident),

@@ -85,7 +85,7 @@ async def department_answer(
     async def step(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         if not text(form, "text").strip():  # refused before any photo is stored
             return await whistles.department_answer(rt, ctx, case_id, "")
-        photos = await stored_photos(rt.settings.uploads_dir, form)
+        photos = await stored_photos(rt, form)
         return await whistles.department_answer(rt, ctx, case_id, text(form, "text"), photos)
 
     return await _as_department(

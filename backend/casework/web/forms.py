@@ -5,11 +5,9 @@ DomainError on it, shown with the form like any other refusal."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
-import anyio
 import msgspec
 from litestar.datastructures import FormMultiDict, UploadFile
 
@@ -19,15 +17,13 @@ from backend.casework.domain.rules import ANSWER_DAYS, CHANNELS, HANDLING, LEVEL
 from backend.kernel.errors import DomainError
 from backend.web.act import EMPTY, Day, Files, Form, FormBody, Id, Text, Texts, Whole, one_of, text
 from backend.web.pages import whole_number
-from backend.web.uploads import prepare_photo, store_photo
+from backend.web.photo_store import CASES, photo_store
+from backend.web.uploads import prepare_photo
 
 # A case's photos are never at a public address (DESIGN 10, private uploads): they are kept apart from the public
-# uploads and served only through the case's own page, to those who may see it.
-CASE_PHOTOS = "cases"
-
-
-def case_photos_dir(uploads_dir: Path) -> Path:
-    return uploads_dir / CASE_PHOTOS
+# uploads (their own area of the photo store: the data dir's `uploads/cases`, or rows of area "cases") and served
+# only through the case's own page, to those who may see it.
+CASE_PHOTOS = CASES
 
 
 def photo_uploads(form: Form) -> list[UploadFile]:
@@ -36,7 +32,7 @@ def photo_uploads(form: Form) -> list[UploadFile]:
     return [f for f in sent if isinstance(f, UploadFile) and f.filename]
 
 
-async def stored_photos(uploads_dir: Path, form: Form) -> list[str]:
+async def stored_photos(rt: Any, form: Form) -> list[str]:
     """Every photo checked first (a bad one refuses the form and stores none), re-encoded without its metadata
     (EXIF, GPS), then stored among the cases' photos; their names."""
     uploads = photo_uploads(form)
@@ -44,7 +40,7 @@ async def stored_photos(uploads_dir: Path, form: Form) -> list[str]:
         raise DomainError("At most 4 photos.", "photos")
     photos = [prepare_photo(await upload.read()) for upload in uploads]
     for photo in photos:
-        await anyio.to_thread.run_sync(store_photo, case_photos_dir(uploads_dir), photo)
+        await photo_store(rt).keep(CASE_PHOTOS, photo)
     return [p.name for p in photos]
 
 

@@ -93,9 +93,7 @@ async def note(
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         if not text(form, "text").strip():  # before any photo is stored
             return await cases.add_note(rt, ctx, case_id, "")
-        return await cases.add_note(
-            rt, ctx, case_id, text(form, "text"), await stored_photos(rt.settings.uploads_dir, form)
-        )
+        return await cases.add_note(rt, ctx, case_id, text(form, "text"), await stored_photos(rt, form))
 
     return await _handle(request, case_id, run, "note", _("The note is added."))
 
@@ -160,9 +158,7 @@ async def answer(
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         if not text(form, "text").strip():  # before any photo is stored
             return await cases.answer(rt, ctx, case_id, "")
-        return await cases.answer(
-            rt, ctx, case_id, text(form, "text"), await stored_photos(rt.settings.uploads_dir, form)
-        )
+        return await cases.answer(rt, ctx, case_id, text(form, "text"), await stored_photos(rt, form))
 
     return await _handle(
         request, case_id, run, "answer", _("The answer is sent (办结); the residents are asked to rate it.")

@@ -11,14 +11,14 @@ from uuid import UUID
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, MultipartBody, URLEncodedBody
-from litestar.response import File, Template
+from litestar.response import Template
 
 from backend.casework.commands import cases
 from backend.casework.web.forms import (
+    CASE_PHOTOS,
     PlainForm,
     RaiseForm,
     RateForm,
-    case_photos_dir,
     solved_of,
     stored_photos,
     ticked,
@@ -32,7 +32,7 @@ from backend.kernel.runner import CommandResult
 from backend.web.act import Form, act, text
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, flash
-from backend.web.uploads import NAME, media_type
+from backend.web.photo_store import PRIVATE_CACHE, serve_photo
 
 RAISE_FIELDS = ("category", "text", "place", "urgent", "public")
 UPLOAD_LIMIT = 24 * 1024 * 1024  # four photos of at most 5 MB and the form
@@ -57,7 +57,7 @@ async def raise_case(request: Request[Any, Any, Any], data: MultipartBody[RaiseF
     values = {name: text(form, name) for name in RAISE_FIELDS}
 
     async def run(rt: Commands, ctx: Ctx, sent: Form) -> CommandResult:
-        photos = await stored_photos(rt.settings.uploads_dir, sent)
+        photos = await stored_photos(rt, sent)
         return await cases.raise_case(
             rt, ctx, values["category"], values["text"], values["place"], photos, ticked(sent, "urgent"),
             ticked(sent, "public"),
@@ -90,20 +90,16 @@ async def live_part(request: Request[Any, Any, Any], case_id: FromPath[UUID]) ->
 
 
 @get("/cases/{case_id:uuid}/photos/{name:str}", name="cases.photo")
-async def photo(request: Request[Any, Any, Any], case_id: FromPath[UUID], name: FromPath[str]) -> File:
+async def photo(request: Request[Any, Any, Any], case_id: FromPath[UUID], name: FromPath[str]) -> Response[Any]:
     """A photo of the case (its raiser's, a note's, an answer's), only to those who may see the case: a case's
     photos are never at a public address."""
     _user, page = await case_page(request, case_id)
     attached = set(page["case"]["photos"]) | {p for s in page["steps"] for p in s["detail"].get("photos") or ()}
-    path = case_photos_dir(request.app.state.runtime.settings.uploads_dir) / name
-    if not NAME.match(name) or name not in attached or not path.is_file():
+    if name not in attached:
         raise NotFoundException()
-    return File(
-        path=path,
-        media_type=media_type(name),
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, max-age=86400"},
-    )
+    # Kept long (its bytes never change) but only by the reader's own browser: no shared cache (a proxy, the
+    # balancer) may hand it to someone who may not see the case.
+    return await serve_photo(request, CASE_PHOTOS, name, PRIVATE_CACHE)
 
 
 def back_to_case(request: Request[Any, Any, Any], case_id: UUID, form_name: str) -> Any:

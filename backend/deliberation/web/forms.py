@@ -5,10 +5,8 @@ with the form like any other refusal."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
-import anyio
 import msgspec
 from litestar.datastructures import FormMultiDict, UploadFile
 
@@ -18,7 +16,8 @@ from backend.deliberation.domain.vote import Choice
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from backend.web.act import EMPTY, Amount, Day, Files, Form, FormBody, Id, Moment, Text, Whole, one_of, text
-from backend.web.uploads import prepare_photo, store_photo
+from backend.web.photo_store import PUBLIC, photo_store
+from backend.web.uploads import prepare_photo
 
 NOTICES = (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE)  # ⑤ and ⑥, the stages that are published
 
@@ -34,11 +33,11 @@ def photo_uploads(form: Form) -> list[UploadFile]:
     return [f for f in sent if isinstance(f, UploadFile) and f.filename]
 
 
-async def stored_photos(uploads_dir: Path, uploads: list[UploadFile]) -> list[str]:
+async def stored_photos(rt: Any, uploads: list[UploadFile]) -> list[str]:
     """Every photo checked first (a bad one refuses the form and stores none), then stored; their names."""
     photos = [prepare_photo(await upload.read()) for upload in uploads]
     for photo in photos:
-        await anyio.to_thread.run_sync(store_photo, uploads_dir, photo)
+        await photo_store(rt).keep(PUBLIC, photo)
     return [p.name for p in photos]
 
 

@@ -232,7 +232,7 @@ async def post_progress(
         spent = parse_yuan(values["spent"], "spent")
         if len(uploads) > PHOTOS_MAX:
             raise DomainError("At most 4 photos per update.", "photos")
-        photos = await forms.stored_photos(rt.settings.uploads_dir, uploads)
+        photos = await forms.stored_photos(rt, uploads)
         return await matters.post_progress(rt, ctx, matter_id, on, values["text"], spent, photos)
 
     return await act(

@@ -14,7 +14,8 @@ from backend.disclosure.domain.notice import CATEGORIES
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from backend.web.act import EMPTY, Amount, Day, Files, Form, FormBody, Text, one_of
-from backend.web.uploads import prepare_photo, store_photo
+from backend.web.photo_store import PUBLIC, photo_store
+from backend.web.uploads import prepare_photo
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ENTRY_FIELDS = ("kind", "on", "amount", "category", "counterparty", "person")
@@ -48,7 +49,7 @@ async def photos(request: Request[Any, Any, Any], form: Any) -> list[str]:
         if len(raw) > PHOTO_MAX_BYTES:
             raise DomainError("A photo may be at most 5 MB.", "photos")
         photo = prepare_photo(raw)
-        store_photo(request.app.state.runtime.settings.uploads_dir, photo)
+        await photo_store(request.app.state.runtime).keep(PUBLIC, photo)
         stored.append(photo.name)
     return stored
 

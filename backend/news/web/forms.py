@@ -13,7 +13,8 @@ from litestar.datastructures import UploadFile
 from backend.kernel.errors import DomainError
 from backend.news.domain.item import CATEGORIES, Draft
 from backend.web.act import EMPTY, Day, File, Form, FormBody, Text, one_of, text
-from backend.web.uploads import prepare_photo, store_photo
+from backend.web.photo_store import PUBLIC, photo_store
+from backend.web.uploads import prepare_photo
 
 FIELDS = ("category", "title", "text", "until")
 
@@ -56,7 +57,7 @@ async def draft_of(request: Request[Any, Any, Any], form: Form, photo: str = "")
     upload = next((f for f in form.getall("photo", []) if isinstance(f, UploadFile) and f.filename), None)
     if upload is not None:
         stored = prepare_photo(await upload.read())  # EXIF and the rest of the metadata go: it is re-encoded
-        store_photo(request.app.state.runtime.settings.uploads_dir, stored)
+        await photo_store(request.app.state.runtime).keep(PUBLIC, stored)
         photo = stored.name
     elif text(form, "drop_photo") == "1":
         photo = ""
