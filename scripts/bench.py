@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -1020,6 +1021,16 @@ def main() -> None:
     parser.add_argument("--inbox-only", action="store_true", help="only a notice to every resident, recorded")
     parser.add_argument("--inbox-residents", type=int, default=5_000, help="residents told of the notice")
     parser.add_argument("--home-only", action="store_true", help="only the home page of a resident with 100 items")
+    parser.add_argument("--signedin-only", action="store_true", help="only board, proposals, time travel signed in")
+    parser.add_argument("--signedin-notices", type=int, default=10_000, help="notices on the signed-in board")
+    parser.add_argument("--rebuild-only", action="store_true", help="only each projection rebuilt over a mixed log")
+    parser.add_argument("--city", action="store_true", help="a city on PostgreSQL: 1, 2, 3 hosts behind nginx")
+    parser.add_argument("--city-communities", type=int, default=200)
+    parser.add_argument("--city-residents", type=int, default=100_000)
+    parser.add_argument("--city-events", type=int, default=1_000_000, help="events in the city's log")
+    parser.add_argument("--city-notices", type=int, default=100_000)
+    parser.add_argument("--burst-only", action="store_true", help="only simultaneous connections, none lost")
+    parser.add_argument("--burst", type=int, default=1000, help="simultaneous requests in each burst")
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     parser.add_argument(
         "--workers",
@@ -1030,6 +1041,8 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="append the result to docs/BENCHMARKS.md")
     args = parser.parse_args()
     os.environ["LINLI_WORKERS"] = str(args.workers)  # every server this run starts
+    # one secret for the run's processes: on PostgreSQL a host refuses to start without the deployment's secret
+    os.environ.setdefault("LINLI_SECRET", secrets.token_urlsafe(48))
     if args.quick:
         args.seconds, args.residents, args.proposals, args.events = 3, 40, 40, 5_000
         args.voters, args.ws_clients, args.probes = 100, 50, 5
@@ -1038,6 +1051,26 @@ def main() -> None:
     if args.quick:
         args.board_sizes = "100,2000"
         args.casework_sizes, args.casework_communities = "200,2000", 20
+    if args.quick:
+        args.city_communities, args.city_residents, args.city_events, args.city_notices = 10, 2_000, 30_000, 1_000
+    if args.city:  # issue 27 item 5: PostgreSQL (LINLI_TEST_POSTGRES_URL or the default local server) and SQLite
+        from scripts.bench_city import bench_city, report_city
+
+        text = report_city(bench_city(args), args)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
+    if args.burst_only:  # issue 27: a burst of simultaneous connections loses none (SQLite)
+        from scripts.bench_burst import main as bench_burst
+
+        text = bench_burst(300 if args.quick else args.burst, args.workers)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     if args.record_only:  # issue 24: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
         import asyncio
 
@@ -1052,11 +1085,32 @@ def main() -> None:
 
         asyncio.run(bench_inbox(500 if args.quick else args.inbox_residents))
         return
+    if args.rebuild_only:  # issue 27 item 4: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        from scripts.bench_rebuild import bench_rebuild_each, report_rebuild_each
+
+        result = bench_rebuild_each(args.events)
+        text = report_rebuild_each(result, args)
+        print(text)
+        print(json.dumps(result, default=str))
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
     if args.home_only:  # issue 23: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
         from scripts.bench_home import main as bench_home
 
         tools = {"free_port": free_port, "start_server": start_server, "stop": stop, "drive": drive, "BIN": BIN}
         text = bench_home(args, tools)
+        print(text)
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
+    if args.signedin_only:  # issue 27 item 6: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        from scripts.bench_signedin import main as bench_signedin
+
+        tools = {"free_port": free_port, "start_server": start_server, "stop": stop, "drive": drive, "BIN": BIN}
+        text = bench_signedin(args, tools)
         print(text)
         if args.write:
             with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:

@@ -1,0 +1,81 @@
+"""The several-hosts test's cluster (scripts/cluster.py): three hosts and nginx, on fresh PostgreSQL schemas dropped
+afterwards. Seeded before the hosts start: residents with one-time sign-in codes and a residents' meeting with its
+ballot open (scripts/bench.py's seeding)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backend.runtime import Runtime  # noqa: E402
+from scripts.bench import seed_ballot  # noqa: E402
+from scripts.cluster import BIN, PG_URL, Cluster, drop_schemas  # noqa: E402
+
+HOSTS = 3
+VOTERS = 400
+
+__all__ = ["BIN", "ROOT", "VOTERS", "Cluster"]
+
+
+def _required(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: required)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        _required("nginx is not installed (scripts/test installs it as root)")
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+    except Exception:  # any failure to connect means no PostgreSQL here
+        _required(f"PostgreSQL not reachable at {PG_URL}")
+    work = Path(tempfile.mkdtemp(prefix="linli-hosts-"))
+    prefix = f"hosts{os.getpid()}"
+    env = {
+        **os.environ,
+        "LINLI_DATABASE_URL": PG_URL,
+        "LINLI_PG_SCHEMA": prefix,
+        "LINLI_SECRET": secrets.token_urlsafe(48),
+        "LINLI_WORKERS": "1",
+        "LINLI_SIGNIN_PER_MINUTE": "100000",  # every resident of the test signs in from 127.0.0.1
+        "LINLI_TRUSTED_PROXIES": "127.0.0.1",
+        "LINLI_DEMO": "",
+    }
+    seeding = Cluster(env, prefix, work, UUID(int=0))
+
+    async def seed() -> UUID:
+        rt = Runtime(seeding.settings(work / "seed"))
+        await rt.start(run_projector=False)
+        try:
+            meeting_id = seed_ballot(rt, VOTERS)
+            await rt.projector.catch_up()
+            return meeting_id
+        finally:
+            await rt.stop()
+
+    cluster = Cluster(env, prefix, work, asyncio.run(seed()))
+    shutil.rmtree(work / "seed", ignore_errors=True)  # the seeding's data dir: no host has it
+    try:
+        cluster.up(HOSTS, nginx)
+        yield cluster
+    finally:
+        cluster.down()
+        drop_schemas(prefix)
+        shutil.rmtree(work, ignore_errors=True)
