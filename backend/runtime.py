@@ -120,14 +120,8 @@ class Runtime:
             await self.link.stop()
         await anyio.to_thread.run_sync(self.writer.stop)
         if isinstance(self.engine, PostgresEngine) and self.engine.pool is not None:
-            # asyncpg's close() waits for every connection to come back; a stop must not hang on one that never does.
             pool, self.engine.pool = self.engine.pool, None
-            try:
-                with anyio.fail_after(STOP_TIMEOUT):
-                    await pool.close()
-            except TimeoutError:
-                log.warning("view connections still in use after %s s; terminating them", STOP_TIMEOUT)
-                pool.terminate()
+            await db.close_pool(pool, STOP_TIMEOUT)
         elif isinstance(self.engine, db.LinliSQLiteEngine):
             await self.engine.close_connections()
         self.store.close()
@@ -143,10 +137,22 @@ class Runtime:
             await self.projector.wait_for(result.position)
         return result
 
+    @property
+    def leads(self) -> bool:
+        """This process runs the projector and the rounds (the lock's holder, on PostgreSQL)."""
+        holds = self.leadership is None or self.leadership.leading
+        return self.link is None and self.projector.running and holds
+
     async def leader(self) -> dict[str, Any] | None:
         """Which process runs the projector and the rounds (host and pid), for /healthz."""
-        here = self.link is None and self.projector.running
-        return await leadership.leader(self.settings, here)
+        return await leadership.leader(self.settings, self.link is None and self.projector.running)
+
+    async def lags(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        """The log's head, each projection's stored position, and how many events each is behind (/healthz,
+        /metrics)."""
+        events = await anyio.to_thread.run_sync(self.event_count)
+        positions = await self.projector.positions()
+        return events, positions, {name: max(0, events - position) for name, position in positions.items()}
 
     def event_count(self) -> int:
         return self.store.recorder.max_notification_id() or 0

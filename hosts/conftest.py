@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.runtime import Runtime  # noqa: E402
 from scripts.bench import seed_ballot  # noqa: E402
-from scripts.cluster import BIN, PG_URL, Cluster, drop_schemas  # noqa: E402
+from scripts.cluster import BIN, PG_URL, Cluster, cluster_env, drop_schemas  # noqa: E402
 
 HOSTS = 3
 VOTERS = 400
@@ -48,16 +48,7 @@ def cluster() -> Iterator[Cluster]:
         _required(f"PostgreSQL not reachable at {PG_URL}")
     work = Path(tempfile.mkdtemp(prefix="linli-hosts-"))
     prefix = f"hosts{os.getpid()}"
-    env = {
-        **os.environ,
-        "LINLI_DATABASE_URL": PG_URL,
-        "LINLI_PG_SCHEMA": prefix,
-        "LINLI_SECRET": secrets.token_urlsafe(48),
-        "LINLI_WORKERS": "1",
-        "LINLI_SIGNIN_PER_MINUTE": "100000",  # every resident of the test signs in from 127.0.0.1
-        "LINLI_TRUSTED_PROXIES": "127.0.0.1",
-        "LINLI_DEMO": "",
-    }
+    env = cluster_env(prefix, secrets.token_urlsafe(48))
     seeding = Cluster(env, prefix, work, UUID(int=0))
 
     async def seed() -> UUID:

@@ -103,6 +103,10 @@ async def test_a_session_a_photo_a_cosign_and_a_live_tally_work_across_the_hosts
     assert len(await next_frames(tallies)) == hosts
     for ws in cosigns + tallies:
         await ws.close()
+    for path in ("/metrics", "/metrics/"):
+        assert (await author.get(path)).status_code == 404, "the balancer does not show a host's metrics"
+    direct = httpx.get(cluster.hosts[0].base + "/metrics", timeout=10)
+    assert direct.status_code == 200 and "linli_projector_lag_events" in direct.text
     await author.aclose()
     await signer.aclose()
 

@@ -148,6 +148,16 @@ class _KeptConnection:
         self.turn.release()
 
 
+async def close_pool(pool: Any, seconds: float = 10.0) -> None:
+    """Close an asyncpg pool, but not forever: asyncpg's close() waits for every connection to come back, and a stop
+    must not hang on one that never does (what is still out after `seconds` is cut off)."""
+    try:
+        await asyncio.wait_for(pool.close(), seconds)
+    except TimeoutError:
+        log.warning("PostgreSQL connections still in use after %s s; terminating them", seconds)
+        pool.terminate()
+
+
 def make_engine(settings: Settings) -> Engine:
     if settings.is_postgres:
         pg = settings.pg_params()

@@ -8,7 +8,7 @@ Seeded through the aggregates, many per transaction (setup, not measured): every
 registered and verified with their phones claimed, four to a household; 100 board notices in community 0 and the
 rest of `--city-notices` in community 1 (the board of 100 beside the board of 100,000); proposals with 20 co-signs
 each until the log holds `--city-events`. The first `--voters` residents of community 0 get one-time sign-in codes
-and a residents' meeting with its ballot open expects them.
+("bench-k", as scripts/bench.py's sign-in takes them) and a residents' meeting with its ballot open expects them.
 
 Measured: the full rebuild (every view reset, then caught up) in events/s; per host count, the vote burst through
 the balancer (wrk, each request a vote that changes the voter's choice, so each writes), its p99, and how many
@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import httpx
-
 from backend.community.domain.community import Community, community_id_for
 from backend.community.domain.rules import VOTE_RULES
 from backend.deliberation.domain.matter import Matter
@@ -47,8 +45,18 @@ from backend.residents.domain.phone_claim import PhoneClaim
 from backend.residents.domain.resident import Resident
 from backend.residents.domain.signin_code import SignInCode
 from backend.runtime import Runtime
-from scripts.bench import BIN, PASSWORD, bench_votes, drive, free_port, percentile, start_server, stop
-from scripts.cluster import PG_URL, Cluster, drop_schemas
+from scripts.bench import (
+    BIN,
+    PASSWORD,
+    bench_votes,
+    code_sign_in_all,
+    drive,
+    free_port,
+    percentile,
+    start_server,
+    stop,
+)
+from scripts.cluster import PG_URL, Cluster, cluster_env, drop_schemas
 
 COSIGNS = 20
 SAVE_EVERY = 400
@@ -87,7 +95,7 @@ def seed_city(rt: Runtime, args: argparse.Namespace) -> dict[str, Any]:
         saver.add(community)
         members[c] = []
         household = None
-        for n in range(per_community):
+        for n in range(max(per_community, args.voters) if c == 0 else per_community):  # every voter in community 0
             if n % 4 == 0:
                 household = Household.register(ctx, f"{n // 40 + 1}栋", "", f"{n // 4 % 10 + 1}01室", "")
                 saver.add(household)
@@ -112,7 +120,7 @@ def seed_city(rt: Runtime, args: argparse.Namespace) -> dict[str, Any]:
     cid0 = community_id_for("city0")
     ctx0 = Ctx(cid0, None, now)
     codes = [
-        SignInCode.issue(ctx0, signin_code_id(rt, f"city-{k}"), r, now + timedelta(days=1))
+        SignInCode.issue(ctx0, signin_code_id(rt, f"bench-{k}"), r, now + timedelta(days=1))
         for k, r in enumerate(voters)
     ]
     matter = Matter.open(ctx0, uuid4(), "城市压测表决", "压测用的事项。", None, False)
@@ -217,20 +225,6 @@ def votes_in_log(settings_prefix: str) -> int:
     return int(row[0])
 
 
-async def sign_in(base: str, count: int) -> list[tuple[dict[str, str], str]]:
-    limit = asyncio.Semaphore(8)
-
-    async def one(k: int) -> tuple[dict[str, str], str]:
-        async with limit, httpx.AsyncClient(base_url=base, timeout=60) as client:
-            await client.get(f"/signin/code/city-{k}")
-            token = client.cookies["csrftoken"]
-            answer = await client.post(f"/signin/code/city-{k}", data={"_csrf_token": token})
-            assert answer.status_code == 303, answer.status_code
-            return dict(client.cookies), client.cookies["csrftoken"]
-
-    return await asyncio.gather(*(one(k) for k in range(count)))
-
-
 def rss_mb(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024  # type: ignore[union-attr]
@@ -262,16 +256,7 @@ def bench_city(args: argparse.Namespace) -> dict[str, Any]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     work = Path(tempfile.mkdtemp(prefix="linli-city-"))
     prefix = f"city{os.getpid()}"
-    env = {
-        **os.environ,
-        "LINLI_DATABASE_URL": PG_URL,
-        "LINLI_PG_SCHEMA": prefix,
-        "LINLI_SECRET": secrets.token_urlsafe(48),
-        "LINLI_WORKERS": "1",
-        "LINLI_SIGNIN_PER_MINUTE": "1000000",
-        "LINLI_TRUSTED_PROXIES": "127.0.0.1",
-        "LINLI_DEMO": "",
-    }
+    env = cluster_env(prefix, secrets.token_urlsafe(48))
     found: dict[str, Any] = {"hosts": {}}
     cluster = Cluster(env, prefix, work, UUID(int=0))
     try:
@@ -308,7 +293,7 @@ def bench_city(args: argparse.Namespace) -> dict[str, Any]:
             cluster.up(count, nginx)
             try:
                 if not sessions:  # the sessions are in the database: signed in once, good on every host
-                    sessions = asyncio.run(sign_in(cluster.balancer, args.voters))
+                    sessions = asyncio.run(code_sign_in_all(cluster.balancer, args.voters))
                     found["pages"] = pages(cluster.hosts[0].base, args)
                 time.sleep(2)  # the last burst's votes projected
                 lines = vote_lines(cluster.meeting_id, sessions, voters, choices(prefix, cluster.meeting_id))

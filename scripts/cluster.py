@@ -28,6 +28,21 @@ SITE = ROOT / "deploy" / "nginx" / "linli.conf"
 PG_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def cluster_env(prefix: str, secret: str) -> dict[str, str]:
+    """What every host of a test or bench deployment is started with: one database and schema, one secret, one web
+    process each, sign-in limits out of the way (every resident signs in from 127.0.0.1), the balancer believed."""
+    return {
+        **os.environ,
+        "LINLI_DATABASE_URL": PG_URL,
+        "LINLI_PG_SCHEMA": prefix,
+        "LINLI_SECRET": secret,
+        "LINLI_WORKERS": "1",
+        "LINLI_SIGNIN_PER_MINUTE": "1000000",
+        "LINLI_TRUSTED_PROXIES": "127.0.0.1",
+        "LINLI_DEMO": "",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

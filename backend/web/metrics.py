@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from litestar import Request, Response, get
 from litestar.config.app import AppConfig
 from litestar.enums import ScopeType
@@ -36,16 +35,12 @@ class Scrape(PrometheusController):
     @get(cache=False)
     async def get(self, request: Request[Any, Any, Any]) -> Response[Any]:  # type: ignore[override]
         runtime = request.app.state.runtime
-        events = await anyio.to_thread.run_sync(runtime.event_count)
+        events, _, lags = await runtime.lags()
         EVENTS.set(events)
-        for name, position in (await runtime.projector.positions()).items():
-            LAG.labels(projection=name).set(max(0, events - position))
-        LEADING.set(1 if runtime.link is None and runtime.projector.running and _leads(runtime) else 0)
+        for name, behind in lags.items():
+            LAG.labels(projection=name).set(behind)
+        LEADING.set(1 if runtime.leads else 0)
         return await PrometheusController.get.fn(self)  # type: ignore[no-any-return]
-
-
-def _leads(runtime: Any) -> bool:
-    return runtime.leadership is None or runtime.leadership.leading
 
 
 class Metrics(InitPluginProtocol):

@@ -19,12 +19,13 @@ import asyncpg
 from litestar.stores.base import NamespacedStore
 
 from backend.config import Settings
+from projections.db import close_pool
 
 POOL_SIZE = 4  # per process: a query here is one short statement, never a transaction held open
 SWEEP_SECONDS = 600.0  # expired entries are deleted by the first write after this long (reads ignore them anyway)
 
 
-def _seconds(expires_in: int | timedelta | None) -> float | None:
+def expiry_seconds(expires_in: int | timedelta | None) -> float | None:
     """Expiry times are reckoned by the database's clock, which every host shares."""
     if expires_in is None:
         return None
@@ -45,6 +46,7 @@ class Connections:
             "password": pg["password"] or None,
             "database": pg["dbname"],
         }
+        self.setup_lock = f"linli setup {settings.pg_schema}"  # Settings.setup_lock's: `linli migrate` makes the schema
         self.schema = f"{settings.pg_schema}_views"
         self.table = f'"{self.schema}".web_store'
         self.pools: dict[asyncio.AbstractEventLoop, asyncpg.Pool] = {}
@@ -65,8 +67,9 @@ class Connections:
 
     async def _make_table(self, pool: asyncpg.Pool) -> None:
         async with pool.acquire() as conn, conn.transaction():
-            # Hosts starting together: one makes the schema and the table, the others wait and find them.
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"linli web_store {self.schema}")
+            # Hosts starting together, and `linli migrate` making the same schema: one at a time (PostgreSQL refuses
+            # two sessions creating one schema at once), under the deployment's setup lock.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.setup_lock)
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             await conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (namespace text NOT NULL, key text NOT NULL, "
@@ -88,7 +91,7 @@ class Connections:
         self.opening.clear()
         for owner, pool in pools.items():
             if owner is loop:
-                await pool.close()
+                await close_pool(pool)
             else:
                 pool.terminate()
 
@@ -123,7 +126,7 @@ class PostgresStore(NamespacedStore):
             rows = await self.connections.run(
                 "UPDATE {table} SET expires_at = now() + make_interval(secs => $3) WHERE namespace = $1 "
                 "AND key = $2 AND expires_at IS NOT NULL AND expires_at > now() RETURNING value",
-                *(self.namespace, key, _seconds(renew_for)),
+                *(self.namespace, key, expiry_seconds(renew_for)),
             )
             if rows:
                 return bytes(rows[0]["value"])
@@ -136,7 +139,7 @@ class PostgresStore(NamespacedStore):
             "INSERT INTO {table} (namespace, key, value, expires_at) "
             "VALUES ($1, $2, $3, now() + make_interval(secs => $4)) "  # NULL seconds: NULL, never expires
             "ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
-            *(self.namespace, key, data, _seconds(expires_in)),
+            *(self.namespace, key, data, expiry_seconds(expires_in)),
         )
         if time.monotonic() - self.connections.swept > SWEEP_SECONDS:
             self.connections.swept = time.monotonic()

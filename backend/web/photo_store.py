@@ -15,6 +15,7 @@ this host's data dir are copied in then, once."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import weakref
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class PostgresStore:
         self.schema = f'"{settings.pg_schema}_events"'
         self.table = f"{self.schema}.uploads"
         self.ready = False
+        self.making: asyncio.Lock | None = None  # made in the loop that first asks (a process has one loop)
 
     async def _run(self, sql: str, *args: Any) -> list[Any]:
         return await self.engine.run_querystring(QueryString(sql, *args)) or []
@@ -94,6 +96,14 @@ class PostgresStore:
         """Make the table (once per process), then copy in this host's photos kept as files by an earlier version."""
         if self.ready:
             return
+        self.making = self.making or asyncio.Lock()
+        async with self.making:  # the requests meanwhile wait for the photos moved in, rather than miss them
+            if not self.ready:
+                await self._make()
+                await self._move_files_in()
+                self.ready = True
+
+    async def _make(self) -> None:
         async with self.engine.transaction():
             # The deployment's setup lock (backend.config.Settings.setup_lock), held to the transaction's end: hosts
             # starting together would otherwise race on CREATE ("duplicate key value").
@@ -104,8 +114,6 @@ class PostgresStore:
                 "area text NOT NULL, name text NOT NULL, media_type text NOT NULL, size integer NOT NULL, "
                 "data bytea NOT NULL, created timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (area, name))"
             )
-        self.ready = True
-        await self._move_files_in()
 
     async def _move_files_in(self) -> None:
         """The photos this host's data dir kept before the deployment stored them in PostgreSQL (or a restored

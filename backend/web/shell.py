@@ -6,7 +6,6 @@ import hashlib
 import os
 from typing import Any
 
-import anyio
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -31,8 +30,7 @@ PRECACHE = (
 @get("/healthz", name="healthz", cache=False)
 async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
     runtime = request.app.state.runtime
-    events = await anyio.to_thread.run_sync(runtime.event_count)
-    positions = await runtime.projector.positions()
+    events, positions, lags = await runtime.lags()
     # Which web process answered, and how far it knows the views to be (told by the first, if it is another one);
     # which process of which host runs the projector, and how many events each projection is behind the log.
     return {
@@ -42,7 +40,7 @@ async def healthz(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "pid": os.getpid(),
         "seen": runtime.projector.position,
         "leader": await runtime.leader(),
-        "lag": {name: max(0, events - position) for name, position in positions.items()},
+        "lag": lags,
     }
 
 

@@ -26,7 +26,7 @@ from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 
 from backend.config import Settings
-from backend.web.pg_store import Connections, PostgresStore
+from backend.web.pg_store import Connections, PostgresStore, expiry_seconds
 from backend.web.sessions import REMEMBERED, RENEW_AFTER, SessionStore, StampedFileStore
 
 
@@ -60,12 +60,6 @@ def redis_prefix(settings: Settings) -> str:
     return f"linli_{settings.pg_schema}"
 
 
-def _seconds(expires_in: int | timedelta | None) -> float | None:
-    if expires_in is None:
-        return None
-    return expires_in.total_seconds() if isinstance(expires_in, timedelta) else float(expires_in)
-
-
 class Unrewritten:
     """What the last read of each session found (its data, and when it expires, epoch seconds), so that a response
     whose session holds just that skips the write (backend.web.sessions.SessionStore does the same with files)."""
@@ -87,14 +81,25 @@ class Unrewritten:
         seen = self._seen.get(key)
         if seen is None or seen[0] != data:
             return False
-        held, seconds = seen[1], _seconds(expires_in)
+        held, seconds = seen[1], expiry_seconds(expires_in)
         if held is None or seconds is None:
             return held is None and seconds is None
         return time.time() + seconds - held < RENEW_AFTER
 
     def _wrote(self, key: str, data: bytes, expires_in: int | timedelta | None) -> None:
-        seconds = _seconds(expires_in)
+        seconds = expiry_seconds(expires_in)
         self._saw(key, (data, None if seconds is None else time.time() + seconds))
+
+    # The stores' own set and delete, through this mixin first (it stands before the store in the class's bases).
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        if not self._holds(key, data, expires_in):
+            await super().set(key, data, expires_in)  # type: ignore[misc]
+            self._wrote(key, data, expires_in)
+
+    async def delete(self, key: str) -> None:
+        self._saw(key, None)
+        await super().delete(key)  # type: ignore[misc]
 
 
 class PostgresSessions(Unrewritten, PostgresStore):
@@ -105,16 +110,6 @@ class PostgresSessions(Unrewritten, PostgresStore):
         found = await self.read(key)
         self._saw(key, None if found is None else (found[0], found[1].timestamp() if found[1] else None))
         return found[0] if found else None
-
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
-        data = value.encode() if isinstance(value, str) else value
-        if not self._holds(key, data, expires_in):
-            await super().set(key, data, expires_in)
-            self._wrote(key, data, expires_in)
-
-    async def delete(self, key: str) -> None:
-        self._saw(key, None)
-        await super().delete(key)
 
 
 class RedisSessions(Unrewritten, RedisStore):
@@ -131,13 +126,3 @@ class RedisSessions(Unrewritten, RedisStore):
             return None
         self._saw(key, (bytes(data), time.time() + left_ms / 1000 if left_ms >= 0 else None))
         return bytes(data)
-
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
-        data = value.encode() if isinstance(value, str) else value
-        if not self._holds(key, data, expires_in):
-            await super().set(key, data, expires_in)
-            self._wrote(key, data, expires_in)
-
-    async def delete(self, key: str) -> None:
-        self._saw(key, None)
-        await super().delete(key)
