@@ -4,7 +4,7 @@ item 6: each page ≥ 30 % of the bare endpoint's req/s, time travel p95 ≤ 50 
 
 One community of `READERS` residents signed in with one-time codes (each a session and a CSRF cookie of their own),
 `--signedin-notices` notices spread over the past year and `PROPOSALS` proposals with co-signs. wrk asks for whole
-pages as a browser does (scripts/bench_pages.lua: no HX-Request), the readers in turn. Time travel asks for 2,000
+pages as a browser does (bench_wrk.lua with "page": no HX-Request), the readers in turn. Time travel asks for 2,000
 distinct past moments, a minute apart at least, signed in and not. One more row asks for the board with a query of
 its own each time, so that every request renders it (what the first reader of each minute gets).
 
@@ -74,10 +74,10 @@ async def seed(rt: Runtime, notices: int) -> tuple[int, list[UUID]]:
 
 def pages(base: str, lines: list[str], concurrency: int, seconds: int) -> dict[str, Any]:
     """wrk (one thread) replaying "PATH\\tCOOKIE" lines as whole-page GETs for `seconds`."""
-    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listing:
-        listing.write("\n".join(lines) + "\n")
-    lua = str(ROOT / "scripts" / "bench_pages.lua")
-    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "-s", lua, base, "--", listing.name]
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listing:  # bench_wrk.lua's lines
+        listing.write("\n".join(f"GET\t{line}\t\t" for line in lines) + "\n")
+    lua = str(ROOT / "scripts" / "bench_wrk.lua")
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "-s", lua, base, "--", listing.name, "1", "page"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(listing.name)
     result = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
