@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 
 def usable_cores() -> int:
@@ -75,14 +75,26 @@ class Settings:
         return self.data_dir / "uploads"
 
     def pg_params(self, database_url: str = "") -> dict[str, str]:
+        """The URL's parts, as libpq reads them: `?host=/var/run/postgresql` (a directory) reaches the server over
+        its Unix socket, as psycopg, asyncpg and pg_dump all accept a directory for a host (a host in its own network
+        namespace reaches a server on the same machine that way: the filesystem is shared, the loopback is not)."""
         url = urlparse(database_url or self.database_url)
+        socket_dir = parse_qs(url.query).get("host", [""])[0]
         return {
-            "host": url.hostname or "127.0.0.1",
+            "host": socket_dir or url.hostname or "127.0.0.1",
             "port": str(url.port or 5432),
-            "user": url.username or "postgres",
-            "password": url.password or "",
+            "user": unquote(url.username or "postgres"),  # percent-encoded in a URL, as "p%40ss" for "p@ss"
+            "password": unquote(url.password or ""),
             "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
         }
+
+    def pg_dsn(self) -> str:
+        """The database as one URL for libraries that take only a DSN (a socket directory as the `host` parameter)."""
+        pg = self.pg_params()
+        auth = quote(pg["user"]) + (":" + quote(pg["password"]) if pg["password"] else "")
+        if pg["host"].startswith("/"):
+            return f"postgresql://{auth}@/{pg['dbname']}?host={quote(pg['host'])}&port={pg['port']}"
+        return f"postgresql://{auth}@{pg['host']}:{pg['port']}/{pg['dbname']}"
 
     @contextlib.contextmanager
     def setup_lock(self) -> Iterator[None]:

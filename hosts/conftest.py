@@ -1,5 +1,6 @@
 """The several-hosts test's cluster (scripts/cluster.py): three hosts and nginx, on fresh PostgreSQL schemas dropped
-afterwards. Seeded before the hosts start: residents with one-time sign-in codes and a residents' meeting with its
+afterwards; each host in a network namespace of its own, behind a veth pair, when the test runs as root. Seeded
+before the hosts start: residents with one-time sign-in codes and a residents' meeting with its
 ballot open (scripts/bench.py's seeding)."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.runtime import Runtime  # noqa: E402
 from scripts.bench import seed_ballot  # noqa: E402
-from scripts.cluster import BIN, PG_URL, Cluster, cluster_env, drop_schemas  # noqa: E402
+from scripts.cluster import BIN, PG_URL, Cluster, cluster_env, drop_schemas, netns_usable  # noqa: E402
 
 HOSTS = 3
 VOTERS = 400
@@ -64,7 +65,8 @@ def cluster() -> Iterator[Cluster]:
     cluster = Cluster(env, prefix, work, asyncio.run(seed()))
     shutil.rmtree(work / "seed", ignore_errors=True)  # the seeding's data dir: no host has it
     try:
-        cluster.up(HOSTS, nginx)
+        # Each host in a network namespace of its own where that can be made (as root, as in scripts/test and CI)
+        cluster.up(HOSTS, nginx, netns=netns_usable())
         yield cluster
     finally:
         cluster.down()

@@ -111,6 +111,20 @@ async def test_a_session_a_photo_a_cosign_and_a_live_tally_work_across_the_hosts
     await signer.aclose()
 
 
+def test_each_host_is_on_a_network_of_its_own_where_namespaces_can_be_made(cluster: Cluster) -> None:
+    """As root (scripts/test, CI) each host lives in its own network namespace: the balancer reaches it over its veth
+    link, nothing reaches it on the machine's loopback, and the host itself reaches the database over the socket."""
+    if not all(h.netns is not None for h in cluster.hosts):
+        return  # not root here: the hosts share the loopback (the other tests still run through the balancer)
+    for host in cluster.hosts:
+        assert host.address != "127.0.0.1" and host.health()["status"] == "ok", host
+        try:
+            httpx.get(f"http://127.0.0.1:{host.port}/healthz", timeout=2)
+        except httpx.ConnectError:
+            continue
+        raise AssertionError(f"{host.name} answered on the machine's loopback")
+
+
 async def test_killing_the_leading_host_in_a_vote_burst_loses_and_doubles_no_acknowledged_vote(
     cluster: Cluster,
 ) -> None:

@@ -1,12 +1,18 @@
 """Several Linli hosts on one PostgreSQL database behind a real nginx, started as a deployment starts them: each host
 is its own `linli serve` process with its own data dir (nothing shared on disk), started from the ExecStartPre and
 ExecStart lines of deploy/systemd/linli.service; the balancer is Debian's nginx running deploy/nginx/linli.conf with
-the hosts' addresses and its port put in. Used by the several-hosts test (hosts/) and `scripts/bench --city`."""
+the hosts' addresses and its port put in. Used by the several-hosts test (hosts/) and `scripts/bench --city`.
+
+With `netns=True` (the test, where it runs as root) each host is put in a network namespace of its own, joined to
+the machine by a veth pair: the balancer reaches it at its own address over a link, as it would reach another
+machine, and the host cannot reach the others' ports. Its database is then reached over PostgreSQL's Unix socket
+(a namespace has its own loopback, but the filesystem is the machine's)."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +32,9 @@ BIN = Path(sys.executable).parent
 UNIT = ROOT / "deploy" / "systemd" / "linli.service"
 SITE = ROOT / "deploy" / "nginx" / "linli.conf"
 PG_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SOCKET_URL = os.environ.get(
+    "LINLI_TEST_POSTGRES_SOCKET_URL", "postgresql://postgres@/postgres?host=/var/run/postgresql"
+)
 
 
 def cluster_env(prefix: str, secret: str) -> dict[str, str]:
@@ -69,6 +78,52 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes] | None, log: Path, 
     raise RuntimeError(f"{base} did not come up:\n{log.read_text()[-3000:] if log.exists() else ''}")
 
 
+def _ip(*args: str) -> None:
+    done = subprocess.run(["ip", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"ip {' '.join(args)}: {done.stderr.strip()}")
+
+
+def netns_usable() -> bool:
+    """Root with iproute2, and the kernel lets a namespace be made (it does on this machine kind, CI included)."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        return False
+    probe = f"linli-probe{os.getpid()}"
+    if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode != 0:
+        return False
+    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return True
+
+
+@dataclass
+class Netns:
+    """A network namespace with one veth pair to the machine: `outer` (the machine's end) and `address` (the
+    host's end), a /30 of their own."""
+
+    name: str
+    outer: str
+    address: str
+
+    @classmethod
+    def numbered(cls, n: int) -> Netns:
+        net = f"10.{200 + os.getpid() % 50}.{n}"  # runs of other processes on the machine take other subnets
+        return cls(f"linli{os.getpid()}h{n}", f"{net}.1", f"{net}.2")
+
+    def up(self) -> None:
+        outside, inside = f"lo{self.name[-9:]}", f"li{self.name[-9:]}"  # interface names are at most 15 bytes
+        _ip("netns", "add", self.name)
+        _ip("link", "add", outside, "type", "veth", "peer", "name", inside)
+        _ip("link", "set", inside, "netns", self.name)
+        _ip("addr", "add", f"{self.outer}/30", "dev", outside)
+        _ip("link", "set", outside, "up")
+        _ip("-n", self.name, "addr", "add", f"{self.address}/30", "dev", inside)
+        _ip("-n", self.name, "link", "set", inside, "up")
+        _ip("-n", self.name, "link", "set", "lo", "up")
+
+    def down(self) -> None:
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)  # takes its veth pair with it
+
+
 @dataclass
 class Host:
     name: str
@@ -76,10 +131,15 @@ class Host:
     data_dir: Path
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    netns: Netns | None = None
+
+    @property
+    def address(self) -> str:
+        return self.netns.address if self.netns is not None else "127.0.0.1"
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.address}:{self.port}"
 
     @property
     def alive(self) -> bool:
@@ -105,6 +165,14 @@ class Cluster:
     def start(self, host: Host) -> None:
         env = {**self.env, "LINLI_DATA_DIR": str(host.data_dir), "LINLI_PORT": str(host.port)}
         *before, serve = unit_commands()
+        if host.netns is not None:  # the same commands, run inside the host's namespace
+            inside = ["ip", "netns", "exec", host.netns.name]  # which execs the command: the pid is the host's
+            before, serve = [inside + c for c in before], inside + serve
+            env |= {
+                "LINLI_HOST": host.address,
+                "LINLI_TRUSTED_PROXIES": host.netns.outer,  # the balancer, seen from the host
+                "LINLI_DATABASE_URL": PG_SOCKET_URL,
+            }
         for command in before:
             done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
             if done.returncode != 0:
@@ -121,14 +189,17 @@ class Cluster:
         host.process.send_signal(signal.SIGKILL)
         host.process.wait(10)
 
-    def up(self, count: int, nginx: str) -> None:
-        """`count` hosts, then the balancer in front of them."""
+    def up(self, count: int, nginx: str, netns: bool = False) -> None:
+        """`count` hosts (each in a network namespace of its own with `netns`), then the balancer in front of them."""
         for n in range(count):
             host = Host(f"host{n + 1}", free_port(), self.work / f"host{n + 1}", self.work / f"host{n + 1}.log")
             self.hosts.append(host)
+            if netns:
+                host.netns = Netns.numbered(n + 1)
+                host.netns.up()
             self.start(host)
         listen = free_port()
-        config = nginx_config(self.work, listen, [h.port for h in self.hosts])
+        config = nginx_config(self.work, listen, [(h.address, h.port) for h in self.hosts])
         self.nginx = subprocess.Popen(
             [nginx, "-p", str(self.work), "-c", str(config), "-e", str(self.work / "nginx-error.log")],
             stdout=subprocess.DEVNULL,
@@ -152,6 +223,8 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     host.process.kill()
                     host.process.wait(10)
+            if host.netns is not None:
+                host.netns.down()
         self.hosts = []
 
     def leaders(self) -> list[Host]:
@@ -162,10 +235,10 @@ class Cluster:
         return [h for h in alive if h.process is not None and h.process.pid in named]
 
 
-def nginx_config(work: Path, listen: int, ports: list[int]) -> Path:
+def nginx_config(work: Path, listen: int, hosts: list[tuple[str, int]]) -> Path:
     """The shipped site, with these hosts and this port, inside a main config of its own (no root, no daemon)."""
     site = SITE.read_text()
-    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports)
+    servers = "".join(f"    server {a}:{p} max_fails=1 fail_timeout=5s;\n" for a, p in hosts)
     site, found = re.subn(r"(upstream linli \{\n(?:\s*#.*\n)*)(\s*server .*\n)+", lambda m: m.group(1) + servers, site)
     assert found == 1, "the site's upstream block"
     site, found = re.subn(r"listen 80;", f"listen 127.0.0.1:{listen};", site)

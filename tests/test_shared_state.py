@@ -233,3 +233,63 @@ async def test_an_unchanged_session_is_not_written_again_by_either_host(settings
     finally:
         await here_pool.close()
         await there_pool.close()
+
+
+def test_a_database_url_is_read_as_libpq_reads_it(tmp_path):
+    """A socket directory as `?host=` (a host in a network namespace of its own reaches the server that way), and a
+    user and password percent-encoded in the URL, reach every driver as they were meant."""
+    over_socket = Settings(data_dir=tmp_path, database_url="postgresql://linli@/city?host=/var/run/postgresql")
+    assert over_socket.pg_params() == {
+        "host": "/var/run/postgresql",
+        "port": "5432",
+        "user": "linli",
+        "password": "",
+        "dbname": "city",
+    }
+    assert over_socket.pg_dsn() == "postgresql://linli@/city?host=/var/run/postgresql&port=5432"
+    encoded = Settings(data_dir=tmp_path, database_url="postgresql://li%20li:p%40ss@db.example:6432/city")
+    assert encoded.pg_params()["password"] == "p@ss" and encoded.pg_params()["user"] == "li li"
+    assert encoded.pg_dsn() == "postgresql://li%20li:p%40ss@db.example:6432/city"
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL only")
+def test_the_database_is_reached_over_its_unix_socket(settings):
+    socket_dir = "/var/run/postgresql"
+    if not os.path.exists(f"{socket_dir}/.s.PGSQL.5432"):
+        pytest.skip("no PostgreSQL socket on this machine")
+    pg = settings.pg_params()
+    over_socket = replace(settings, database_url=f"postgresql://{pg['user']}@/{pg['dbname']}?host={socket_dir}")
+    with over_socket.pg_connect() as conn:
+        assert conn.execute("SELECT inet_server_addr()").fetchone() == (None,)  # no address: a Unix socket
+
+
+@on_postgres
+async def test_reads_asked_for_together_are_one_statement_with_each_its_own_answer(settings, monkeypatch):
+    """A kept page's two reads (the session, the sign-outs), and every other request's of the same turn, are one
+    statement (backend.web.pg_store.Connections.read); each read gets its own entry, missing and expired ones none."""
+    import asyncio
+
+    connections = Connections(settings)
+    sessions, security = PostgresStore(connections, "sessions"), PostgresStore(connections, "security")
+    statements: list[str] = []
+    run = connections.run
+
+    async def counted(sql: str, *args: Any) -> Any:
+        statements.append(sql)
+        return await run(sql, *args)
+
+    try:
+        await sessions.set("s1", b"one", expires_in=100)
+        await sessions.set("s2", b"two", expires_in=-1)
+        await security.set("valid-from-r1", b"12.5")
+        await security.set("s1", b"not the session")  # the same key in another namespace
+        monkeypatch.setattr(connections, "run", counted)
+        found = await asyncio.gather(
+            sessions.get("s1"), sessions.get("s2"), security.get("valid-from-r1"), security.get("valid-from-r2"),
+            sessions.get("s1"), sessions.get("nobody"),
+        )  # fmt: skip
+        assert found == [b"one", None, b"12.5", None, b"one", None]
+        assert len(statements) == 1
+        assert await security.get("s1") == b"not the session" and len(statements) == 2, "a read alone: its own turn"
+    finally:
+        await connections.close()

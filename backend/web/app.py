@@ -134,9 +134,7 @@ def channels_backend(settings: Settings) -> Any:
     if settings.is_postgres:
         from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
 
-        pg = settings.pg_params()
-        dsn = f"postgresql://{pg['user']}:{pg['password']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
-        return PsycoPgChannelsBackend(pg_dsn=dsn)
+        return PsycoPgChannelsBackend(pg_dsn=settings.pg_dsn())
     return MemoryChannelsBackend()
 
 
