@@ -73,7 +73,7 @@ class Runtime:
         db.bind(self.engine, ALL_TABLES)
         self.views_rebuilt = await db.migrate(self.engine, self.settings, ALL_TABLES)
         if isinstance(self.engine, PostgresEngine):
-            await self.engine.start_connection_pool(min_size=2, max_size=10)
+            await self.engine.start_connection_pool(min_size=2, max_size=10, reset=db.as_is)
         if self.link is not None:  # the leader projects and keeps the deadlines; this process follows it
             self.link.start()
             self.started = True

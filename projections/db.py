@@ -148,6 +148,13 @@ class _KeptConnection:
         self.turn.release()
 
 
+async def as_is(_: Any) -> None:
+    """An asyncpg pool's `reset`: none. asyncpg's own sends a statement on every release of a connection (RESET ALL,
+    UNLISTEN *, advisory unlocks, CLOSE ALL: a round trip, and about as much of the client's CPU as the statement
+    it follows); the views' statements and the web's shared store change nothing of their session that outlives a
+    transaction (asyncpg still rolls back one left open)."""
+
+
 async def close_pool(pool: Any, seconds: float = 10.0) -> None:
     """Close an asyncpg pool, but not forever: asyncpg's close() waits for every connection to come back, and a stop
     must not hang on one that never does (what is still out after `seconds` is cut off)."""
@@ -244,8 +251,7 @@ def migration_ids() -> set[str]:
 
     folder = Path(migrations.__file__).parent
     return {
-        importlib.import_module(f"projections.migrations.{path.stem}").ID
-        for path in folder.glob("projections_*.py")
+        importlib.import_module(f"projections.migrations.{path.stem}").ID for path in folder.glob("projections_*.py")
     }
 
 

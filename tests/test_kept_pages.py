@@ -156,3 +156,43 @@ def test_the_kept_pages_hold_at_most_their_limit():
     assert pages.size <= 8_000 and len(pages.pages) == 8
     pages._keep(_key(scope, 1), Page(None, "r", None, [], b"x" * 1_001))  # over an eighth of the limit
     assert _key(scope, 1) not in pages.pages
+
+
+async def test_a_page_rendered_while_its_reader_signed_out_everywhere_is_not_kept():
+    """The sign-out lands after the app found the session valid and before the page is kept: the stamp kept would
+    be the new one, so the page itself must be refused."""
+    from types import SimpleNamespace
+
+    from litestar.stores.memory import MemoryStore
+
+    stores = {"sessions": MemoryStore(), "security": MemoryStore()}
+    await stores["sessions"].set("s1", b'{"resident_id": "r1", "since": 100.0}')
+    rendered = []
+
+    async def app(scope, receive, send) -> None:
+        rendered.append(scope["path"])
+        scope["session"] = {"resident_id": "r1", "since": 100.0}
+        await stores["security"].set("valid-from-r1", b"200.0")  # signed out everywhere, on another phone
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"<html>signed in</html>"})
+
+    projector = SimpleNamespace(running=True, position=1)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/board",
+        "query_string": b"",
+        "headers": [(b"cookie", b"linli_session=s1; csrftoken=t")],
+        "route_handler": SimpleNamespace(opt={"kept": True}),
+        "app": SimpleNamespace(
+            stores=SimpleNamespace(get=stores.get), state=SimpleNamespace(runtime=SimpleNamespace(projector=projector))
+        ),
+    }
+    kept = KeptPages(app)
+
+    async def ignore(message) -> None:
+        pass
+
+    for _ in range(2):
+        await kept(dict(scope), None, ignore)
+    assert rendered == ["/board", "/board"] and not kept.pages

@@ -293,3 +293,29 @@ async def test_reads_asked_for_together_are_one_statement_with_each_its_own_answ
         assert await security.get("s1") == b"not the session" and len(statements) == 2, "a read alone: its own turn"
     finally:
         await connections.close()
+
+
+async def test_sessions_read_together_from_redis_are_one_round_trip():
+    """Redis sessions read in one turn of the event loop go in one pipeline; each gets its own value."""
+    import asyncio
+
+    if not redis_reachable():
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    store = RedisSessions.with_client(REDIS_URL, namespace=f"linli_test_same_turn_{os.getpid()}")
+    batches: list[list[str]] = []
+    read_all = store._reads.read_all
+
+    async def counted(keys: list[str]) -> Any:
+        batches.append(keys)
+        return await read_all(keys)
+
+    store._reads.read_all = counted
+    try:
+        await store.set("s1", b"one", expires_in=100)
+        await store.set("s2", b"two")
+        found = await asyncio.gather(store.get("s1"), store.get("s2"), store.get("nobody"), store.get("s1"))
+        assert found == [b"one", b"two", None, b"one"] and batches == [["s1", "s2", "nobody"]]
+        assert store._holds("s2", b"two", None), "what the batch found is what the next write compares with"
+    finally:
+        await store.delete_all()
+        await store._redis.aclose()

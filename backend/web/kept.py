@@ -89,8 +89,7 @@ class KeptPages:
         if key is None or session_id is None or _cookie(scope, CSRF_COOKIE) is None:
             await self.app(scope, receive, send)
             return
-        before = await _stamp(scope, "sessions", session_id)
-        page = await self._valid(scope, key, before)
+        before, page = await self._checked(scope, key, session_id)
         rendering = self.rendering.get(key)
         if page is None and rendering is not None:
             await rendering.wait()  # the same page for the same reader is being rendered: one rendering for both
@@ -109,6 +108,20 @@ class KeptPages:
         finally:
             del self.rendering[key]
             done.set()
+
+    async def _checked(self, scope: Any, key: tuple[Any, ...], session_id: str) -> tuple[Stamp, Page | None]:
+        """The reader's session as it is now, and the page kept under `key` if it is still theirs. In a shared store
+        the session and the sign-outs are read at once: one statement in PostgreSQL (backend.web.pg_store), not two
+        round trips one after the other."""
+        page = self.pages.get(key)
+        if page is None:
+            return await _stamp(scope, "sessions", session_id), None
+        session, signed_out = await _both(
+            scope, ("sessions", session_id), ("security", f"valid-from-{page.resident_id}")
+        )
+        if session is not None and page.session == session and page.signed_out == signed_out:
+            return session, page
+        return session, None
 
     async def _valid(self, scope: Any, key: tuple[Any, ...], session: Stamp) -> Page | None:
         """The page kept under `key`, if the reader's session and sign-outs are as they were when it was rendered."""
@@ -140,9 +153,14 @@ class KeptPages:
         resident_id = session.get("resident_id") if isinstance(session, dict) else None
         if started.get("status") != 200 or not resident_id or before is None:
             return  # not a page for a signed-in reader
-        if await _stamp(scope, "sessions", session_id) != before:
+        after, signed_out = await _both(scope, ("sessions", session_id), ("security", f"valid-from-{resident_id}"))
+        if after != before:
             return  # rendering it changed their session
-        signed_out = await _stamp(scope, "security", f"valid-from-{resident_id}")
+        # Read after the stamp: a "sign out everywhere" that came while the page was rendered (after the app had
+        # found the session valid) is in the stamp kept, so it alone would not make the page stale.
+        valid_from = await scope["app"].stores.get("security").get(f"valid-from-{resident_id}")
+        if valid_from and float(session.get("since", 0)) < float(valid_from):
+            return  # signed out everywhere meanwhile
         headers = [(name, value) for name, value in started.get("headers", []) if name.lower() != b"set-cookie"]
         self._keep(key, Page(before, str(resident_id), signed_out, headers, b"".join(chunks)))
 
@@ -162,7 +180,8 @@ async def _stamp(scope: Any, store: str, key: str) -> Stamp:
     """What changes whenever the app's store `store` changes `key`, or None: no such entry. A file store (one host,
     backend.web.stores): the file's stamp, a stat and no read. A store that keeps no files (PostgreSQL or Redis,
     shared by every host): a digest of the value, one read — a sign-out or a flash on another host changes it, and a
-    read costs far less than rendering the page again."""
+    read (one round trip with every other read of the same turn: backend.web.same_turn) costs far less than
+    rendering the page again."""
     found = scope["app"].stores.get(store)
     path_from_key = getattr(found, "_path_from_key", None)
     if path_from_key is not None:
@@ -171,6 +190,15 @@ async def _stamp(scope: Any, store: str, key: str) -> Stamp:
     if value is None:
         return None
     return 0, len(value), int.from_bytes(hashlib.blake2b(value, digest_size=8).digest(), "big")
+
+
+async def _both(scope: Any, first: tuple[str, str], second: tuple[str, str]) -> tuple[Stamp, Stamp]:
+    """Two entries' stamps (store, key): one after the other from files (a stat each, nothing to wait for), at
+    once from a shared store."""
+    if getattr(scope["app"].stores.get(first[0]), "_path_from_key", None) is not None:
+        return await _stamp(scope, *first), await _stamp(scope, *second)
+    found = await asyncio.gather(_stamp(scope, *first), _stamp(scope, *second))
+    return found[0], found[1]
 
 
 def _opted_in(scope: Any) -> bool:

@@ -19,7 +19,10 @@ import asyncpg
 from litestar.stores.base import NamespacedStore
 
 from backend.config import Settings
-from projections.db import close_pool
+from backend.web.same_turn import SameTurn
+from projections.db import as_is, close_pool
+
+Entry = tuple[bytes, datetime | None] | None  # a value and its expiry (None: never), or no entry
 
 POOL_SIZE = 4  # per process: a query here is one short statement, never a transaction held open
 SWEEP_SECONDS = 600.0  # expired entries are deleted by the first write after this long (reads ignore them anyway)
@@ -52,6 +55,7 @@ class Connections:
         self.pools: dict[asyncio.AbstractEventLoop, asyncpg.Pool] = {}
         self.opening: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
         self.swept = time.monotonic()
+        self.reads: SameTurn[tuple[str, str], tuple[bytes, datetime | None]] = SameTurn(self._read_all)
 
     async def _pool(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()
@@ -60,7 +64,7 @@ class Connections:
             async with self.opening.setdefault(loop, asyncio.Lock()):
                 pool = self.pools.get(loop)
                 if pool is None:
-                    pool = await asyncpg.create_pool(min_size=1, max_size=POOL_SIZE, **self.params)
+                    pool = await asyncpg.create_pool(min_size=1, max_size=POOL_SIZE, reset=as_is, **self.params)
                     await self._make_table(pool)
                     self.pools[loop] = pool
         return pool
@@ -83,6 +87,23 @@ class Connections:
         except asyncpg.UndefinedTableError:  # the views' schema was dropped and made anew meanwhile
             await self._make_table(pool)
             return await pool.fetch(sql.replace("{table}", self.table), *args)
+
+    async def read(self, namespace: str, key: str) -> Entry:
+        """One entry's value and expiry, or None when there is none (or it expired): with every other entry asked
+        for in this turn of the event loop, whichever namespace, in one statement after it."""
+        return await self.reads.read((namespace, key))
+
+    async def _read_all(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[bytes, datetime | None]]:
+        # Both columns against arrays: an index scan of the primary key whatever the batch's size (a join with
+        # unnest() may be planned as a scan of the table); an entry found but not asked for (one namespace's key
+        # asked for in another) is never looked up.
+        rows = await self.run(
+            "SELECT namespace, key, value, expires_at FROM {table} WHERE namespace = ANY($1::text[]) "
+            "AND key = ANY($2::text[]) AND (expires_at IS NULL OR expires_at > now())",
+            list({namespace for namespace, _ in wanted}),
+            list({key for _, key in wanted}),
+        )
+        return {(row["namespace"], row["key"]): (bytes(row["value"]), row["expires_at"]) for row in rows}
 
     async def close(self) -> None:
         """Close this loop's pool; another loop's (a test's, ended or not) is cut off."""
@@ -111,15 +132,9 @@ class PostgresStore(NamespacedStore):
     async def __aexit__(self, *_: object) -> None:
         await self.connections.close()  # every store of the app shares the pool: the first to leave closes it
 
-    async def read(self, key: str) -> tuple[bytes, datetime | None] | None:
+    async def read(self, key: str) -> Entry:
         """The entry's value and expiry, or None when there is none (or it expired)."""
-        rows = await self.connections.run(
-            "SELECT value, expires_at FROM {table} WHERE namespace = $1 AND key = $2 "
-            "AND (expires_at IS NULL OR expires_at > now())",
-            self.namespace,
-            key,
-        )
-        return (bytes(rows[0]["value"]), rows[0]["expires_at"]) if rows else None
+        return await self.connections.read(self.namespace, key)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if renew_for:

@@ -27,6 +27,7 @@ from litestar.stores.redis import RedisStore
 
 from backend.config import Settings
 from backend.web.pg_store import Connections, PostgresStore, expiry_seconds
+from backend.web.same_turn import SameTurn
 from backend.web.sessions import REMEMBERED, RENEW_AFTER, SessionStore, StampedFileStore
 
 
@@ -113,16 +114,32 @@ class PostgresSessions(Unrewritten, PostgresStore):
 
 
 class RedisSessions(Unrewritten, RedisStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reads: SameTurn[str, tuple[bytes, int]] = SameTurn(self._read_all)
+
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if renew_for:
             self._saw(key, None)
             return await super().get(key, renew_for)
-        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip for the value and its expiry
-            pipe.get(self._make_key(key))
-            pipe.pttl(self._make_key(key))
-            data, left_ms = await pipe.execute()
-        if data is None:
+        found = await self._reads.read(key)
+        if found is None:
             self._saw(key, None)
             return None
-        self._saw(key, (bytes(data), time.time() + left_ms / 1000 if left_ms >= 0 else None))
-        return bytes(data)
+        data, left_ms = found
+        self._saw(key, (data, time.time() + left_ms / 1000 if left_ms >= 0 else None))
+        return data
+
+    async def _read_all(self, keys: list[str]) -> dict[str, tuple[bytes, int]]:
+        """Each session's value and milliseconds left (-1: no expiry): every session read in this turn of the event
+        loop (backend.web.same_turn) in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.get(self._make_key(key))
+                pipe.pttl(self._make_key(key))
+            answers = await pipe.execute()
+        return {
+            key: (bytes(data), left_ms)
+            for key, data, left_ms in zip(keys, answers[::2], answers[1::2], strict=True)
+            if data is not None
+        }
