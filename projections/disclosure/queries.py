@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from backend.disclosure.domain.finance import month_bounds
 from backend.disclosure.domain.schedule import Due, schedule
 from projections.community import queries as communities
@@ -81,6 +83,37 @@ async def board(
         for row in rows:
             row["superseded_at"] = None
     return rows
+
+
+async def changes(community_id: object) -> list[datetime]:
+    """Every moment the community's board changed, in order: a version published or superseded, an objection
+    raised or answered. Between two of them the board as of any moment (its rows, its objections) is the same."""
+    published = BoardEntry.select(BoardEntry.published_at, BoardEntry.superseded_at).where(
+        BoardEntry.community_id == community_id
+    )
+    objected = ObjectionView.select(ObjectionView.raised_at, ObjectionView.answered_at).where(
+        ObjectionView.community_id == community_id
+    )
+    moments = {m for row in await published for m in row.values() if m is not None}
+    moments |= {m for row in await objected for m in row.values() if m is not None}
+    return sorted(moments)
+
+
+async def changed(community_id: object) -> tuple[int, int, int, int]:
+    """How many versions the community's board has had and how many were superseded, how many objections were
+    raised and answered: changes only add to these (rows are never deleted, a version is superseded and an objection
+    answered once), so while they are the same, so is `changes`."""
+    versions = await (
+        BoardEntry.select(Count(alias="n"), Count(BoardEntry.superseded_at, alias="gone"))
+        .where(BoardEntry.community_id == community_id)
+        .first()
+    )
+    raised = await (
+        ObjectionView.select(Count(alias="n"), Count(ObjectionView.answered_at, alias="answered"))
+        .where(ObjectionView.community_id == community_id)
+        .first()
+    )
+    return versions["n"], versions["gone"], raised["n"], raised["answered"]
 
 
 async def whole_board(community_id: object) -> list[dict[str, Any]]:

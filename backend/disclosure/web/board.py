@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
@@ -13,9 +18,10 @@ from litestar.response import Template
 from backend.disclosure.domain.finance import month_bounds
 from backend.disclosure.domain.notice import CATEGORIES
 from backend.disclosure.domain.schedule import DUE_KINDS
+from backend.disclosure.web.cards import cards, shown
 from backend.disclosure.web.forms import Month, When, parse_moment
 from backend.disclosure.web.kept import KEPT, board_key, keep
-from backend.disclosure.web.views import KINDS, by_notice
+from backend.disclosure.web.views import by_notice
 from backend.i18n import current_locale
 from backend.i18n import gettext as _
 from backend.kernel.errors import DomainError
@@ -31,6 +37,21 @@ PAGES_MAX = 100_000  # pages of the board (a page past the last one is empty)
 # latest checkpoint and its witnesses: eight statements — by projector, as of its position: all are views, so they
 # change only when an event is projected (and the day is part of the overdue markers' key).
 READ: WeakKeyDictionary[Any, tuple[int, dict[Any, Any]]] = WeakKeyDictionary()
+SHOWN_MAX = 4_096  # boards' cards kept (references to the cards in CARDS, mostly shared); the oldest go first
+
+
+@dataclass
+class Shown:
+    """What this process's projector's boards share (by projector, like READ: one app's positions and communities
+    are not another's): each community's board's changes with their counts when read (_changes), and the cards of
+    the boards asked for, by position, community, the change the board is as of (None: as it is), filters and page,
+    day and language (_cards)."""
+
+    changes: dict[Any, tuple[tuple[int, ...], list[datetime]]] = field(default_factory=dict)
+    cards: OrderedDict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=OrderedDict)
+
+
+SHOWN: WeakKeyDictionary[Any, Shown] = WeakKeyDictionary()
 
 
 # Signed-in readers' pages are kept for them (backend.web.kept), time travel included; anonymous readers' in KEPT.
@@ -62,24 +83,16 @@ async def board(
     if moment is not None and moment > now():
         moment = None
     day = moment.date() if moment else today()
-    rows = await views.board(
-        place["id"],
-        moment,
-        category if category in CATEGORIES else "",
-        month,
-        state_filter if state_filter in ("open", "archived") else "",
-        day,
-        _page(page),
-    )
+    shelf = category if category in CATEGORIES else ""
+    state = state_filter if state_filter in ("open", "archived") else ""
+    kept = await _cards(request, place, moment, (shelf, month, state, _page(page)), day)
     overdue = await _once(request, ("dues", place["id"], day), _overdue, place, day) if moment is None else []
     alarm = await _once(request, "alarm", lambda _: verification.alarm())
     record = await _once(request, "record", lambda _: keys.summary())
     context = dict(
         community=place,
-        notices=rows,
-        objections=by_notice(await views.objections([r["notice_id"] for r in rows], moment)),
+        notices=shown(kept, at),  # the cards, newest first
         categories=CATEGORIES,
-        kinds=KINDS,
         due_kinds=DUE_KINDS,
         overdue=overdue,
         filters={"category": category, "month": month, "state": state_filter, "at": at},
@@ -103,6 +116,52 @@ def _page(asked: int) -> int:
     return min(max(1, asked), PAGES_MAX)
 
 
+async def _cards(
+    request: Request[Any, Any, Any],
+    place: dict[str, Any],
+    moment: datetime | None,
+    asked: tuple[str, str, str, int],
+    day: date,
+) -> tuple[str, ...]:
+    """The board's cards (backend.disclosure.web.cards), as it is (`moment` None) or was at `moment`, filtered and
+    paged as `asked` (category, month, state, page). The board as of a moment is the board as of the community's last
+    change at or before it (projections.disclosure.queries.changes): its cards are kept (SHOWN) by that change, so
+    every moment between two changes is one reading and one rendering. Without a projector here, read every time;
+    a moment before the first change is read as asked (nothing to share)."""
+    projector = request.app.state.runtime.projector
+    as_of, key, epoch = moment, None, 0
+    if projector.running:
+        position, shown_here = projector.position, SHOWN.setdefault(projector, Shown())
+        if moment is not None:
+            changes = await _once(request, ("changes", place["id"]), _changes, shown_here.changes, place["id"])
+            epoch = bisect_right(changes, moment)  # how many changes were made by then
+            as_of = changes[epoch - 1] if epoch else moment
+        if moment is None or epoch:
+            key = (position, place["id"], as_of, *asked, day, current_locale())
+            if key in shown_here.cards:
+                shown_here.cards.move_to_end(key)
+                return shown_here.cards[key]
+    category, month, state, page = asked
+    rows = await views.board(place["id"], as_of, category, month, state, day, page)
+    objections = by_notice(await views.objections([r["notice_id"] for r in rows], as_of))
+    kept = cards(request.app.template_engine, rows, objections, day, past=moment is not None)
+    if key is not None:
+        shown_here.cards[key] = kept
+        if len(shown_here.cards) > SHOWN_MAX:
+            shown_here.cards.popitem(last=False)
+    return kept
+
+
+async def _changes(_: Any, known_changes: dict[Any, Any], community_id: Any) -> list[datetime]:
+    """The community's board's changes (queries.changes), read again only when they grew (queries.changed): every
+    event moves the projector, few change the board, and reading them all is ~50–100 ms for 10,000 notices."""
+    counts = await views.changed(community_id)
+    known = known_changes.get(community_id)
+    if known is None or known[0] != counts:
+        known = known_changes[community_id] = (counts, await views.changes(community_id))  # counted first: never fewer
+    return known[1]
+
+
 async def _overdue(_: Any, place: dict[str, Any], day: Any) -> list[Any]:
     return [d for d in await views.dues(place, day) if d.overdue(day)]
 
@@ -110,7 +169,9 @@ async def _overdue(_: Any, place: dict[str, Any], day: Any) -> list[Any]:
 async def _once(request: Request[Any, Any, Any], key: Any, read: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     """`read(request, *args)`, read once per position of this process's projector (READ); without a projector here,
     every time. A value read while an event is being projected is kept under the position before it, which the
-    next request no longer has: it reads again."""
+    next request no longer has: it reads again. Requests that ask while it is being read wait for that reading (32
+    readers' first time-travel pages would otherwise each read the board's changes); a reading that failed is
+    forgotten, and a reader who goes away does not cancel it for the others."""
     projector = request.app.state.runtime.projector
     if not projector.running:
         return await read(request, *args)
@@ -118,9 +179,17 @@ async def _once(request: Request[Any, Any, Any], key: Any, read: Callable[..., A
     known = READ.get(projector)
     if known is None or known[0] != position:
         known = READ[projector] = (position, {})
-    if key not in known[1]:
-        known[1][key] = await read(request, *args)
-    return known[1][key]
+    values = known[1]
+    reading = values.get(key)
+    if reading is None:
+        reading = values[key] = asyncio.ensure_future(read(request, *args))
+        reading.add_done_callback(lambda done: _forget_failed(values, key, done))
+    return await asyncio.shield(reading)
+
+
+def _forget_failed(values: dict[Any, Any], key: Any, done: asyncio.Future[Any]) -> None:
+    if done.cancelled() or done.exception() is not None:
+        values.pop(key, None)
 
 
 async def _position(request: Request[Any, Any, Any]) -> int:
