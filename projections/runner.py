@@ -27,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 import anyio
+import msgspec
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, Notification, UUIDAsHex
 from eventsourcing.utils import get_topic
 from piccolo.columns import BigInt, Varchar
@@ -77,6 +78,7 @@ class Projector:
         self.until: int | None = None  # stop at this position (to see the views as the log was then)
         self._topics = {p.name: {get_topic(cls) for cls in p.handles} for p in self.projections}
         self._decoder = fast_decoder(app.mapper)
+        self._read_only: set[str] | None = None  # the topics the last batch was read for (None: every notification)
         self._far_behind = False  # the last batch read was a large one (see `step`)
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -118,7 +120,7 @@ class Projector:
         positions = self._committed if self._committed is not None else await self.positions()
         self._committed = None
         start = min(positions.values(), default=0) + 1
-        head, limit, items = await anyio.to_thread.run_sync(self._read, start, positions)
+        head, limit, items = await anyio.to_thread.run_sync(self._read, start, positions, collector)
         self._far_behind = limit > self.batch_size
         if self._far_behind:
             collector.pause()
@@ -131,7 +133,8 @@ class Projector:
         advanced = False
         moved = dict(positions)
         behind = [p for p in self.projections if positions[p.name] < end]
-        idle = [p for p in behind if not self._mine(p, items, positions[p.name])]
+        mine = {p.name: self._mine(p, items, positions[p.name]) for p in behind}  # each one's events, once
+        idle = [p for p in behind if not mine[p.name]]
         try:
             async with write_transaction(self.engine) as transaction:
                 if idle:  # nothing of theirs in the batch: only their positions move, in one statement each
@@ -146,7 +149,7 @@ class Projector:
                     # go back to the savepoint, and it is tried again on the next poll.
                     savepoint = await transaction.savepoint()
                     try:
-                        messages.extend(await self._apply(projection, items, done, end))
+                        messages.extend(await self._apply(projection, mine[projection.name], done, end))
                     except PositionConflict:
                         raise
                     except Exception:
@@ -177,6 +180,12 @@ class Projector:
 
     def _mine(self, projection: Projection, items: list[Item], done: int) -> list[Item]:
         wanted = self._topics[projection.name]
+        if (
+            items
+            and items[0].position > done
+            and (not wanted or (self._read_only is not None and self._read_only <= wanted))
+        ):
+            return list(items)  # all of them (a rebuild of one projection): no look at each
         return [i for i in items if i.position > done and (not wanted or i.notification.topic in wanted)]
 
     async def _skip(self, idle: list[Projection], positions: dict[str, int], end: int) -> None:
@@ -195,7 +204,7 @@ class Projector:
             if len(moved) != len(names):
                 raise PositionConflict(", ".join(sorted(set(names) - {row["name"] for row in moved})))
 
-    async def _apply(self, projection: Projection, items: list[Item], done: int, end: int) -> list[LiveMessage]:
+    async def _apply(self, projection: Projection, mine: list[Item], done: int, end: int) -> list[LiveMessage]:
         moved = await ProjectionPosition.raw(
             "UPDATE projection_position SET position = {} WHERE name = {} AND position = {} RETURNING position",
             end,
@@ -204,10 +213,9 @@ class Projector:
         )
         if not moved:
             raise PositionConflict(projection.name)
-        mine = self._mine(projection, items, done)
         return await projection.apply(mine) if mine else []
 
-    def _read(self, start: int, positions: dict[str, int]) -> Read:
+    def _read(self, start: int, positions: dict[str, int], collector: _Collector | None = None) -> Read:
         """The log's head (or `until`), the batch's size limit and the next batch from `start` up to the head, in
         one trip to a thread. Only the events a projection behind wants are decoded (a rebuild of one projection
         does not decode the others' events)."""
@@ -217,8 +225,16 @@ class Projector:
         limit = self.rebuild_batch_size if head - start >= self.rebuild_after else self.batch_size
         if start > head:
             return head, limit, []
-        notifications = self.app.recorder.select_notifications(start, limit, stop=head)
-        wanted: set[str] = set().union(*(self._topics[n] for n, done in positions.items() if done < head))
+        if collector is not None and limit > self.batch_size:  # the first large batch too (see `step`)
+            collector.pause()
+        behind = [self._topics[n] for n, done in positions.items() if done < head]
+        wanted: set[str] = set().union(*behind)
+        # When every projection behind names its events, only those are read: a rebuild of one projection does not
+        # read (nor make Items of) the rest of the log. The batch then spans more of the log; its end is still
+        # the head or its last notification, and the projections behind have nothing else up to there.
+        topics = sorted(wanted) if all(behind) else ()
+        self._read_only = set(topics) if topics else None
+        notifications = self.app.recorder.select_notifications(start, limit, stop=head, topics=topics)
         decode = self._decoder
         return head, limit, [Item(n.id, n, decode(n) if n.topic in wanted else None) for n in notifications]
 
@@ -385,8 +401,37 @@ def fast_decoder(mapper: Mapper[Any]) -> Callable[[Notification], Any]:
             return decoder(d["_data_"]) if decoder is not None else fallback(d)
         return d
 
+    def transcoded(value: Any) -> Any:
+        """What the hook makes of a decoded value, applied as json applies it: to every object, innermost first.
+        An id or a moment (an object of two keys, its data a string) is made here without a call for it."""
+        pairs = value.items() if type(value) is dict else enumerate(value)
+        for key, inner in pairs:  # values replaced in place: no key is added or dropped
+            kind = type(inner)
+            if kind is dict:
+                data = inner.get("_data_")
+                if type(data) is str and len(inner) == 2 and "_type_" in inner:
+                    decoder = decoders.get(inner["_type_"])
+                    value[key] = decoder(data) if decoder is not None else fallback(inner)
+                else:
+                    value[key] = transcoded(inner)
+            elif kind is list:
+                value[key] = transcoded(inner)
+        return hook(value) if type(value) is dict else value
+
+    plain = msgspec.json.Decoder().decode
+    hooked = json.JSONDecoder(object_hook=hook).decode
+
+    def decode(data: bytes) -> Any:
+        """msgspec's parser (several times json's) and the hook applied after; what it refuses (NaN, a number out
+        of its range, bytes not UTF-8) goes through json, to the same result or the library's own error."""
+        try:
+            state = plain(data)
+        except msgspec.DecodeError:
+            return hooked(data.decode("utf8"))
+        return transcoded(state) if type(state) is dict or type(state) is list else state
+
     fast = copy.copy(transcoder)
-    fast.decoder = json.JSONDecoder(object_hook=hook)
+    fast.decode = decode  # type: ignore[method-assign]
     fast_mapper = copy.copy(mapper)
     fast_mapper.transcoder = fast
     return fast_mapper.to_domain_event

@@ -6,12 +6,13 @@ they added before the batch (projections.casework.rates)."""
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
+
+from piccolo import columns
 
 from backend.casework.domain.case import Case
 from backend.casework.domain.counting import month_of
@@ -20,6 +21,12 @@ from backend.casework.domain.rules import AT, BASICALLY, CLERK_QUEUE, SATISFIED,
 from projections.casework import rates
 from projections.casework.queries import case_channel, queue_channel, rates_channel
 from projections.casework.tables import COUNTERS, CaseView, RaiserView, RateView, StepView, WhistleView
+from projections.casework.texts import audience_json as _audience_json
+from projections.casework.texts import id_text as _id
+from projections.casework.texts import plain_json as _plain_json
+from projections.casework.texts import text as _text
+from projections.casework.texts import to_json as _json
+from projections.casework.texts import uuid5_text
 from projections.db import _connection, _placeholders, bulk_execute, bulk_insert
 from projections.types import Item, LiveMessage
 
@@ -28,10 +35,6 @@ WHISTLE_NAMESPACE = uuid5(NAMESPACE_URL, "linli:casework:whistle")
 HANDLERS_DEADLINES = ("accept", "answer", "report", "department")  # a case is overdue when one of these has passed
 Deadlines = dict[str, list[datetime]]
 WHISTLE_EVENTS = (Case.Whistled, Case.Rerouted, Case.ReportedIn, Case.WhistleReturned, Case.DepartmentAnswered)
-
-
-def _text(value: object) -> str | None:
-    return str(value) if value is not None else None
 
 
 def _iso(deadlines: Deadlines) -> dict[str, list[str]]:
@@ -97,7 +100,7 @@ class CaseBatch:
 
     def _raised(self, item: Item) -> None:
         e = item.event
-        case_id, community = e.originator_id, str(e.community_id)
+        case_id, community = e.originator_id, _id(e.community_id)
         month = month_of(e.timestamp)
         responder = self.workers.get(e.grid_id) if e.grid_id else None
         row = {
@@ -140,7 +143,7 @@ class CaseBatch:
             "closed_at": None,
             "outcome": "",
             "merged_into": None,
-            "raisers": [str(e.raiser_id)],
+            "raisers": [_id(e.raiser_id)],
             "handlers": [],
             "departments": [],
             "facts": rates.new_facts(month, community, _text(e.grid_id), e.category, e.timestamp, _text(responder)),
@@ -167,9 +170,9 @@ class CaseBatch:
 
     def _raiser(self, case_id: UUID, resident_id: UUID, how: str, at: datetime) -> None:
         row = {
-            "id": uuid5(RAISER_NAMESPACE, f"{case_id}|{resident_id}"),
-            "case_id": case_id,
-            "resident_id": resident_id,
+            "id": uuid5_text(RAISER_NAMESPACE, f"{_id(case_id)}|{_id(resident_id)}"),  # ids as text (_text)
+            "case_id": _id(case_id),
+            "resident_id": _id(resident_id),
             "how": how,
             "since": at,
         }
@@ -179,7 +182,7 @@ class CaseBatch:
         """The queues a change of this case shows in: its grid's, its owner's, the community's (the clerks')."""
         for key in (row["grid_id"], row["owner_id"], row["community_id"]):
             if key is not None:
-                self.queues.add(queue_channel(key))
+                self.queues.add(queue_channel(_id(key)))
 
     def _step(self, item: Item) -> None:
         e = item.event
@@ -191,12 +194,12 @@ class CaseBatch:
         row["updated_at"], row["position"] = e.timestamp, item.position
         if isinstance(e, Case.Accepted):
             self._owner(row, e.owner_id, "")
-            rates.accepted(facts, str(e.owner_id), e.timestamp, before.get("accept"))
+            rates.accepted(facts, _id(e.owner_id), e.timestamp, before.get("accept"))
         elif isinstance(e, Case.HandedOver):
             self._owner(row, e.to_id, "")
             if e.from_id is None:  # taken from the queue: it counts as the case's acceptance
-                rates.accepted(facts, str(e.to_id), e.timestamp, before.get("accept"))
-            facts["holder"] = str(e.to_id)
+                rates.accepted(facts, _id(e.to_id), e.timestamp, before.get("accept"))
+            facts["holder"] = _id(e.to_id)
         elif isinstance(e, Case.Requeued | Case.Reopened):
             self._owner(row, None, CLERK_QUEUE, "requeued" if isinstance(e, Case.Requeued) else "reopened")
             row["reopened"] = row["reopened"] or isinstance(e, Case.Reopened)
@@ -204,12 +207,12 @@ class CaseBatch:
         elif isinstance(e, Case.UrgencyDowngraded):
             row["urgent"] = False
         elif isinstance(e, Case.Joined):
-            row["raisers"].append(str(e.resident_id))
+            row["raisers"].append(_id(e.resident_id))
             self._raiser(case_id, e.resident_id, "joined", e.timestamp)
         elif isinstance(e, Case.Absorbed):
             for resident_id in e.raisers:
-                if str(resident_id) not in row["raisers"]:
-                    row["raisers"].append(str(resident_id))
+                if _id(resident_id) not in row["raisers"]:
+                    row["raisers"].append(_id(resident_id))
                     self._raiser(case_id, resident_id, "merged", e.timestamp)
         elif isinstance(e, Case.Merged):
             self._owner(row, None, "", state=State.MERGED)
@@ -223,8 +226,8 @@ class CaseBatch:
     def _owner(self, row: dict[str, Any], owner: UUID | None, queue: str, why: str = "", state: str = "") -> None:
         row["owner_id"], row["queue"], row["queue_reason"] = owner, queue, why
         row["state"] = state or (State.ACCEPTED if owner else State.QUEUED)
-        if owner is not None and str(owner) not in row["handlers"]:
-            row["handlers"].append(str(owner))
+        if owner is not None and _id(owner) not in row["handlers"]:
+            row["handlers"].append(_id(owner))
 
     def _later(self, item: Item, row: dict[str, Any], before: Deadlines) -> None:
         e, facts = item.event, row["facts"]
@@ -240,7 +243,7 @@ class CaseBatch:
             rates.answered(facts, _text(e.actor_id), e.timestamp, before.get("answer"))
         elif isinstance(e, Case.Rated):
             if e.round == row["round"]:
-                facts["ratings"][str(e.resident_id)] = [int(e.level in (SATISFIED, BASICALLY)), int(e.solved)]
+                facts["ratings"][_id(e.resident_id)] = [int(e.level in (SATISFIED, BASICALLY)), int(e.solved)]
         elif isinstance(e, Case.Closed):
             self._owner(row, None, "", state=State.CLOSED)
             row["closed_at"], row["outcome"] = e.timestamp, e.outcome
@@ -255,10 +258,10 @@ class CaseBatch:
         e, facts, case_id = item.event, row["facts"], item.event.originator_id
         if isinstance(e, Case.Whistled | Case.Rerouted):
             if isinstance(e, Case.Rerouted) and row["department_id"] is not None:
-                rates.voided(facts, str(row["department_id"]))
+                rates.voided(facts, _id(row["department_id"]))
                 self._close_whistle(case_id, e, "rerouted", e.reason)
             whistle = {
-                "id": uuid5(WHISTLE_NAMESPACE, f"{case_id}|{e.originator_version}"),
+                "id": uuid5(WHISTLE_NAMESPACE, f"{_id(case_id)}|{e.originator_version}"),
                 "case_id": case_id,
                 "community_id": e.community_id,
                 "number": e.number if isinstance(e, Case.Whistled) else row["whistles"],
@@ -277,9 +280,10 @@ class CaseBatch:
             self.open_whistle[case_id] = whistle
             row["department_id"], row["reported"] = e.department_id, False
             row["whistles"] = whistle["number"]
-            if str(e.department_id) not in row["departments"]:
-                row["departments"].append(str(e.department_id))
-            rates.whistled(facts, str(e.department_id), e.timestamp)
+            department = _id(e.department_id)
+            if department not in row["departments"]:
+                row["departments"].append(department)
+            rates.whistled(facts, department, e.timestamp)
             self.queues.add(queue_channel(e.department_id))
             return
         self.queues.add(queue_channel(e.department_id))
@@ -287,14 +291,14 @@ class CaseBatch:
             row["reported"] = True
             if case_id in self.open_whistle:
                 self.open_whistle[case_id]["reported_at"] = e.timestamp
-            rates.unit_event(facts, str(e.department_id), "rep", e.timestamp, before.get("report"))
+            rates.unit_event(facts, _id(e.department_id), "rep", e.timestamp, before.get("report"))
             return
         row["department_id"], row["reported"] = None, False
         if isinstance(e, Case.WhistleReturned):
-            rates.voided(facts, str(e.department_id))
+            rates.voided(facts, _id(e.department_id))
             self._close_whistle(case_id, e, "returned", e.reason)
         else:  # DepartmentAnswered
-            rates.unit_event(facts, str(e.department_id), "ans", e.timestamp, before.get("department"))
+            rates.unit_event(facts, _id(e.department_id), "ans", e.timestamp, before.get("department"))
             self._close_whistle(case_id, e, "answered", e.text)
 
     def _close_whistle(self, case_id: UUID, e: Any, how: str, text: str) -> None:
@@ -313,13 +317,13 @@ class CaseBatch:
         detail = _plain_json({name: getattr(e, name) for name in names}) if kind is not Case.Raised else "{}"
         row = self.rows[e.originator_id]
         self.steps.append(
-            (
+            (  # the ids as text: written as text (SQLite) or taken as text (asyncpg), made once each (_text)
                 item.position,
-                e.originator_id,
+                _id(e.originator_id),
                 e.timestamp,
                 kind.__name__,
-                e.actor_id,
-                e.on_behalf_of,
+                _text(e.actor_id),
+                _text(e.on_behalf_of),
                 detail,
                 kind is Case.Reminded,
                 self._audience(e, row),
@@ -328,7 +332,9 @@ class CaseBatch:
 
     def _audience(self, e: Any, row: dict[str, Any]) -> str:
         """Whom the step concerns, as the case stands after it (StepView.audience), as JSON."""
-        grid_id, department_id = row["grid_id"], getattr(e, "department_id", None) or row["department_id"]
+        # vars(e).get, not getattr with a default: most events have no department_id, and a missed getattr costs an
+        # exception inside (a timeline row per event of a rebuild)
+        grid_id, department_id = row["grid_id"], vars(e).get("department_id") or row["department_id"]
         worker = self.workers.get(_uuid(grid_id)) if grid_id else None
         rated = row["facts"]["ratings"] if row["state"] == State.ANSWERED else {}
         raisers = row["raisers"]
@@ -350,7 +356,7 @@ class CaseBatch:
         await _replace(WhistleView, "casework_whistle", self.stored_whistles, list(self.whistles.values()))
         communities = await _move_counters(delta)
         messages: list[LiveMessage] = [
-            (case_channel(case_id), {"id": str(case_id), "state": row["state"], "position": row["position"]})
+            (case_channel(_id(case_id)), {"id": _id(case_id), "state": row["state"], "position": row["position"]})
             for case_id, row in self.rows.items()
         ]
         messages += [(channel, {"queue": channel}) for channel in sorted(self.queues)]
@@ -363,49 +369,6 @@ _NOT_DETAIL = {"originator_id", "originator_version", "timestamp", "community_id
 
 
 _DETAIL: dict[type, list[str]] = {}  # per event class, the fields a timeline row keeps
-
-
-# json.dumps(value, ensure_ascii=False) without making an encoder for each of the hundreds of thousands of values
-# a rebuild writes (the same text comes out).
-_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _audience_json(
-    raisers: list[str], owner: str | None, worker: str | None, staff: list[str], unrated: list[str]
-) -> str:
-    """What _json gives for the audience's dict, written straight: a timeline row per event of a rebuild, and the
-    encoder's call costs more than the text. Ids only (hex digits and dashes, nothing to escape); anything else
-    goes through the encoder."""
-    if _ID_CHARS.fullmatch("".join((*raisers, owner or "", worker or "", *staff))):
-        return (
-            f'{{"raisers": {_strings(raisers)}, "owner": {_string(owner)}, "worker": {_string(worker)}, '
-            f'"staff": {_strings(staff)}, "unrated": {_strings(unrated)}}}'
-        )
-    return _json({"raisers": raisers, "owner": owner, "worker": worker, "staff": staff, "unrated": unrated})
-
-
-def _strings(values: list[str]) -> str:
-    return '["' + '", "'.join(values) + '"]' if values else "[]"
-
-
-def _string(value: str | None) -> str:
-    return "null" if value is None else f'"{value}"'
-
-
-_ID_CHARS = re.compile(r"[0-9a-f-]*")  # what ids are written with: nothing the encoder would escape
-
-
-def _plain(value: Any) -> Any:
-    """An event's field as its timeline row keeps it: ids and moments as text, sequences as lists."""
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not kept in a timeline row")
-
-
-# An event's fields as JSON, ids and moments as text, in one pass of the C encoder (tuples come out as lists).
-_plain_json = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
 
 
 def _uuid(value: object) -> UUID:
@@ -421,10 +384,15 @@ _CASE_VALUES = itemgetter(*CASE_COLUMNS)
 _CASE_JSON_AT = tuple(i for i, c in enumerate(CASE_COLUMNS) if c in CASE_JSON)
 
 
+_CASE_IDS_AT = tuple(i for i, c in enumerate(CaseView._meta.columns) if isinstance(c, columns.UUID))
+
+
 def _case_row(row: dict[str, Any]) -> tuple[Any, ...]:
-    values = list(_CASE_VALUES(row))  # the columns in order in one call, then the JSON ones written
+    values = list(_CASE_VALUES(row))  # the columns in order in one call, then the JSON ones written, ids as text
     for i in _CASE_JSON_AT:
         values[i] = _json(values[i])
+    for i in _CASE_IDS_AT:
+        values[i] = _text(values[i])
     return tuple(values)
 
 

@@ -114,48 +114,85 @@ class CaseworkProjection:
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         batch = CaseBatch({})
-        raised = {i.event.originator_id for i in items if isinstance(i.event, Case.Raised)}
-        await batch.load({i.event.originator_id for i in items if isinstance(i.event, Case.Event)} - raised)
-        batch.workers.update(await self._workers(items, batch))
-        batch.staff.update(await self._staff(items, batch))
+        touched, raised, grids, departments = _wanted(items)
+        await batch.load(touched - raised)
+        batch.workers.update(await self._workers(grids, batch))
+        batch.staff.update(await self._staff(departments, batch))
         told: set[UUID] = set()
         for item in items:
-            e = item.event
-            if isinstance(e, Case.Event):
+            kind = _KINDS[type(item.event)]
+            if kind is _CASE:
                 batch.apply(item)
-            elif isinstance(e, GridPlan.Event):
+            elif kind is _GRID:
                 told |= await grid_event(item, batch.workers)
-            elif isinstance(e, Department.Event):
+            elif kind is _DEPARTMENT:
                 await department_event(item, batch.staff)
-            elif isinstance(e, WorkCalendar.Event):
+            elif kind is _CALENDAR:
                 await calendar_event(item)
             else:
                 await matter_event(item)
         messages = await batch.write()
         return [*messages, *((queue_channel(key), {"queue": queue_channel(key)}) for key in sorted(told, key=str))]
 
-    async def _workers(self, items: list[Item], batch: CaseBatch) -> dict[UUID, UUID | None]:
+    async def _workers(self, grids: set[UUID], batch: CaseBatch) -> dict[UUID, UUID | None]:
         """The workers of the grids of the batch's cases, as the views hold them before the batch (the batch's own
         grid events then keep them current, in order)."""
-        routed = (i.event for i in items if isinstance(i.event, Case.Raised | Case.Reminded))
-        wanted = {e.grid_id for e in routed if e.grid_id}
-        wanted |= {row["grid_id"] for row in batch.rows.values() if row["grid_id"]}
+        wanted = grids | {row["grid_id"] for row in batch.rows.values() if row["grid_id"]}
         if not wanted:
             return {}
         rows = await GridView.select(GridView.id, GridView.worker_id).where(GridView.id.is_in(list(wanted)))
         return {_uuid(r["id"]): _uuid(r["worker_id"]) if r["worker_id"] else None for r in rows}
 
-    async def _staff(self, items: list[Item], batch: CaseBatch) -> dict[UUID, list[str]]:
+    async def _staff(self, departments: set[UUID], batch: CaseBatch) -> dict[UUID, list[str]]:
         """The staff of the departments the batch's cases are with, as the views hold them before the batch."""
-        wanted = {getattr(i.event, "department_id", None) for i in items if isinstance(i.event, Case.Event)}
-        wanted |= {row["department_id"] for row in batch.rows.values()}
+        wanted = departments | {row["department_id"] for row in batch.rows.values()}
         wanted.discard(None)
         if not wanted:
             return {}
-        rows = await DepartmentView.select(DepartmentView.id, DepartmentView.staff).where(
-            DepartmentView.id.is_in(list(wanted))
-        ).output(load_json=True)
+        rows = (
+            await DepartmentView.select(DepartmentView.id, DepartmentView.staff)
+            .where(DepartmentView.id.is_in(list(wanted)))
+            .output(load_json=True)
+        )
         return {_uuid(r["id"]): list(r["staff"]) for r in rows}
+
+
+# What apply does with each class of event it handles, looked up once per event instead of a chain of isinstance
+_CASE, _GRID, _DEPARTMENT, _CALENDAR, _MATTER = "case", "grid", "department", "calendar", "matter"
+_KINDS: dict[type, str] = {
+    **dict.fromkeys(PLAN_EVENTS, _GRID),
+    **dict.fromkeys(DEPARTMENT_EVENTS, _DEPARTMENT),
+    **dict.fromkeys(MATTER_EVENTS, _MATTER),
+    **dict.fromkeys(CALENDAR_EVENTS, _CALENDAR),
+    **dict.fromkeys(CASE_EVENTS, _CASE),
+}
+_CASE_TYPES = frozenset(CASE_EVENTS)
+
+
+def _wanted(items: list[Item]) -> tuple[set[UUID], set[UUID], set[UUID], set[UUID]]:
+    """In one pass over the batch (a rebuild's holds 20,000 events, each pass a trip through memory): the cases it
+    touches, those it raises, the grids whose workers its raisings and reminders name, and the departments its
+    cases' events name."""
+    touched: set[UUID] = set()
+    raised: set[UUID] = set()
+    grids: set[UUID] = set()
+    departments: set[UUID] = set()
+    for item in items:
+        e = item.event
+        kind = type(e)
+        if kind not in _CASE_TYPES:  # by class: the log gives the handled ones only
+            continue
+        touched.add(e.originator_id)
+        fields = vars(e)  # not getattr with a default: most have no department_id (an exception inside)
+        if kind is Case.Raised or kind is Case.Reminded:
+            if kind is Case.Raised:
+                raised.add(e.originator_id)
+            if fields["grid_id"] is not None:
+                grids.add(fields["grid_id"])
+        department = fields.get("department_id")
+        if department is not None:
+            departments.add(department)
+    return touched, raised, grids, departments
 
 
 def _uuid(value: object) -> UUID:

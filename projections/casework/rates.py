@@ -166,9 +166,11 @@ def contributions(facts: Facts | None) -> Contribution:
 def _add(into: Contribution, key: Key, figures: list[int], sign: int) -> None:
     mine = into.get(key)
     if mine is None:
-        into[key] = [sign * v for v in figures]
+        into[key] = list(figures) if sign == 1 else [-v for v in figures]  # what sign * v gives, made cheaper
+    elif sign == 1:
+        into[key] = [m + v for m, v in zip(mine, figures, strict=True)]
     else:
-        into[key] = [m + sign * v for m, v in zip(mine, figures, strict=True)]
+        into[key] = [m - v for m, v in zip(mine, figures, strict=True)]
 
 
 def difference(before: Contribution, after: Contribution, into: Contribution) -> None:
