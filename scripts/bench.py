@@ -301,7 +301,9 @@ async def code_sign_in_all(base: str, count: int) -> list[tuple[dict[str, str], 
     return await asyncio.gather(*(one(k) for k in range(count)))
 
 
-def count_votes(data_dir: Path) -> dict[str, int]:
+def count_votes(data_dir: Path, schema: str = "") -> dict[str, int]:
+    """The votes in the log: SQLite in `data_dir`, or with `schema` the bench's PostgreSQL schemas."""
+
     async def body(rt: Runtime) -> dict[str, int]:
         counts = {"cast": 0, "changed": 0, "voters": 0}
         voters: set[UUID] = set()
@@ -317,6 +319,10 @@ def count_votes(data_dir: Path) -> dict[str, int]:
         counts["voters"] = len(voters)
         return counts
 
+    if schema:
+        from scripts.bench_casework import with_runtime as on_bench_database
+
+        return asyncio.run(on_bench_database(data_dir, schema, body))
     return asyncio.run(with_runtime(data_dir, body))
 
 
@@ -396,14 +402,24 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
         await rt.projector.catch_up()
         return meeting_id
 
-    meeting_id = asyncio.run(with_runtime(data_dir, setup))
+    from scripts.bench_casework import database_url, drop_schemas
+    from scripts.bench_casework import with_runtime as on_bench_database
+
+    # With LINLI_DATABASE_URL set: the log and the views in fresh PostgreSQL schemas of the bench's own.
+    schema = f"benchvotes{os.getpid()}" if database_url() else ""
+    if schema:
+        meeting_id = asyncio.run(on_bench_database(data_dir, schema, setup))
+    else:
+        meeting_id = asyncio.run(with_runtime(data_dir, setup))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {"LINLI_DATA_DIR": str(data_dir), "LINLI_PORT": str(port)}
+    if schema:
+        env |= {"LINLI_DATABASE_URL": database_url(), "LINLI_PG_SCHEMA": schema}
     server = start_server([str(BIN / "linli"), "serve"], env, base + "/healthz")
     try:
         sessions = asyncio.run(code_sign_in_all(base, voters))
-        before = count_votes(data_dir)
+        before = count_votes(data_dir, schema)
         lines = []
         for choice in ("yes", "no"):
             for cookies, token in sessions[:-1]:  # the last resident is kept for the timed probes
@@ -458,9 +474,12 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
             return {"burst": burst, "latencies": latencies, "missed": missed, "clients": len(sockets)}
 
         measured = asyncio.run(burst_and_probes())
-    finally:
         stop(server)
-    after = count_votes(data_dir)
+        after = count_votes(data_dir, schema)
+    finally:
+        stop(server)  # again, if the run failed: a no-op on a server already stopped
+        if schema:
+            drop_schemas(schema)
     burst, latencies = measured["burst"], measured["latencies"]
     return {
         **burst,
@@ -798,9 +817,15 @@ def processes() -> str:
     return "one web process" if workers == 1 else f"{workers} web processes (`LINLI_WORKERS={workers}`)"
 
 
+def database_name() -> str:
+    url = os.environ.get("LINLI_DATABASE_URL", "")
+    return "PostgreSQL" if url.startswith(("postgresql://", "postgres://")) else "SQLite"
+
+
 def report_votes(votes: dict, bare: dict, args: argparse.Namespace) -> str:
     lines = [
-        f"### Vote burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, SQLite, {processes()}",
+        f"### Vote burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {database_name()}, "
+        f"{processes()}",
         "",
         f"`scripts/bench --votes-only --seconds {args.seconds} --concurrency {args.concurrency} --voters {args.voters} "
         f"--ws-clients {args.ws_clients}`",

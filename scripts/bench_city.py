@@ -312,7 +312,12 @@ def bench_city(args: argparse.Namespace) -> dict[str, Any]:
         shutil.rmtree(work, ignore_errors=True)
     found["pgbench"] = pgbench(args.seconds)
     print("the same vote burst on SQLite, one host…", flush=True)
-    found["sqlite"] = bench_votes(args.seconds, args.concurrency, args.voters, 0, 0)
+    url = os.environ.pop("LINLI_DATABASE_URL", None)  # bench_votes (and its server) would take PostgreSQL from it
+    try:
+        found["sqlite"] = bench_votes(args.seconds, args.concurrency, args.voters, 0, 0)
+    finally:
+        if url is not None:
+            os.environ["LINLI_DATABASE_URL"] = url
     return found
 
 

@@ -185,6 +185,47 @@ def test_in_a_held_snapshot_each_aggregate_is_read_from_the_store_once_and_a_bat
     app.close()
 
 
+def test_on_postgresql_a_batch_reads_each_aggregate_once_and_its_ids_together(settings, monkeypatch):
+    """The writer's reads between two saves: one statement for a batch's aggregates (600 ids: two), each aggregate
+    from the database once; once released, what was saved since is read."""
+    from backend.community.domain.community import Community
+    from backend.kernel.postgres_store import HeldReadsPostgresRecorder
+
+    if not settings.is_postgres:
+        return
+    app, other_process = open_event_store(settings), open_event_store(settings)
+    assert isinstance(app.recorder, HeldReadsPostgresRecorder)
+    ctx = Ctx(UUID(int=1), None, NOW)
+    place = Community.found(ctx, "晨光社区", "chenguang")
+    place.set_street(ctx, "和平街道")
+    app.save(place)
+    new = [UUID(int=n) for n in range(100, 700)]
+    trips: list[int] = []
+    taken = app.recorder.datastore.get_connection
+    monkeypatch.setattr(app.recorder.datastore, "get_connection", lambda: trips.append(1) or taken())
+    assert app.hold_reads()
+    try:
+        app.read_ahead([place.id, *new])
+        assert len(trips) == 2, "600 ids in two statements"
+        assert [e.originator_version for e in app.recorder.select_events(place.id)] == [1, 2]
+        assert [e.originator_version for e in app.recorder.select_events(place.id, gt=1)] == [2]
+        assert all(app.recorder.select_events(i) == [] for i in new)
+        assert app.repository.get(place.id).street == "和平街道"
+        assert len(trips) == 2, "what was read ahead is not read again"
+        changed = other_process.repository.get(place.id)
+        changed.set_street(ctx, "朝阳街道")
+        other_process.save(changed)
+        assert not app.hold_reads(), "already holding"
+        assert len(app.recorder.select_events(place.id)) == 2, "read once in the batch"
+        assert len(app.recorder.select_events(place.id, lte=1)) == 1  # other shapes of read go to the database
+        assert len(trips) == 3
+    finally:
+        app.release_reads()
+    assert app.repository.get(place.id).street == "朝阳街道"
+    app.close()
+    other_process.close()
+
+
 def test_command_ids_are_distinct_random_uuid4s():
     from backend.kernel.context import new_command_id
 

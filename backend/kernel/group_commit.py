@@ -16,7 +16,6 @@ from eventsourcing.persistence import IntegrityError
 
 from backend.kernel.context import Ctx, command_record_id
 from backend.kernel.runner import Action, CommandResult, CommandRunner
-from backend.kernel.sqlite_store import HeldReadsDatastore
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +147,9 @@ class GroupCommit:
                 break
 
     def _hold(self) -> bool:
-        """The batch's reads share one snapshot, taken after the last save (SQLite; elsewhere each read is its own).
-        True when this starts a snapshot."""
-        datastore = getattr(self.runner.app.recorder, "datastore", None)
-        return isinstance(datastore, HeldReadsDatastore) and datastore.hold()
+        """The batch's reads are held from the last save on: one snapshot on SQLite, each aggregate read once on
+        PostgreSQL. True when this starts holding them."""
+        return self.runner.app.hold_reads()
 
     @staticmethod
     def _targets(submitted: Submitted) -> list[UUID]:
@@ -162,9 +160,7 @@ class GroupCommit:
         return targets if ctx.actor_id is None else [*targets, ctx.actor_id]
 
     def _release(self) -> None:
-        datastore = getattr(self.runner.app.recorder, "datastore", None)
-        if isinstance(datastore, HeldReadsDatastore):
-            datastore.release()
+        self.runner.app.release_reads()
 
     def _prepare(
         self, submitted: Submitted

@@ -14,7 +14,8 @@ from eventsourcing.utils import get_topic, strtobool
 from backend.config import Settings
 from backend.kernel.context import Ctx
 from backend.kernel.errors import NotFound
-from backend.kernel.sqlite_store import HeldReadsRecorder, LinliSQLiteFactory
+from backend.kernel.postgres_store import HeldReadsPostgresRecorder, LinliPostgresFactory
+from backend.kernel.sqlite_store import HeldReadsDatastore, HeldReadsRecorder, LinliSQLiteFactory
 
 
 class DateAsISO(Transcoding):
@@ -61,11 +62,29 @@ class LinliApp(Application):
             deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
         )
 
-    def read_ahead(self, aggregate_ids: Sequence[UUID]) -> None:
-        """In a held snapshot, read these aggregates' events together: the events after the cached version of those
-        cached (usually none), all of the others (none for new ids)."""
+    def _reads_holder(self) -> HeldReadsDatastore | HeldReadsPostgresRecorder | None:
+        """Where this thread's reads are held: SQLite's snapshot, or PostgreSQL's reads kept for one batch."""
         recorder = self.recorder
         if isinstance(recorder, HeldReadsRecorder):
+            return recorder.datastore
+        return recorder if isinstance(recorder, HeldReadsPostgresRecorder) else None
+
+    def hold_reads(self) -> bool:
+        """This thread's reads are held (each aggregate read once) until `release_reads`; True when this starts
+        holding them."""
+        holder = self._reads_holder()
+        return holder is not None and holder.hold()
+
+    def release_reads(self) -> None:
+        holder = self._reads_holder()
+        if holder is not None:
+            holder.release()
+
+    def read_ahead(self, aggregate_ids: Sequence[UUID]) -> None:
+        """With reads held, read these aggregates' events together: the events after the cached version of those
+        cached (usually none), all of the others (none for new ids)."""
+        recorder = self.recorder
+        if isinstance(recorder, HeldReadsRecorder | HeldReadsPostgresRecorder):
             recorder.read_ahead({i: self._cached_version(i) for i in aggregate_ids})
 
     def _cached_version(self, aggregate_id: UUID) -> int:
@@ -96,7 +115,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     if settings.is_postgres:
         pg = settings.pg_params()
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": get_topic(LinliPostgresFactory),
             "POSTGRES_DBNAME": pg["dbname"],
             "POSTGRES_HOST": pg["host"],
             "POSTGRES_PORT": pg["port"],

@@ -132,9 +132,9 @@ def template_environment() -> Environment:
 
 def channels_backend(settings: Settings) -> Any:
     if settings.is_postgres:
-        from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
+        from backend.web.pg_channels import PostgresChannels
 
-        return PsycoPgChannelsBackend(pg_dsn=settings.pg_dsn())
+        return PostgresChannels(pg_dsn=settings.pg_dsn())
     return MemoryChannelsBackend()
 
 
