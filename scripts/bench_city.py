@@ -295,6 +295,7 @@ def bench_city(args: argparse.Namespace) -> dict[str, Any]:
                 if not sessions:  # the sessions are in the database: signed in once, good on every host
                     sessions = asyncio.run(code_sign_in_all(cluster.balancer, args.voters))
                     found["pages"] = pages(cluster.hosts[0].base, args)
+                    print(f"pages: {found['pages']}", flush=True)  # each part as it comes: a long run's figures kept
                 time.sleep(2)  # the last burst's votes projected
                 lines = vote_lines(cluster.meeting_id, sessions, voters, choices(prefix, cluster.meeting_id))
                 before = votes_in_log(prefix)
@@ -311,6 +312,7 @@ def bench_city(args: argparse.Namespace) -> dict[str, Any]:
         drop_schemas(prefix)
         shutil.rmtree(work, ignore_errors=True)
     found["pgbench"] = pgbench(args.seconds)
+    print(f"pgbench: {found['pgbench']}", flush=True)
     print("the same vote burst on SQLite, one host…", flush=True)
     url = os.environ.pop("LINLI_DATABASE_URL", None)  # bench_votes (and its server) would take PostgreSQL from it
     try:
