@@ -4,7 +4,6 @@ counterpart of backend.kernel.sqlite_store's held snapshot)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -12,10 +11,10 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
-HeldReads = dict[str, tuple[int, list[StoredEvent]]]  # aggregate id -> (the version above which, its events)
+from backend.kernel.held_reads import HeldReads, HeldReadsSelect
 
 
-class HeldReadsPostgresRecorder(PostgresApplicationRecorder):
+class HeldReadsPostgresRecorder(HeldReadsSelect, PostgresApplicationRecorder):
     """Between `hold` and `release`, each aggregate's events are read from the database once, and `read_ahead` reads
     a batch's aggregates in one statement. Without it the writer reads every command's record, vote and voter one
     statement after another (four round trips a vote, each waiting for the database and then for the interpreter
@@ -51,26 +50,8 @@ class HeldReadsPostgresRecorder(PostgresApplicationRecorder):
     def release(self) -> None:
         self._held.reads = None
 
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Sequence[StoredEvent]:
-        reads: HeldReads | None = getattr(self._held, "reads", None)
-        if reads is None or lte is not None or desc or limit is not None:
-            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
-        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
-        above = gt or 0
-        known = reads.get(key)
-        if known is not None and known[0] <= above:
-            return [event for event in known[1] if event.originator_version > above]
-        events = list(super().select_events(originator_id, gt=gt))
-        reads[key] = (above, events)
-        return events
+    def held_reads(self) -> HeldReads | None:
+        return getattr(self._held, "reads", None)
 
     def read_ahead(self, versions: dict[UUID, int]) -> None:
         """Read the events of these aggregates after these versions, one statement for up to READ_AHEAD_CHUNK of

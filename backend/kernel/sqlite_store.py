@@ -21,6 +21,8 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
+from backend.kernel.held_reads import HeldReads, HeldReadsSelect
+
 
 class WriterLock:
     """One writer at a time across the processes on this SQLite file (several web processes, the CLI), queued by
@@ -113,10 +115,7 @@ class HeldReadsDatastore(SQLiteDatastore):
                 self.pool.put_connection(connection)
 
 
-HeldReads = dict[str, tuple[int, list[StoredEvent]]]  # aggregate id -> (the version above which, its events)
-
-
-class HeldReadsRecorder(SQLiteApplicationRecorder):
+class HeldReadsRecorder(HeldReadsSelect, SQLiteApplicationRecorder):
     """In a held snapshot the log cannot change, so each aggregate's events are read from it once: a batch of votes
     fast-forwards its meeting once, not once per vote, and `read_ahead` looks up a batch's new ids together. Every
     read between two commits is a trip through the interpreter lock, which the busy event loop holds."""
@@ -124,26 +123,8 @@ class HeldReadsRecorder(SQLiteApplicationRecorder):
     datastore: HeldReadsDatastore
     READ_AHEAD_CHUNK = 500
 
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> list[StoredEvent]:
-        reads = self.datastore.held_reads()
-        if reads is None or lte is not None or desc or limit is not None:
-            return list(super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit))
-        key = originator_id.hex if isinstance(originator_id, UUID) else originator_id
-        above = gt or 0
-        known = reads.get(key)
-        if known is not None and known[0] <= above:
-            return [event for event in known[1] if event.originator_version > above]
-        events = list(super().select_events(originator_id, gt=gt))
-        reads[key] = (above, events)
-        return events
+    def held_reads(self) -> HeldReads | None:
+        return self.datastore.held_reads()
 
     def read_ahead(self, versions: dict[UUID, int]) -> None:
         """Read the events of these aggregates after these versions into the held snapshot, a few statements for all
