@@ -79,10 +79,10 @@ class Settings:
         its Unix socket, as psycopg, asyncpg and pg_dump all accept a directory for a host (a host in its own network
         namespace reaches a server on the same machine that way: the filesystem is shared, the loopback is not)."""
         url = urlparse(database_url or self.database_url)
-        socket_dir = parse_qs(url.query).get("host", [""])[0]
+        query = parse_qs(url.query)
         return {
-            "host": socket_dir or url.hostname or "127.0.0.1",
-            "port": str(url.port or 5432),
+            "host": query.get("host", [""])[0] or url.hostname or "127.0.0.1",
+            "port": str(url.port or query.get("port", ["5432"])[0]),
             "user": unquote(url.username or "postgres"),  # percent-encoded in a URL, as "p%40ss" for "p@ss"
             "password": unquote(url.password or ""),
             "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
@@ -91,7 +91,7 @@ class Settings:
     def pg_dsn(self) -> str:
         """The database as one URL for libraries that take only a DSN (a socket directory as the `host` parameter)."""
         pg = self.pg_params()
-        auth = quote(pg["user"]) + (":" + quote(pg["password"]) if pg["password"] else "")
+        auth = quote(pg["user"], safe="") + (":" + quote(pg["password"], safe="") if pg["password"] else "")
         if pg["host"].startswith("/"):
             return f"postgresql://{auth}@/{pg['dbname']}?host={quote(pg['host'])}&port={pg['port']}"
         return f"postgresql://{auth}@{pg['host']}:{pg['port']}/{pg['dbname']}"

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID
 
 import httpx
@@ -32,9 +33,18 @@ BIN = Path(sys.executable).parent
 UNIT = ROOT / "deploy" / "systemd" / "linli.service"
 SITE = ROOT / "deploy" / "nginx" / "linli.conf"
 PG_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_SOCKET_URL = os.environ.get(
-    "LINLI_TEST_POSTGRES_SOCKET_URL", "postgresql://postgres@/postgres?host=/var/run/postgresql"
-)
+PG_SOCKET_DIR = os.environ.get("LINLI_TEST_POSTGRES_SOCKET_DIR", "/var/run/postgresql")
+
+
+def socket_url(url: str, socket_dir: str = PG_SOCKET_DIR) -> str:
+    """The same database, user and password as `url`, reached over the server's Unix socket in `socket_dir`."""
+    parts = urlsplit(url)
+    auth = parts.netloc.rpartition("@")[0]
+    query = f"host={quote(socket_dir, safe='/')}&port={parts.port or 5432}"
+    return urlunsplit((parts.scheme, f"{auth}@" if auth else "", parts.path, query, ""))
+
+
+PG_SOCKET_URL = socket_url(PG_URL)
 
 
 def cluster_env(prefix: str, secret: str) -> dict[str, str]:
@@ -85,13 +95,20 @@ def _ip(*args: str) -> None:
 
 
 def netns_usable() -> bool:
-    """Root with iproute2, and the kernel lets a namespace be made (it does on this machine kind, CI included)."""
+    """Root with iproute2, the kernel lets a namespace be made (it does on this machine kind, CI included), and the
+    database answers on its Unix socket."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         return False
     probe = f"linli-probe{os.getpid()}"
     if subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode != 0:
         return False
     subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    try:  # the hosts inside reach the database over its socket: as this user, as they will
+        import psycopg
+
+        psycopg.connect(PG_SOCKET_URL, connect_timeout=3).close()
+    except Exception:  # any failure (no socket there, peer authentication refusing this user): the loopback
+        return False
     return True
 
 

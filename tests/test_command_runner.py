@@ -3,6 +3,8 @@
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
+import pytest
+
 from backend.deliberation.commands import proposals
 from backend.deliberation.domain.proposal import Proposal
 from backend.kernel.context import Ctx
@@ -192,7 +194,7 @@ def test_on_postgresql_a_batch_reads_each_aggregate_once_and_its_ids_together(se
     from backend.kernel.postgres_store import HeldReadsPostgresRecorder
 
     if not settings.is_postgres:
-        return
+        pytest.skip("PostgreSQL only (LINLI_TEST_DATABASE=postgres)")
     app, other_process = open_event_store(settings), open_event_store(settings)
     assert isinstance(app.recorder, HeldReadsPostgresRecorder)
     ctx = Ctx(UUID(int=1), None, NOW)

@@ -247,9 +247,14 @@ def test_a_database_url_is_read_as_libpq_reads_it(tmp_path):
         "dbname": "city",
     }
     assert over_socket.pg_dsn() == "postgresql://linli@/city?host=/var/run/postgresql&port=5432"
+    other_port = Settings(data_dir=tmp_path, database_url="postgresql://linli@/city?host=/run/pg&port=6432")
+    assert other_port.pg_params()["port"] == "6432", "the socket's file is named by its port"
     encoded = Settings(data_dir=tmp_path, database_url="postgresql://li%20li:p%40ss@db.example:6432/city")
     assert encoded.pg_params()["password"] == "p@ss" and encoded.pg_params()["user"] == "li li"
     assert encoded.pg_dsn() == "postgresql://li%20li:p%40ss@db.example:6432/city"
+    slashed = Settings(data_dir=tmp_path, database_url="postgresql://linli:a%2Fb%3Ac@db/city")
+    assert slashed.pg_params()["password"] == "a/b:c"
+    assert slashed.pg_dsn() == "postgresql://linli:a%2Fb%3Ac@db:5432/city", "a generated password's / and : kept"
 
 
 @pytest.mark.skipif(not POSTGRES, reason="PostgreSQL only")

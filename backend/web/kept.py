@@ -38,6 +38,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from backend.web.auth import sessions_valid_from
+
 KEPT = {"kept": True}  # a route's `opt`: its GET pages are kept for their reader
 KEPT_BYTES = 64 * 1024 * 1024  # per process; the oldest pages go first
 SESSION_COOKIE = "linli_session"
@@ -158,8 +160,7 @@ class KeptPages:
             return  # rendering it changed their session
         # Read after the stamp: a "sign out everywhere" that came while the page was rendered (after the app had
         # found the session valid) is in the stamp kept, so it alone would not make the page stale.
-        valid_from = await scope["app"].stores.get("security").get(f"valid-from-{resident_id}")
-        if valid_from and float(session.get("since", 0)) < float(valid_from):
+        if float(session.get("since", 0)) < await sessions_valid_from(scope["app"].stores.get("security"), resident_id):
             return  # signed out everywhere meanwhile
         headers = [(name, value) for name, value in started.get("headers", []) if name.lower() != b"set-cookie"]
         self._keep(key, Page(before, str(resident_id), signed_out, headers, b"".join(chunks)))

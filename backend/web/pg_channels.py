@@ -3,6 +3,7 @@ keeps."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -23,21 +24,27 @@ class PostgresChannels(PsycoPgChannelsBackend):
     Litestar's plugin publishes one message after another from one task, which ends at the first error: a message
     that cannot be sent after a fresh connection is logged and dropped instead (the pages show the views anyway)."""
 
+    SECONDS = 5.0  # a message not sent by then is given up (a half-open link must not hold every later one)
+
     def __init__(self, pg_dsn: str) -> None:
         super().__init__(pg_dsn)
         self._publisher: AsyncConnection[Any] | None = None
+        self._publishing = asyncio.Lock()  # the projector and leadership's relay may publish at once: one connection
 
     async def publish(self, data: bytes, channels: Iterable[str]) -> None:
         payload, names = data.decode("utf-8"), list(channels)
         for attempt in range(2):
             try:
-                connection = self._publisher
-                if connection is None or connection.closed:
-                    connection = self._publisher = await AsyncConnection.connect(self._pg_dsn, autocommit=True)
-                # pg_notify takes the channel's name as it is, as NOTIFY takes a quoted identifier.
-                await connection.execute("SELECT pg_notify(name, %s) FROM unnest(%s::text[]) AS name", (payload, names))
+                async with self._publishing, asyncio.timeout(self.SECONDS):
+                    connection = self._publisher
+                    if connection is None or connection.closed:
+                        connection = self._publisher = await AsyncConnection.connect(self._pg_dsn, autocommit=True)
+                    # pg_notify takes the channel's name as it is, as NOTIFY takes a quoted identifier.
+                    await connection.execute(
+                        "SELECT pg_notify(name, %s) FROM unnest(%s::text[]) AS name", (payload, names)
+                    )
                 return
-            except psycopg.Error:
+            except (psycopg.Error, TimeoutError):
                 await self._close_publisher()
                 if attempt:
                     log.exception("a live message to %s was not sent", names)

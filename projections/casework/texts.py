@@ -13,11 +13,11 @@ from typing import Any
 from uuid import UUID
 
 
-def text(value: UUID | None) -> str | None:
+def text(value: UUID | str | None) -> str | None:
     """An id as text, each made once: a rebuild writes the same case, resident and worker ids into row after row
     (UUID.__str__ formats anew each time, and costs several times the look-up)."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:  # already text (a row read back): nothing to make or keep
+        return value
     made = _TEXTS.get(value)
     if made is None:
         if len(_TEXTS) >= 200_000:  # bounded: starts again when full

@@ -44,11 +44,17 @@ SHOWN_MAX = 4_096  # boards' cards kept (references to the cards in CARDS, mostl
 class Shown:
     """What this process's projector's boards share (by projector, like READ: one app's positions and communities
     are not another's): each community's board's changes with their counts when read (_changes), and the cards of
-    the boards asked for, by position, community, the change the board is as of (None: as it is), filters and page,
-    day and language (_cards)."""
+    the boards asked for as of the projector's `position` (dropped together when it moves, as READ's values), by
+    community, the change the board is as of (None: as it is), filters and page, day and language (_cards)."""
 
     changes: dict[Any, tuple[tuple[int, ...], list[datetime]]] = field(default_factory=dict)
+    position: int = -1
     cards: OrderedDict[tuple[Any, ...], tuple[str, ...]] = field(default_factory=OrderedDict)
+
+    def cards_at(self, position: int) -> OrderedDict[tuple[Any, ...], tuple[str, ...]]:
+        if position != self.position:
+            self.position, self.cards = position, OrderedDict()
+        return self.cards
 
 
 SHOWN: WeakKeyDictionary[Any, Shown] = WeakKeyDictionary()
@@ -131,24 +137,25 @@ async def _cards(
     projector = request.app.state.runtime.projector
     as_of, key, epoch = moment, None, 0
     if projector.running:
-        position, shown_here = projector.position, SHOWN.setdefault(projector, Shown())
+        shown_here = SHOWN.setdefault(projector, Shown())
+        kept_cards = shown_here.cards_at(projector.position)  # kept into this one even if an event comes meanwhile
         if moment is not None:
             changes = await _once(request, ("changes", place["id"]), _changes, shown_here.changes, place["id"])
             epoch = bisect_right(changes, moment)  # how many changes were made by then
             as_of = changes[epoch - 1] if epoch else moment
         if moment is None or epoch:
-            key = (position, place["id"], as_of, *asked, day, current_locale())
-            if key in shown_here.cards:
-                shown_here.cards.move_to_end(key)
-                return shown_here.cards[key]
+            key = (place["id"], as_of, *asked, day, current_locale())
+            if key in kept_cards:
+                kept_cards.move_to_end(key)
+                return kept_cards[key]
     category, month, state, page = asked
     rows = await views.board(place["id"], as_of, category, month, state, day, page)
     objections = by_notice(await views.objections([r["notice_id"] for r in rows], as_of))
     kept = cards(request.app.template_engine, rows, objections, day, past=moment is not None)
     if key is not None:
-        shown_here.cards[key] = kept
-        if len(shown_here.cards) > SHOWN_MAX:
-            shown_here.cards.popitem(last=False)
+        kept_cards[key] = kept
+        if len(kept_cards) > SHOWN_MAX:
+            kept_cards.popitem(last=False)
     return kept
 
 
