@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +49,10 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
 
 
 async def until(condition: Any, what: str) -> None:
+    """Wait for `condition`, asked in a thread: it may ask a host over HTTP, and this process's event loop runs host
+    B, whose leadership steps down when its connection's check waits past ALIVE_SECONDS on a blocked loop."""
     deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
+    while not await asyncio.to_thread(condition):
         assert time.monotonic() < deadline, f"{what} within {WAIT_SECONDS} s"
         await asyncio.sleep(0.05)
 
@@ -78,8 +80,8 @@ async def equals_rebuild(settings: Settings) -> None:
         await quiet.stop()
 
 
-@contextlib.contextmanager
-def serving_alone(settings: Settings, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+@contextlib.asynccontextmanager
+async def serving_alone(settings: Settings, workers: int = 1) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
     """`linli serve`: a host of its own, in a process the test can kill (with one web process, the one it kills)."""
     port = _free_port()
     env = {**environment(settings), "LINLI_PORT": str(port), "LINLI_WORKERS": str(workers)}
@@ -89,13 +91,13 @@ def serving_alone(settings: Settings, workers: int = 1) -> Iterator[tuple[str, s
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while not _healthy(base):
+        while not await asyncio.to_thread(_healthy, base):  # host B's loop (this process's) runs meanwhile
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("server did not start:\n" + log.read_text()[-4000:])
-            time.sleep(0.2)
+            await asyncio.sleep(0.2)
         yield base, server
     finally:
-        _stop(server)
+        await asyncio.to_thread(_stop, server)
 
 
 def caught_up(base: str, head: int) -> bool:
@@ -117,7 +119,7 @@ async def led_by(base: str, pid: int) -> None:
 @postgres_only
 async def test_one_of_two_hosts_leads_and_the_follower_answers_once_the_views_show_its_events(settings):
     """Host A (`linli serve`) and host B (this process); one database, two data dirs."""
-    with serving_alone(host(settings, "a")) as (base, server):
+    async with serving_alone(host(settings, "a")) as (base, server):
         await led_by(base, server.pid)
         async with running(host(settings, "b")) as b:
             assert b.leadership is not None
@@ -139,7 +141,7 @@ async def test_one_of_two_hosts_leads_and_the_follower_answers_once_the_views_sh
 
             # A host joining with two web processes follows B: its first process hears B's notifications and tells
             # its second over the host's hub.
-            with serving_alone(host(settings, "a2"), workers=2) as (base2, _joined):
+            async with serving_alone(host(settings, "a2"), workers=2) as (base2, _joined):
                 assert leader_of(base2) == {"host": socket.gethostname(), "pid": os.getpid()}
                 await community(b, datetime.now(UTC), code="joined", residents=1, passwords=False)
                 head = b.event_count()
@@ -150,7 +152,7 @@ async def test_one_of_two_hosts_leads_and_the_follower_answers_once_the_views_sh
 
 @postgres_only
 async def test_when_the_leading_host_is_killed_another_takes_over_and_nothing_is_missed_or_applied_twice(settings):
-    with serving_alone(host(settings, "a")) as (base, server):
+    async with serving_alone(host(settings, "a")) as (base, server):
         deadline = time.monotonic() + WAIT_SECONDS
         while (httpx.get(base + "/healthz").json()["leader"] or {}).get("pid") != server.pid:
             assert time.monotonic() < deadline, "the served host leads"
