@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.runtime import Runtime  # noqa: E402
-from scripts.bench import seed_ballot  # noqa: E402
+from scripts.bench_votes import seed_ballot  # noqa: E402
 from scripts.cluster import BIN, PG_URL, Cluster, cluster_env, drop_schemas, netns_usable  # noqa: E402
 
 HOSTS = 3

@@ -33,17 +33,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from scripts.bench import (
-    BIN,
-    count_votes,
-    form_request,
-    free_port,
-    percentile,
-    seed_ballot,
-    start_server,
-    stop,
-    with_runtime,
-)
+from scripts.bench_kit import BIN, free_port, percentile, start_server, stop, with_runtime
+from scripts.bench_seats import form_request
+from scripts.bench_votes import count_votes, seed_ballot
 
 # The kernel's own counters (of the network namespace: other traffic in it adds to them): an accept queue that
 # overflowed (the backlog), and a socket closed by its process with a request still unread in it, which the kernel

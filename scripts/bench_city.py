@@ -45,17 +45,8 @@ from backend.residents.domain.phone_claim import PhoneClaim
 from backend.residents.domain.resident import Resident
 from backend.residents.domain.signin_code import SignInCode
 from backend.runtime import Runtime
-from scripts.bench import (
-    BIN,
-    PASSWORD,
-    bench_votes,
-    code_sign_in_all,
-    drive,
-    free_port,
-    percentile,
-    start_server,
-    stop,
-)
+from scripts.bench_kit import BIN, PASSWORD, code_sign_in_all, drive, free_port, percentile, start_server, stop
+from scripts.bench_votes import bench_votes
 from scripts.cluster import PG_URL, Cluster, cluster_env, drop_schemas
 
 COSIGNS = 20

@@ -50,7 +50,7 @@ def _tomorrow(now: datetime, hour: int, minute: int = 0) -> datetime:
 
 async def seed(rt: Runtime) -> int:
     """The community, the resident ("bench-0", a sign-in code) and their 100 items; the number of events written."""
-    from scripts.bench import seed_with_codes
+    from scripts.bench_kit import seed_with_codes
 
     cid, ids = seed_with_codes(rt, NEIGHBOURS + 1)
     me, now = ids[0], datetime.now(UTC)

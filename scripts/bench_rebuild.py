@@ -35,8 +35,8 @@ from backend.runtime import Runtime
 from backend.volunteering.domain.activity import Activity, ActivityTerms, recurring
 from backend.volunteering.domain.team import Team
 from projections.runner import fast_decoder
-from scripts.bench import seed
 from scripts.bench_casework import database_label, database_url, drop_schemas, seed_cases, seed_places, with_runtime
+from scripts.bench_kit import seed
 
 SCHEMA = "linli_bench_rebuild"
 

@@ -14,8 +14,8 @@ from uuid import UUID
 from backend.config import Settings
 from backend.contexts import PASSES
 from backend.runtime import Runtime
-from scripts.bench import seed_ballot
 from scripts.bench_burst import Ballot, fresh, get_request, reused, sign_in
+from scripts.bench_votes import seed_ballot
 from tests.test_workers import serving
 
 VOTERS = 300
