@@ -5,6 +5,7 @@ import time
 from uuid import uuid4
 
 from backend.web import auth, lockout
+from backend.web.same_turn import SameTurn
 from projections.residents import queries as residents
 from tests.conftest import NOW
 from tests.factories import PASSWORD, app_runtime, community, sign_in
@@ -79,7 +80,7 @@ async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runti
 
     monkeypatch.setattr(residents, "by_ids", counted)
     wanted = [*place.residents, place.residents[0], uuid4()]
-    users = await asyncio.gather(*(auth._reads.get(str(r)) for r in wanted))
+    users = await asyncio.gather(*(auth._reads.read((str(r), None)) for r in wanted))
     assert statements == [7], "six residents and an unknown id in one statement; the repeat shares it"
     assert [u and u.id for u in users] == [*place.residents, place.residents[0], None]
     assert {u.community_id for u in users if u} == {place.community_id}
@@ -88,8 +89,28 @@ async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runti
         raise OSError("disk gone")
 
     monkeypatch.setattr(residents, "by_ids", broken)
-    failed = await asyncio.gather(*(auth._reads.get(str(r)) for r in place.residents[:2]), return_exceptions=True)
+    failed = await asyncio.gather(
+        *(auth._reads.read((str(r), None)) for r in place.residents[:2]), return_exceptions=True
+    )
     assert [type(f) for f in failed] == [OSError, OSError], "every waiting request fails as its own query would"
+
+
+async def test_more_residents_in_a_turn_than_a_statement_takes_are_read_in_several(runtime, monkeypatch):
+    """A statement's parameters are bounded: a bigger burst is read a few residents to a statement, all answered."""
+    place = await community(runtime, NOW, residents=5, passwords=False)
+    await runtime.projector.catch_up()
+    statements: list[int] = []
+    read = residents.by_ids
+
+    async def counted(ids):
+        statements.append(len(ids))
+        return await read(ids)
+
+    monkeypatch.setattr(residents, "by_ids", counted)
+    reads = SameTurn(auth._read_users, most=2)
+    users = await asyncio.gather(*(reads.read((str(r), None)) for r in place.residents))
+    assert sorted(statements) == [1, 2, 2]
+    assert [u and u.id for u in users] == place.residents
 
 
 async def test_residents_in_use_are_read_again_in_bulk_before_their_requests_must(runtime, monkeypatch):
@@ -100,7 +121,7 @@ async def test_residents_in_use_are_read_again_in_bulk_before_their_requests_mus
     monkeypatch.setattr(auth, "USER_TTL", 0.4)
     monkeypatch.setattr(auth, "_recent", {})
     monkeypatch.setattr(auth, "_used", {})
-    users = await asyncio.gather(*(auth._reads.get(str(r)) for r in place.residents))
+    users = await asyncio.gather(*(auth._reads.read((str(r), None)) for r in place.residents))
     ids = [str(u.id) for u in users]
     cached_at = time.monotonic() - 0.3  # due: older than half the TTL
     auth._recent.update({i: (u, cached_at) for i, u in zip(ids, users, strict=True)})

@@ -21,6 +21,7 @@ from backend.kernel.changes import on_resident_changed
 from backend.kernel.context import Ctx
 from backend.kernel.personal import PersonalData
 from backend.kernel.zone import LOCAL_ZONE
+from backend.web.same_turn import SameTurn
 from backend.web.sessions import renew_session
 from projections.residents import queries as residents
 
@@ -80,7 +81,7 @@ async def current_user(request: Request[Any, Any, Any]) -> User | None:
             user = cached[0]
             _used[resident_id] = now
         else:
-            user = await _reads.get(resident_id, request.app.state.runtime.personal)
+            user = await _reads.read((resident_id, request.app.state.runtime.personal))
             if len(_recent) > 10_000:
                 _recent.clear()
                 _used.clear()
@@ -115,8 +116,8 @@ async def keep_users_fresh() -> None:
             for resident_id, entry in list(_recent.items())
             if started - entry[1] >= USER_TTL / 2 and started - _used.get(resident_id, 0) < USER_TTL
         ]
-        for start in range(0, len(due), _UserReads.MAX):
-            chunk = due[start : start + _UserReads.MAX]
+        for start in range(0, len(due), READ_AT_ONCE):
+            chunk = due[start : start + READ_AT_ONCE]
             read_at = time.monotonic()
             try:
                 rows = await residents.by_ids([UUID(resident_id) for resident_id, _ in chunk])
@@ -159,55 +160,29 @@ def forget_user(resident_id: str) -> None:
 on_resident_changed(lambda resident_id: forget_user(str(resident_id)))
 
 
-class _UserReads:
-    """Residents whose rows are wanted in the same turn of the event loop are read in one statement: a thousand
-    phones voting at once after a quiet spell cost a few queries, not a thousand taking turns on the connection."""
-
-    MAX = 500
-
-    def __init__(self) -> None:
-        self._wanted: dict[asyncio.AbstractEventLoop, dict[str, list[asyncio.Future[User | None]]]] = {}
-        self._reading: set[asyncio.Task[None]] = set()  # held: the loop keeps only weak references to tasks
-
-    async def get(self, resident_id: str, personal: PersonalData | None = None) -> User | None:
-        """`personal`: the keys that open the name the header shows (without them: the masked name)."""
-        loop = asyncio.get_running_loop()
-        wanted = self._wanted.get(loop)
-        if wanted is None:
-            wanted = self._wanted[loop] = {}
-            loop.call_soon(self._read_all, loop, personal)
-        future: asyncio.Future[User | None] = loop.create_future()
-        wanted.setdefault(resident_id, []).append(future)
-        return await future
-
-    def _read_all(self, loop: asyncio.AbstractEventLoop, personal: PersonalData | None) -> None:
-        wanted = list(self._wanted.pop(loop, {}).items())
-        for start in range(0, len(wanted), self.MAX):
-            task = loop.create_task(self._read(dict(wanted[start : start + self.MAX]), personal))
-            self._reading.add(task)
-            task.add_done_callback(self._reading.discard)
-
-    async def _read(
-        self, wanted: dict[str, list[asyncio.Future[User | None]]], personal: PersonalData | None
-    ) -> None:
-        try:
-            rows = await residents.by_ids([UUID(resident_id) for resident_id in wanted])
-            if personal is not None:  # the views keep names sealed: opened here, one key read for the batch
-                await residents.opened(personal, list(rows.values()))
-        except Exception as error:  # each waiting request fails with it, as its own query would have
-            for futures in wanted.values():
-                for future in futures:
-                    if not future.done():
-                        future.set_exception(error)
-            return
-        for resident_id, futures in wanted.items():
-            user = _user(rows.get(resident_id))
-            for future in futures:
-                if not future.done():  # not cancelled (the phone went away)
-                    future.set_result(user)
+READ_AT_ONCE = 500  # residents to a statement at most
 
 
-_reads = _UserReads()
+async def _read_users(wanted: list[tuple[str, PersonalData | None]]) -> dict[tuple[str, PersonalData | None], User]:
+    """The users of the residents wanted in one turn of the event loop, in one statement (backend.web.same_turn): a
+    thousand phones voting at once after a quiet spell cost a few queries, not a thousand taking turns on the
+    connection. Each with their name opened by the keys asked with them (`personal`; without: the masked name)."""
+    rows = await residents.by_ids([UUID(resident_id) for resident_id in dict.fromkeys(r for r, _ in wanted)])
+    users: dict[tuple[str, PersonalData | None], User] = {}
+    for personal in {personal for _, personal in wanted}:  # one a process: its app's
+        mine = {
+            resident_id: dict(rows[resident_id]) for resident_id, p in wanted if p is personal and resident_id in rows
+        }
+        if personal is not None:  # the views keep names sealed: opened here, one key read for the batch
+            await residents.opened(personal, list(mine.values()))
+        for resident_id, row in mine.items():
+            user = _user(row)
+            if user is not None:
+                users[resident_id, personal] = user
+    return users
+
+
+_reads: SameTurn[tuple[str, PersonalData | None], User] = SameTurn(_read_users, most=READ_AT_ONCE)
 
 
 def _user(row: dict[str, Any] | None, name: str | None = None) -> User | None:
