@@ -181,17 +181,41 @@ def _child(index: int, hub: str, config_kwargs: dict[str, Any], sockets: list[so
         uvicorn.Server(config).run(sockets=sockets)
 
 
-def serve_many(workers: int, config_kwargs: dict[str, Any]) -> int:
-    """Bind the port once and run `workers` uvicorn processes on it, the first the leader; stop them all on
-    SIGTERM or SIGINT, or when any of them ends (a service manager restarts the whole)."""
+def listening_sockets(workers: int, config_kwargs: dict[str, Any]) -> list[socket.socket]:
+    """One listening socket per web process, all on the port (SO_REUSEPORT): the kernel spreads new connections
+    over them evenly. With one socket shared, whichever process woke first often accepted every connection of a
+    burst (wrk's 32, a balancer's keep-alive pool) and served them all alone while the other core idled: half the
+    throughput in half the runs (issue 27). All are bound here, before any process starts, and closed together, so
+    no connection reaches a socket nobody will accept on. Without SO_REUSEPORT: the one socket, shared."""
     import uvicorn
 
+    config = uvicorn.Config(**config_kwargs)
+    if not hasattr(socket, "SO_REUSEPORT") or config.uds or config.fd is not None:
+        return [config.bind_socket()] * workers
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    port = config.port
+    found: list[socket.socket] = []
+    for _ in range(workers):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((config.host, port))
+        port = sock.getsockname()[1]  # port 0: the others on the port the first was given
+        sock.listen(config.backlog)
+        sock.set_inheritable(True)
+        found.append(sock)
+    return found
+
+
+def serve_many(workers: int, config_kwargs: dict[str, Any]) -> int:
+    """Bind the port and run `workers` uvicorn processes on it, the first the leader; stop them all on SIGTERM or
+    SIGINT, or when any of them ends (a service manager restarts the whole)."""
     hub_dir = tempfile.mkdtemp(prefix="linli-")
     hub = str(Path(hub_dir) / "hub")
-    sock = uvicorn.Config(**config_kwargs).bind_socket()
+    sockets = listening_sockets(workers, config_kwargs)
     spawn = multiprocessing.get_context("spawn")
     children = [
-        spawn.Process(target=_child, args=(index, hub, config_kwargs, [sock]), name=f"linli-web-{index}")
+        spawn.Process(target=_child, args=(index, hub, config_kwargs, [sockets[index]]), name=f"linli-web-{index}")
         for index in range(workers)
     ]
     stopping = threading.Event()
@@ -216,7 +240,8 @@ def serve_many(workers: int, config_kwargs: dict[str, Any]) -> int:
             child.join(30)
             if child.is_alive():
                 child.kill()
-        sock.close()
+        for sock in sockets:
+            sock.close()
         shutil.rmtree(hub_dir, ignore_errors=True)
     if failed and not stopping.is_set():
         log.error("%s ended (exit code %s); stopping the others", failed[0].name, failed[0].exitcode)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -256,6 +258,31 @@ def test_the_sign_in_limit_per_address_holds_across_the_processes(settings):
         assert statuses[5:] == [429] * 7
 
 
+async def served_by(port: int, connections: int) -> list[int]:
+    """Open `connections` at once, as wrk or a balancer's keep-alive pool does, then ask /healthz on each: the web
+    process that accepted each one."""
+    opened = await asyncio.gather(*(asyncio.open_connection("127.0.0.1", port) for _ in range(connections)))
+    pids = []
+    for reader, writer in opened:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        body = await reader.readexactly(int(re.search(rb"(?i)content-length: *(\d+)", head).group(1)))
+        pids.append(json.loads(body)["pid"])
+    for _, writer in opened:
+        writer.close()
+    return pids
+
+
+def test_connections_opened_at_once_are_spread_over_the_processes(settings):
+    """Each process listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections over them:
+    with one socket shared, one process often accepted a whole burst and served it alone (half the throughput)."""
+    with serving(settings) as (base, _):
+        assert len(health(base)) == 2
+        for _ in range(3):
+            per_process = Counter(asyncio.run(served_by(int(base.rsplit(":", 1)[1]), 32)))
+            assert len(per_process) == 2 and min(per_process.values()) >= 4, per_process
+
+
 def test_when_one_process_dies_the_others_stop_and_the_server_says_so(settings):
     with serving(settings) as (base, server):
         pids = set(health(base))
@@ -288,6 +315,7 @@ def test_processes_starting_together_all_start_on_a_new_store_and_on_an_existing
         assert all(b"event store ready (0 events); views migrated" in out for out, _ in said)
 
 
+@pytest.mark.fresh_schema
 def test_a_process_whose_start_fails_ends_and_says_why(settings):
     """A view table that is in the way fails the migration: the process ends with the reason, where it used to hang
     on its open connections' threads (`linli serve` said "Application startup failed. Exiting." and did not)."""
