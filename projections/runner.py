@@ -85,6 +85,7 @@ class Projector:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] | None = None  # by position (a heap)
         self._task: asyncio.Task[None] | None = None
         self._committed: dict[str, int] | None = None  # positions as this projector's last step left them
+        self._resets = 0  # a step that began before a reset must not keep the positions it read (see _keep)
         self.stepped: Stepped | None = None  # told of each committed step: the position and its live updates
         self.following = False  # another process projects; `advance` tells this one how far
         self.poked: Callable[[], None] | None = None  # told of each poke, from any thread (backend.leadership)
@@ -117,6 +118,7 @@ class Projector:
     async def _step(self, collector: _Collector) -> int:
         # The positions this projector committed last; read again after anything else (another process may move
         # them, and the guarded UPDATEs below then refuse with PositionConflict).
+        resets = self._resets
         positions = self._committed if self._committed is not None else await self.positions()
         self._committed = None
         start = min(positions.values(), default=0) + 1
@@ -125,7 +127,7 @@ class Projector:
         if self._far_behind:
             collector.pause()
         if start > head:
-            self._committed = positions
+            self._keep(positions, resets)
             await self._advance(head)
             return 0
         end = head if len(items) < limit else items[-1].position
@@ -164,9 +166,11 @@ class Projector:
         except PositionConflict as conflict:
             log.info("projection %s moved under us; re-reading", conflict)
             return len(items)
-        self._committed = moved
+        self._keep(moved, resets)
         if not advanced:
             return 0
+        if end >= head:
+            await self._caught_up()
         await self._advance(end)
         if self.stepped is not None:
             self.stepped(end, messages)
@@ -177,6 +181,25 @@ class Projector:
                 except Exception:  # live updates must never stop the projector
                     log.exception("publishing to %s failed", channel)
         return len(items)
+
+    def _keep(self, positions: dict[str, int], resets: int) -> None:
+        """Keep the positions a step left, unless a reset came meanwhile (a step running in the background while
+        `reset` ran would otherwise keep the positions from before it, and the catch-up would find nothing to do)."""
+        if resets == self._resets:
+            self._committed = positions
+
+    async def _caught_up(self) -> None:
+        """At the head: each projection with a `caught_up` hook is told (one that left indexes out while it was
+        rebuilt from zero makes them now). A failure there is logged, not raised: the views are right without
+        them, only slower to read, and the next step at the head tries again."""
+        for projection in self.projections:
+            hook = getattr(projection, "caught_up", None)
+            if hook is None:
+                continue
+            try:
+                await hook()
+            except Exception:
+                log.exception("projection %s failed at the head", projection.name)
 
     def _mine(self, projection: Projection, items: list[Item], done: int) -> list[Item]:
         wanted = self._topics[projection.name]
@@ -355,9 +378,14 @@ class Projector:
                     continue
                 for table in projection.tables:
                     await table.delete(force=True)
+                emptied = getattr(projection, "emptied", None)
+                if emptied is not None:  # e.g. drops indexes the catch-up would only slow down (see _caught_up)
+                    await emptied()
                 await ProjectionPosition.update({ProjectionPosition.position: 0}).where(
                     ProjectionPosition.name == projection.name
                 )
+        self._resets += 1  # again: a step that ended during the reset kept nothing of before it
+        self._committed = None
         self.position = 0
 
 

@@ -17,6 +17,7 @@ from backend.casework.domain.case import Case
 from backend.casework.domain.department import Department
 from backend.casework.domain.grid_plan import GridPlan
 from backend.casework.domain.matters import CommunityMatters, MatterList
+from projections.casework import indexes
 from projections.casework.cases import CaseBatch
 from projections.casework.plan import calendar_event, department_event, grid_event, matter_event
 from projections.casework.queries import queue_channel
@@ -89,6 +90,9 @@ CALENDAR_EVENTS = (
 )
 
 
+LARGE_BATCH = 1000  # more of casework's events than a live batch holds of the whole log (projections.runner)
+
+
 class CaseworkProjection:
     name = "casework"
     tables: ClassVar[Sequence[type[Table]]] = (
@@ -112,7 +116,21 @@ class CaseworkProjection:
         *CASE_EVENTS,
     )
 
+    def __init__(self) -> None:
+        self._indexes_unsure = True  # until made (IF NOT EXISTS) once at the head: see projections.casework.indexes
+
+    async def emptied(self) -> None:
+        await indexes.drop()
+        self._indexes_unsure = True
+
+    async def caught_up(self) -> None:
+        if self._indexes_unsure:
+            await indexes.make()
+            self._indexes_unsure = False
+
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
+        if len(items) > LARGE_BATCH:  # catching up (perhaps after another process's reset): check them at the head
+            self._indexes_unsure = True
         batch = CaseBatch({})
         touched, raised, grids, departments = _wanted(items)
         await batch.load(touched - raised)

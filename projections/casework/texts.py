@@ -18,11 +18,14 @@ def text(value: UUID | str | None) -> str | None:
     (UUID.__str__ formats anew each time, and costs several times the look-up)."""
     if value is None or type(value) is str:  # already text (a row read back): nothing to make or keep
         return value
-    made = _TEXTS.get(value)
+    # keyed by the id's number: a UUID's own hash and equality are Python methods, and the log's ids come as a new
+    # object each event (its originator's), so a look-up by the UUID cost two Python calls
+    key = value.int if type(value) is UUID else value
+    made = _TEXTS.get(key)
     if made is None:
         if len(_TEXTS) >= 200_000:  # bounded: starts again when full
             _TEXTS.clear()
-        made = _TEXTS[value] = str(value)
+        made = _TEXTS[key] = str(value)
     return made
 
 
@@ -38,7 +41,7 @@ def uuid5_text(namespace: UUID, name: str) -> str:
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
-_TEXTS: dict[UUID, str] = {}
+_TEXTS: dict[object, str] = {}  # by the id's number (or the id, when not a uuid.UUID)
 
 
 def encoder(default: Callable[[Any], Any] | None = None) -> Callable[[Any], str]:
