@@ -6,13 +6,16 @@ raised and answered by then, the link to the moment asked for."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 from uuid import UUID, uuid4
 
 from backend.disclosure.domain.notice import Notice, Terms
+from backend.disclosure.web.shared import SHOWN
 from backend.kernel.context import Ctx
 from backend.kernel.zone import LOCAL_ZONE
+from projections.disclosure.queries import PAGE
 from tests.conftest import NOW
-from tests.factories import app_runtime, community
+from tests.factories import app_runtime, community, sign_in
 from tests.test_residents_http import settle
 
 BASE = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=3)
@@ -89,3 +92,60 @@ async def _publish_elsewhere(rt, community_id: UUID, at: datetime) -> None:
     other = Notice.draft_new(Ctx(community_id, None, at), uuid4(), "party", "另一通知", "内容。" * 10)
     other.publish(Ctx(community_id, None, at), Terms(review_required=False))
     rt.store.save(other)
+
+
+async def test_a_board_kept_for_everyone_shows_each_signed_in_reader_their_own_name_and_token(client):
+    """The body of the board as of a moment is kept for everyone, the page around it for each reader: two residents
+    and an anonymous visitor asking for the same moment each get the same notices in their own page."""
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=2)
+    notice = Notice.draft_new(Ctx(place.community_id, None, _at(0)), uuid4(), "affairs", "停水通知", "内容。" * 10)
+    notice.publish(Ctx(place.community_id, None, _at(0)), Terms(review_required=False))
+    rt.store.save(notice)
+    await settle(rt)
+    readers = []
+    for phone in place.phones:
+        client.cookies.clear()
+        await sign_in(client, phone)
+        readers.append("; ".join(f"{name}={value}" for name, value in client.cookies.items()))
+    client.cookies.clear()
+    await settle(rt)  # their sign-ins projected: what is kept stays kept
+    tokens = [cookie.split("csrftoken=")[1].split(";")[0] for cookie in readers]
+    asked = f"/board?at={_asked(5)}"
+    for _ in range(2):  # rendered, then from what is kept
+        pages = [(await client.get(asked, headers={"cookie": cookie})).text for cookie in readers]
+        for mine, theirs, page, token in zip((0, 1), (1, 0), pages, tokens, strict=True):
+            assert "停水通知" in page and f"居民test{mine}" in page and f"居民test{theirs}" not in page
+            assert f'"x-csrftoken": "{token}"' in page and tokens[theirs] not in page
+        anonymous = (await client.get(f"/board?community=test&at={_asked(5)}", headers={"cookie": ""})).text
+        assert "停水通知" in anonymous and "居民test" not in anonymous and tokens[0] not in anonymous
+    shown = SHOWN[rt.projector].kept
+    assert len(shown.skeletons) == 1 and len(shown.frames) == 3, "one body for everyone, a frame for each reader"
+
+
+async def test_the_moment_asked_is_put_in_the_kept_body_as_typed_escaped_and_in_links(client):
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=1)
+    notices = []
+    for n in range(PAGE + 1):  # a second page, as of the moment asked
+        notice = Notice.draft_new(Ctx(place.community_id, None, _at(n)), uuid4(), "party", f"通知{n:02}", "内容。")
+        notice.publish(Ctx(place.community_id, None, _at(n)), Terms(review_required=False))
+        notices.append(notice)
+    rt.store.save(*notices)
+    await settle(rt)
+    for minutes in (0, 1):  # the second moment's body is the first's, kept
+        typed = _asked(30, minutes).replace("T", " ")  # as a reader may type it: with a space
+        page = (await client.get("/board", params={"community": "test", "at": typed}, headers={"cookie": ""})).text
+        query = quote(typed, safe="/")
+        assert f'name="at" type="datetime-local" value="{typed}"' in page, "the form keeps the moment as typed"
+        assert f"/board/notices/{notices[PAGE].id}?at={query}" in page, "a card links to the notice as of then"
+        assert f"&at={query}&page=2" in page and "通知00" not in page, "the next page, as of the same moment"
+        local = (_at(30) + timedelta(minutes=minutes)).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+        banner = page.split('<p class="flash info" role="status">')[1].split("</p>")[0]
+        assert local in banner and "&lt;" not in page, "the banner says the moment asked for; nothing escaped twice"
+        second = await client.get(
+            "/board", params={"community": "test", "at": typed, "page": 2}, headers={"cookie": ""}
+        )
+        assert "通知00" in second.text and "通知01" not in second.text
+    refused = await client.get("/board?community=test&at=2026-02-30 10:00", headers={"cookie": ""})
+    assert refused.status_code == 422 and 'value="2026-02-30 10:00"' in refused.text

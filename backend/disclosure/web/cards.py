@@ -4,7 +4,12 @@ A notice's card shows its version, the day's 公示 state and how many objection
 the same card appears on every board that shows that version on that day with those objections, whichever moment
 was asked for and whoever asks. So a card is rendered once per (version, day, objections, language, whether it links
 to a past moment) and kept in CARDS; a past moment's link (`?at=…`, the moment as the reader typed it) is put into
-the kept card for each request, in place of MARKER."""
+the kept card for each request, in place of MARKER.
+
+Around its cards the board's body (disclosure/_board_body.html) is kept the same way (backend/disclosure/web/board.py),
+with CARD_LIST where the cards go and AT, AT_QUERY and WHEN where the moment asked for goes (the form's field, the
+pager's links, the banner's time): `fill` puts a request's moment into a body, cards' links included, in one pass, so
+nothing a reader typed is ever read as a place to fill."""
 
 from __future__ import annotations
 
@@ -22,21 +27,23 @@ from backend.disclosure.web.views import KINDS
 from backend.i18n import current_locale
 
 CARDS_MAX = 20_000  # per process: a few days of a large board in each language; the oldest go first
-# Where a kept card takes the moment asked for; no notice's text holds it (it is new in each process).
-MARKER = f"\x00{secrets.token_hex(8)}\x00"
+# Where kept text takes what one request puts in (no notice's text holds it: it is new in each process): a kept card
+# the link to the moment asked for (MARKER); a kept body the moment as typed, escaped (AT), the same in a link's query
+# (AT_QUERY) and that moment as a time (WHEN), and its cards (CARD_LIST); a kept page's frame its body (BODY).
+PLACE = f"\x00{secrets.token_hex(8)}"
+MARKER, AT, AT_QUERY, WHEN = (PLACE + kind for kind in "maqw")
+CARD_LIST, BODY = Markup(PLACE + "c"), Markup(PLACE + "b")
 CARDS: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
 
 def cards(
-    engine: Any, rows: list[dict[str, Any]], objections: dict[str, list[dict[str, Any]]], day: date, past: bool
+    engine: Any, rows: list[dict[str, Any]], objections: list[tuple[int, int]], day: date, past: bool
 ) -> tuple[str, ...]:
     """The cards of these board rows (newest first) on `day`, from CARDS or rendered; with MARKER where a card links
     to the moment asked for (`past`: the board as of a past moment)."""
     locale = current_locale()
     found = []
-    for row in rows:
-        mine = objections.get(str(row["notice_id"]), [])
-        answered = sum(1 for o in mine if o["answered_at"])
+    for row, (raised, answered) in zip(rows, objections, strict=True):
         key = (
             row["notice_id"],
             row["version"],
@@ -47,7 +54,7 @@ def cards(
             row["until"] >= day,  # in its 公示 period, or archived
             row["until"],
             _digest(row["text"]),
-            len(mine),
+            raised,
             answered,
             locale,
             past,
@@ -56,7 +63,7 @@ def cards(
         if card is None:
             card = engine.get_template("disclosure/_board_card.html").render(
                 n=row,
-                mine=mine,
+                raised=raised,
                 answered=answered,
                 day=day,
                 at=MARKER if past else "",
@@ -72,10 +79,13 @@ def cards(
     return tuple(found)
 
 
-def shown(kept: tuple[str, ...], at: str) -> list[Markup]:
-    """Kept cards as a page shows them: links to the moment `at` as the reader gave it."""
-    link = f"?at={escape(do_urlencode(at))}"
-    return [Markup(card.replace(MARKER, link)) for card in kept]
+def fill(body: str, at: str, when: str) -> str:
+    """A kept body as a page shows it: `at`, the moment as the reader gave it, in the form and the links (cards: to
+    the notice as of that moment; the pager's), and `when`, that moment as a time, in the banner."""
+    query = str(escape(do_urlencode(at)))  # text, not Markup: Markup + text would escape the text after it
+    found = {"m": f"?at={query}", "a": str(escape(at)), "q": query, "w": str(escape(when))}
+    first, *rest = body.split(PLACE)
+    return first + "".join(found[part[0]] + part[1:] for part in rest)
 
 
 def _digest(text: str) -> bytes:
