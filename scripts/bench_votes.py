@@ -9,6 +9,7 @@ import base64
 import contextlib
 import gc
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -235,6 +236,7 @@ def bench_votes(seconds: int, concurrency: int, voters: int, clients: int, probe
         stop(server)  # again, if the run failed: a no-op on a server already stopped
         if schema:
             drop_schemas(schema)
+        shutil.rmtree(data_dir, ignore_errors=True)
     burst, latencies = measured["burst"], measured["latencies"]
     return {
         **burst,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,39 +20,43 @@ from backend.contexts import PASSES
 from backend.kernel.ports import Pass
 from backend.runtime import Runtime
 from backend.web.app import create_app
+from tests.pg_pool import SchemaPool
 
 POSTGRES = os.environ.get("LINLI_TEST_DATABASE") == "postgres"
 POSTGRES_URL = os.environ.get("LINLI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
-def _drop_schemas(schema: str) -> None:
-    import psycopg
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fresh_schema: on PostgreSQL, a schema set no test has used (none exists)")
 
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        for suffix in ("events", "views", "keys"):
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}_{suffix}" CASCADE')
+
+@pytest.fixture(scope="session")
+def schema_pool() -> Iterator[SchemaPool]:
+    """This worker's PostgreSQL schema sets, emptied and reused between tests (tests/pg_pool.py says why)."""
+    pool = SchemaPool(POSTGRES_URL, reuse=os.environ.get("LINLI_TEST_SCHEMA_REUSE") != "0")
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Settings]:
     if POSTGRES:
-        schema = f"t{uuid.uuid4().hex[:12]}"
+        pool: SchemaPool = request.getfixturevalue("schema_pool")
+        schema = pool.take(fresh=request.node.get_closest_marker("fresh_schema") is not None)
         # `linli` run by a test (its environment pointed at this schema) is a host of the same deployment: on
         # PostgreSQL it refuses to start without the deployment's secret (backend.config.Settings.ensure_secret)
         monkeypatch.setenv("LINLI_SECRET", "test-secret")
         yield load_settings(
             data_dir=tmp_path, database_url=POSTGRES_URL, pg_schema=schema, demo=False, secret="test-secret"
         )
-        _drop_schemas(schema)
+        pool.give(schema)
     else:
         yield load_settings(data_dir=tmp_path, database_url="", demo=False, secret="test-secret")
 
 
 @contextlib.asynccontextmanager
-async def started(
-    settings: Settings, run_projector: bool, passes: tuple[Pass, ...] = PASSES
-) -> AsyncIterator[Runtime]:
+async def started(settings: Settings, run_projector: bool, passes: tuple[Pass, ...] = PASSES) -> AsyncIterator[Runtime]:
     rt = Runtime(settings, passes=passes)
     await rt.start(run_projector=run_projector)
     try:

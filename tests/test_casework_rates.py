@@ -36,8 +36,9 @@ from backend.runtime import Runtime
 from projections.casework import dashboard
 from projections.casework.rates import figures
 from projections.casework.tables import COUNTERS, RateView
-from tests.conftest import POSTGRES, POSTGRES_URL, _drop_schemas
+from tests.conftest import POSTGRES, POSTGRES_URL
 from tests.factories import snapshot
+from tests.pg_pool import drop
 from tests.test_casework import STREET, T0, World, world
 
 CATEGORIES = ("facilities", "power", "city", "other")
@@ -397,7 +398,7 @@ async def _run(program: list[tuple[Any, ...]], batch: int) -> None:
         finally:
             await rt.stop()
             if schema:
-                _drop_schemas(schema)
+                drop(POSTGRES_URL, schema)
 
 
 async def _street_adds_up(expected: dict[tuple[str, str, str], dict[str, int]]) -> None:
