@@ -186,24 +186,36 @@ def listening_sockets(workers: int, config_kwargs: dict[str, Any]) -> list[socke
     over them evenly. With one socket shared, whichever process woke first often accepted every connection of a
     burst (wrk's 32, a balancer's keep-alive pool) and served them all alone while the other core idled: half the
     throughput in half the runs (issue 27). All are bound here, before any process starts, and closed together, so
-    no connection reaches a socket nobody will accept on. Without SO_REUSEPORT: the one socket, shared."""
+    no connection reaches a socket nobody will accept on. The price: a process busy for a while (the leader catching
+up a long way) keeps its share of new connections waiting while the others could take them. Without SO_REUSEPORT
+(or on a Unix socket or a given fd): the one socket, shared."""
     import uvicorn
 
     config = uvicorn.Config(**config_kwargs)
     if not hasattr(socket, "SO_REUSEPORT") or config.uds or config.fd is not None:
         return [config.bind_socket()] * workers
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    port = config.port
+    # First the port alone, without SO_REUSEPORT: another server on it (an old instance still running, a second
+    # deployment) refuses it as before ("address in use"), instead of silently sharing the connections with it.
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((config.host, config.port))
+        port = probe.getsockname()[1]  # port 0: the one given
     found: list[socket.socket] = []
-    for _ in range(workers):
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((config.host, port))
-        port = sock.getsockname()[1]  # port 0: the others on the port the first was given
-        sock.listen(config.backlog)
-        sock.set_inheritable(True)
-        found.append(sock)
+    try:
+        for _ in range(workers):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            found.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((config.host, port))
+            sock.listen(config.backlog)
+            sock.set_inheritable(True)
+    except OSError:
+        for sock in found:
+            sock.close()
+        raise
+    log.info("listening on %s:%s, a socket for each of %s processes", config.host, port, workers)
     return found
 
 
@@ -212,7 +224,12 @@ def serve_many(workers: int, config_kwargs: dict[str, Any]) -> int:
     SIGINT, or when any of them ends (a service manager restarts the whole)."""
     hub_dir = tempfile.mkdtemp(prefix="linli-")
     hub = str(Path(hub_dir) / "hub")
-    sockets = listening_sockets(workers, config_kwargs)
+    try:
+        sockets = listening_sockets(workers, config_kwargs)
+    except OSError as error:  # as uvicorn says it for one process
+        log.error("could not listen on %s:%s: %s", config_kwargs.get("host"), config_kwargs.get("port"), error)
+        shutil.rmtree(hub_dir, ignore_errors=True)
+        return 1
     spawn = multiprocessing.get_context("spawn")
     children = [
         spawn.Process(target=_child, args=(index, hub, config_kwargs, [sockets[index]]), name=f"linli-web-{index}")

@@ -1,7 +1,7 @@
 """The several-hosts test's cluster (scripts/cluster.py): three hosts and nginx, on fresh PostgreSQL schemas dropped
 afterwards; each host in a network namespace of its own, behind a veth pair, when the test runs as root. Seeded
 before the hosts start: residents with one-time sign-in codes and a residents' meeting with its
-ballot open (scripts/bench.py's seeding)."""
+ballot open (scripts/bench_votes.py's seeding)."""
 
 from __future__ import annotations
 

@@ -207,7 +207,7 @@ async def test_killing_the_leading_host_in_a_vote_burst_loses_and_doubles_no_ack
 
 
 def _residents(rt: Runtime) -> list[str]:
-    """The seeded residents in the order of their codes ("bench-k" is the k-th registered: scripts/bench.py)."""
+    """The seeded residents in the order of their codes ("bench-k" is the k-th registered: scripts/bench_kit.py)."""
     found, start = [], 1
     while batch := rt.store.recorder.select_notifications(start, 5000):
         found += [str(n.originator_id) for n in batch if n.topic.endswith("Resident.Registered")]

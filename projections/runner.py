@@ -86,6 +86,9 @@ class Projector:
         self._task: asyncio.Task[None] | None = None
         self._committed: dict[str, int] | None = None  # positions as this projector's last step left them
         self._resets = 0  # a step that began before a reset must not keep the positions it read (see _keep)
+        # Until a step reaches the head after this projector started, was reset, read positions another process
+        # moved or read a full batch: then the projections' `caught_up` hooks run there (see _caught_up).
+        self._behind = True
         self.stepped: Stepped | None = None  # told of each committed step: the position and its live updates
         self.following = False  # another process projects; `advance` tells this one how far
         self.poked: Callable[[], None] | None = None  # told of each poke, from any thread (backend.leadership)
@@ -119,6 +122,8 @@ class Projector:
         # The positions this projector committed last; read again after anything else (another process may move
         # them, and the guarded UPDATEs below then refuse with PositionConflict).
         resets = self._resets
+        if self._committed is None:
+            self._behind = True  # positions read again: another process may have reset or moved them
         positions = self._committed if self._committed is not None else await self.positions()
         self._committed = None
         start = min(positions.values(), default=0) + 1
@@ -128,9 +133,12 @@ class Projector:
             collector.pause()
         if start > head:
             self._keep(positions, resets)
+            await self._caught_up(resets)
             await self._advance(head)
             return 0
         end = head if len(items) < limit else items[-1].position
+        if end < head:
+            self._behind = True
         messages: list[LiveMessage] = []
         advanced = False
         moved = dict(positions)
@@ -170,7 +178,9 @@ class Projector:
         if not advanced:
             return 0
         if end >= head:
-            await self._caught_up()
+            await self._caught_up(resets)
+        if resets != self._resets:  # reset meanwhile: its position 0 stands, not this step's end
+            return len(items)
         await self._advance(end)
         if self.stepped is not None:
             self.stepped(end, messages)
@@ -188,10 +198,14 @@ class Projector:
         if resets == self._resets:
             self._committed = positions
 
-    async def _caught_up(self) -> None:
-        """At the head: each projection with a `caught_up` hook is told (one that left indexes out while it was
-        rebuilt from zero makes them now). A failure there is logged, not raised: the views are right without
-        them, only slower to read, and the next step at the head tries again."""
+    async def _caught_up(self, resets: int) -> None:
+        """At the head after being behind (see _behind): each projection with a `caught_up` hook is told (one that
+        left indexes out while it was rebuilt from zero makes them now), once, not on every live step. A failure
+        there is logged, not raised: the views are right without them, only slower to read; a reset meanwhile
+        makes this projector behind again, so the next step at the head tries again."""
+        if not self._behind or resets != self._resets:
+            return
+        self._behind = False  # before the hooks: a reset while they run sets it again
         for projection in self.projections:
             hook = getattr(projection, "caught_up", None)
             if hook is None:
@@ -386,6 +400,7 @@ class Projector:
                 )
         self._resets += 1  # again: a step that ended during the reset kept nothing of before it
         self._committed = None
+        self._behind = True
         self.position = 0
 
 

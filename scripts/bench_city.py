@@ -8,7 +8,7 @@ Seeded through the aggregates, many per transaction (setup, not measured): every
 registered and verified with their phones claimed, four to a household; 100 board notices in community 0 and the
 rest of `--city-notices` in community 1 (the board of 100 beside the board of 100,000); proposals with 20 co-signs
 each until the log holds `--city-events`. The first `--voters` residents of community 0 get one-time sign-in codes
-("bench-k", as scripts/bench.py's sign-in takes them) and a residents' meeting with its ballot open expects them.
+("bench-k", as scripts/bench_kit.py's sign-in takes them) and a residents' meeting with its ballot open expects them.
 
 Measured: the full rebuild (every view reset, then caught up) in events/s; per host count, the vote burst through
 the balancer (wrk, each request a vote that changes the voter's choice, so each writes), its p99, and how many

@@ -3,7 +3,7 @@
 
 The log: the demo community (every context, through the commands), then a large community ("bench": residents,
 proposals with co-signs, a residents' meeting with its votes, volunteer shifts with sign-ups, disclosure notices)
-and a street of casework communities with their cases (the seeders of scripts/bench.py and bench_casework.py).
+and a street of casework communities with their cases (the seeders of scripts/bench_kit.py and bench_casework.py).
 Events/s count every event of the log (the projector reads them all, and skips the ones a projection does not
 handle), so the figures of different projections compare directly. After each rebuild the projection's tables are
 compared with what the first full build made (rows as sets, with the projections' own row ids left out).

@@ -39,23 +39,28 @@ class SchemaPool:
         self.url = url
         self.reuse = reuse  # False: every set dropped after its test (LINLI_TEST_SCHEMA_REUSE=0), to compare
         self.free: list[tuple[str, frozenset[str]]] = []  # name, structure when handed out
-        self.out: dict[str, frozenset[str]] = {}
+        self.out: dict[str, frozenset[str] | None] = {}  # None: a fresh set, dropped after its test
 
     def take(self, fresh: bool = False) -> str:
         """A set's name: an emptied one if there is one, else (or if `fresh`: a test that must find no tables)
         a name never used, whose set the runtime will create."""
         if self.free and not fresh:
             name, structure = self.free.pop()
-        else:
-            name, structure = f"t{uuid.uuid4().hex[:12]}", frozenset()
-        self.out[name] = structure
+            self.out[name] = structure
+            return name
+        name = f"t{uuid.uuid4().hex[:12]}"
+        self.out[name] = None if fresh else frozenset()
         return name
 
     def give(self, name: str) -> None:
+        """Back after its test: emptied for the next one when its structure is whole (every migration this code has
+        applied, nothing taken away) and no process still leads on it (a `linli serve` or runtime the test left
+        running would project the next test's events); else dropped."""
         before = self.out.pop(name)
         with psycopg.connect(self.url, autocommit=True) as conn:
             after = _structure(conn, name)
-            if self.reuse and before <= after and after and _emptied(conn, name):
+            whole = before is not None and before <= after and _migrated(after, name)
+            if self.reuse and whole and _unled(conn, name) and _emptied(conn, name):
                 self.free.append((name, after))
                 return
         drop(self.url, name)
@@ -77,6 +82,21 @@ def _structure(conn: psycopg.Connection, name: str) -> frozenset[str]:
     if any(row.startswith(f"{name}_views.migration:r:") for row in found):
         found |= {f"migration {row[0]}" for row in conn.execute(f'SELECT name FROM "{name}_views".migration')}
     return frozenset(found)
+
+
+def _migrated(structure: frozenset[str], name: str) -> bool:
+    from projections.db import migration_ids
+
+    return bool(migration_ids()) and all(f"migration {m}" in structure for m in migration_ids())
+
+
+def _unled(conn: psycopg.Connection, name: str) -> bool:
+    """No session holds the set's leader lock (backend.leadership.lock_name)."""
+    key = f"linli projector {name}"
+    taken = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]
+    if taken:
+        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+    return bool(taken)
 
 
 def _emptied(conn: psycopg.Connection, name: str) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from piccolo.engine.sqlite import SQLiteEngine
 
-from projections.casework import handlers
 from projections.casework.indexes import DEFERRED
 from projections.casework.tables import CaseView
 from tests.factories import snapshot
@@ -39,14 +38,27 @@ async def test_a_rebuild_drops_the_deferred_indexes_and_makes_them_at_the_head(r
     assert await snapshot() == live
 
 
-async def test_a_catch_up_after_a_reset_done_elsewhere_makes_them(runtime, monkeypatch):
+async def test_a_catch_up_after_a_reset_done_elsewhere_makes_them(runtime):
     await _cases(runtime, await world(runtime))
     assert await runtime.projector.wait_for(runtime.event_count(), timeout=30)
     await runtime.projector.stop()
-    projection = next(p for p in runtime.projector.projections if p.name == "casework")
     await runtime.projector.reset(["casework"])
-    projection._indexes_unsure = False  # as a process that made them at its start and never saw the reset
+    # as a process at the head that never saw the reset: only the positions it reads again say it is behind
+    runtime.projector._behind = False
     runtime.projector.rebuild_after, runtime.projector.rebuild_batch_size = 10, 40
-    monkeypatch.setattr(handlers, "LARGE_BATCH", 20)  # a batch of the catch-up counts as large
     await runtime.projector.catch_up()
+    assert set(DEFERRED) <= await _indexes()
+
+
+async def test_the_indexes_are_made_again_at_the_head_even_when_nothing_was_left_to_project(runtime):
+    """The projector that reaches the head first may be another one: this one's last step then finds nothing to do,
+    and still makes them."""
+    await _cases(runtime, await world(runtime))
+    assert await runtime.projector.wait_for(runtime.event_count(), timeout=30)
+    await runtime.projector.stop()
+    await runtime.projector.reset(["casework"])
+    await runtime.projector.catch_up()  # the rebuild, to the head
+    await CaseView.raw(f"DROP INDEX IF EXISTS {next(iter(DEFERRED))}")  # as if another process's reset
+    runtime.projector._behind = True  # ... which this one read in the positions
+    await runtime.projector.catch_up()  # nothing to project: start > head
     assert set(DEFERRED) <= await _indexes()

@@ -344,3 +344,19 @@ def test_the_server_runs_one_web_process_per_usable_core_unless_told(monkeypatch
     assert load_settings().workers == len(os.sched_getaffinity(0))
     monkeypatch.setenv("LINLI_WORKERS", "1")
     assert load_settings().workers == 1
+
+
+def test_the_processes_sockets_share_one_port_and_another_server_on_it_is_refused():
+    from backend.workers import listening_sockets
+
+    config = {"app": "backend.web.app:create_app", "factory": True, "host": "127.0.0.1", "port": 0}
+    sockets = listening_sockets(2, config)
+    try:
+        assert len({s.fileno() for s in sockets}) == 2
+        port = sockets[0].getsockname()[1]
+        assert sockets[1].getsockname()[1] == port
+        with pytest.raises(OSError):  # a second server on the port: "address in use", as with one socket
+            listening_sockets(2, {**config, "port": port})
+    finally:
+        for sock in sockets:
+            sock.close()

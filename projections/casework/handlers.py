@@ -90,9 +90,6 @@ CALENDAR_EVENTS = (
 )
 
 
-LARGE_BATCH = 1000  # more of casework's events than a live batch holds of the whole log (projections.runner)
-
-
 class CaseworkProjection:
     name = "casework"
     tables: ClassVar[Sequence[type[Table]]] = (
@@ -116,21 +113,15 @@ class CaseworkProjection:
         *CASE_EVENTS,
     )
 
-    def __init__(self) -> None:
-        self._indexes_unsure = True  # until made (IF NOT EXISTS) once at the head: see projections.casework.indexes
-
     async def emptied(self) -> None:
         await indexes.drop()
-        self._indexes_unsure = True
 
     async def caught_up(self) -> None:
-        if self._indexes_unsure:
-            await indexes.make()
-            self._indexes_unsure = False
+        """The runner calls this at the head whenever it was behind (started, reset, caught up a full batch or
+        after another process moved the positions): made IF NOT EXISTS, a few catalog reads when they are there."""
+        await indexes.make()
 
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
-        if len(items) > LARGE_BATCH:  # catching up (perhaps after another process's reset): check them at the head
-            self._indexes_unsure = True
         batch = CaseBatch({})
         touched, raised, grids, departments = _wanted(items)
         await batch.load(touched - raised)
