@@ -23,10 +23,6 @@ from uuid import uuid4
 
 from piccolo.columns import Serial
 
-from backend.community.domain.rules import VOTE_RULES
-from backend.deliberation.domain.matter import Matter
-from backend.deliberation.domain.meeting import Meeting
-from backend.deliberation.domain.rules import Body, Outcome
 from backend.deliberation.domain.vote import Vote
 from backend.demo import load_demo
 from backend.disclosure.domain.notice import Notice, Terms
@@ -37,6 +33,7 @@ from backend.volunteering.domain.team import Team
 from projections.runner import fast_decoder
 from scripts.bench_casework import database_label, database_url, drop_schemas, seed_cases, seed_places, with_runtime
 from scripts.bench_kit import seed
+from scripts.bench_votes import residents_ballot
 
 SCHEMA = "linli_bench_rebuild"
 
@@ -51,13 +48,7 @@ def seed_mixed(rt: Runtime, size: int) -> dict[str, int]:
     registered = rt.store.recorder.select_notifications(mark + 1, 10 * residents + 10)
     ids = [n.originator_id for n in registered if n.topic.endswith("Resident.Registered")]
     ctx = Ctx(cid, None, now)
-    # A residents' meeting with every resident of the community voting
-    matter = Matter.open(ctx, uuid4(), "压测表决", "压测用的事项。", None, False)
-    for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
-        matter.record(ctx, body, Outcome.PASSED, uuid4())
-    rule = VOTE_RULES[Body.RESIDENTS_MEETING]
-    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意", ids, 0, rule)
-    meeting.open_ballot(ctx)
+    matter, meeting = residents_ballot(ctx, ids)  # every resident of the community voting
     ballot = meeting.ballot_state
     votes = [Vote.cast(Ctx(cid, r, now), ballot, r, ("yes", "no", "abstain")[k % 3]) for k, r in enumerate(ids)]
     rt.store.save(matter, meeting)

@@ -45,16 +45,20 @@ def seed_ballot(rt: Runtime, voters: int) -> UUID:
     """`voters` residents with one-time sign-in codes ("bench-<n>", no argon2 per sign-in), and a residents' meeting
     at stage ④ with its ballot open and all of them expected."""
     cid, ids = seed_with_codes(rt, voters)
-    now = datetime.now(UTC)
-    ctx = Ctx(cid, None, now)
+    matter, meeting = residents_ballot(Ctx(cid, None, datetime.now(UTC)), ids)
+    rt.store.save(matter, meeting)
+    return meeting.id
+
+
+def residents_ballot(ctx: Ctx, ids: list[UUID]) -> tuple[Matter, Meeting]:
+    """A matter past ①–③ and its residents' meeting (④) with the ballot open, every one of `ids` expected."""
     matter = Matter.open(ctx, uuid4(), "压测表决", "压测用的事项。", None, False)
     for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING):
         matter.record(ctx, body, Outcome.PASSED, uuid4())
     rule = VOTE_RULES[Body.RESIDENTS_MEETING]
-    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", now, "同意", ids, 0, rule)
+    meeting = Meeting.schedule(ctx, uuid4(), matter, Body.RESIDENTS_MEETING, "广场", ctx.now, "同意", ids, 0, rule)
     meeting.open_ballot(ctx)
-    rt.store.save(matter, meeting)
-    return meeting.id
+    return matter, meeting
 
 
 def count_votes(data_dir: Path, schema: str = "") -> dict[str, int]:

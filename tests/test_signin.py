@@ -67,10 +67,8 @@ async def test_sign_out_everywhere_ends_other_sessions(client):
     assert (await client.get("/me")).status_code == 200, "signing in again works"
 
 
-async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runtime, monkeypatch):
-    """A burst of first requests after a quiet spell reads their residents together; each gets their own."""
-    place = await community(runtime, NOW, residents=6, passwords=False)
-    await runtime.projector.catch_up()
+def count_statements(monkeypatch) -> list[int]:
+    """The residents' reads from now on, each as the number of ids it asked for."""
     statements: list[int] = []
     read = residents.by_ids
 
@@ -79,6 +77,14 @@ async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runti
         return await read(ids)
 
     monkeypatch.setattr(residents, "by_ids", counted)
+    return statements
+
+
+async def test_residents_wanted_in_the_same_turn_are_read_in_one_statement(runtime, monkeypatch):
+    """A burst of first requests after a quiet spell reads their residents together; each gets their own."""
+    place = await community(runtime, NOW, residents=6, passwords=False)
+    await runtime.projector.catch_up()
+    statements = count_statements(monkeypatch)
     wanted = [*place.residents, place.residents[0], uuid4()]
     users = await asyncio.gather(*(auth._reads.read((str(r), None)) for r in wanted))
     assert statements == [7], "six residents and an unknown id in one statement; the repeat shares it"
@@ -99,14 +105,7 @@ async def test_more_residents_in_a_turn_than_a_statement_takes_are_read_in_sever
     """A statement's parameters are bounded: a bigger burst is read a few residents to a statement, all answered."""
     place = await community(runtime, NOW, residents=5, passwords=False)
     await runtime.projector.catch_up()
-    statements: list[int] = []
-    read = residents.by_ids
-
-    async def counted(ids):
-        statements.append(len(ids))
-        return await read(ids)
-
-    monkeypatch.setattr(residents, "by_ids", counted)
+    statements = count_statements(monkeypatch)
     reads = SameTurn(auth._read_users, most=2)
     users = await asyncio.gather(*(reads.read((str(r), None)) for r in place.residents))
     assert sorted(statements) == [1, 2, 2]
