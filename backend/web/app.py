@@ -87,6 +87,7 @@ from backend.web.pages import STATIC_DIR, TEMPLATE_DIR, render_now, static
 from backend.web.sessions import SessionConfig
 from backend.web.stores import web_stores
 from backend.web.transport import HttpsOnly
+from backend.workload.web import routes as workload_routes
 from projections.residents.queries import RESIDENT_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *inbox_live.routes,
             *disclosure_web.routes,
             *news_routes.routes,
+            *workload_routes.routes,
             *record_routes.routes,
             *deliberation_live.routes,
             *volunteering_live.routes,

@@ -1,0 +1,1 @@
+"""The workload context's commands, one module per part (certificates, admission)."""

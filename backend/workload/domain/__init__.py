@@ -1,0 +1,1 @@
+"""The workload context's aggregates and rules: pure, no I/O, no clock."""
