@@ -370,3 +370,38 @@ async def test_clerks_find_members_of_an_online_ballot_enter_their_paper_ballots
 def against(page) -> int:
     """The 反对 count of the tally on a meeting page."""
     return int(re.search(r"反对: <strong>(\d+)</strong>", page.text).group(1))
+
+
+async def test_the_committee_opens_a_matter_from_the_web_without_a_proposal(client):
+    """Issue 29: the clerk opens a matter on the matters page; a bad title is refused on the same page with the
+    fields kept and nothing written; a resident sees no form and is refused; a visitor sees none either."""
+    rt = app_runtime(client)
+    place = await community(rt, NOW, residents=2)
+    await grant(rt, place, 0, "clerk", now=NOW)
+    await settle(rt)
+
+    listed = await client.get("/matters")
+    assert listed.status_code == 200 and 'action="/matters"' not in listed.text  # a visitor: no form
+
+    await sign_in(client, place.phones[1])
+    assert 'action="/matters"' not in (await client.get("/matters")).text
+    refused = await client.post(
+        "/matters", data={"_csrf_token": client.cookies.get("csrftoken"), "title": "围墙", "description": "修"}
+    )
+    assert refused.status_code == 403
+
+    await sign_in(client, place.phones[0])
+    before = rt.event_count()
+    bad = await form_post(client, "/matters", "/matters", {"title": "长" * 61, "description": "修补小区围墙"})
+    assert bad.status_code == 422 and "修补小区围墙" in bad.text and 'role="alert"' in bad.text
+    assert rt.event_count() == before
+    opened = await form_post(
+        client, "/matters", "/matters", {"title": "修补围墙", "description": "北侧围墙倒塌一段", "collective_asset": "1"}
+    )
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/matters/")
+    matter_id = UUID(opened.headers["location"].rsplit("/", 1)[1])
+    matter = rt.store.repository.get(matter_id)
+    assert matter.proposal_id is None and matter.collective_asset and matter.title == "修补围墙"
+    await settle(rt)
+    page = await client.get(opened.headers["location"])
+    assert page.status_code == 200 and "修补围墙" in page.text

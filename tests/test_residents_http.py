@@ -315,6 +315,7 @@ ROLE_PROBES = [  # (action, method, path) — {r} is another resident of the sam
     ("household.edit", "POST", "/clerk/households/import"),
     ("street.oversee", "GET", "/street"),
     ("matter.open", "POST", "/proposals/{p}/matter"),
+    ("matter.open", "POST", "/matters"),
     ("matter.open", "POST", "/matters/{m}/resubmit"),
     ("matter.open", "POST", "/matters/{m}/reject"),
     ("meeting.run", "POST", "/matters/{m}/meetings"),

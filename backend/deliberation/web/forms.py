@@ -90,6 +90,14 @@ class TakeUpForm(FormBody):
     collective_asset: Annotated[Text, one_of("1")] = EMPTY
 
 
+class OpenMatterForm(FormBody):
+    """A matter the committee raises itself, without a resident's proposal (issue 29)."""
+
+    title: Text = EMPTY
+    description: Text = EMPTY
+    collective_asset: Annotated[Text, one_of("1")] = EMPTY
+
+
 class ScheduleForm(FormBody):
     body: Annotated[Text, one_of(*Body)] = EMPTY
     place: Text = EMPTY

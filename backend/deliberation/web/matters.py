@@ -32,16 +32,43 @@ from projections.deliberation import queries
 from projections.residents import queries as residents
 
 
-@get("/matters", name="matters.list")
-async def matter_list(request: Request[Any, Any, Any]) -> Template:
+async def _list_page(request: Request[Any, Any, Any], status_code: int = 200, **extra: Any) -> Template:
     place = await board_community(request, None)
+    user = request.state.get("user")
     return await render(
         request,
         "deliberation/matters.html",
+        status_code=status_code,
         community=place,
         matters=await queries.matters(place["id"]),
+        may_open=user is not None and user.can("matter.open", place["id"]),
         **views.labels(),
+        **extra,
     )
+
+
+@get("/matters", name="matters.list")
+async def matter_list(request: Request[Any, Any, Any]) -> Template:
+    return await _list_page(request)
+
+
+@post("/matters", name="matters.open")
+async def open_matter(request: Request[Any, Any, Any], data: URLEncodedBody[forms.OpenMatterForm]) -> Response[Any]:
+    """The committee (clerk or party committee) opens a matter from the web, without a resident's proposal; a matter
+    of collective assets (集体资产) is resolved by the collective-asset rule."""
+    user = await require(request, "matter.open")
+
+    async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
+        collective = form.get("collective_asset") == "1"
+        return await matters.open_matter(
+            rt, ctx, text(form, "title"), text(form, "description"), collective_asset=collective
+        )
+
+    async def refused(error: DomainError, form: Form) -> Template:
+        values = {name: text(form, name) for name in ("title", "description", "collective_asset")}
+        return await _list_page(request, error_status(error), values=values, open_error=error_text(error))
+
+    return await act(request, user, run, then=lambda done: f"/matters/{done.result['matter_id']}", refused=refused)
 
 
 async def _matter_page(
@@ -247,6 +274,7 @@ async def post_progress(
 
 routes = [
     matter_list,
+    open_matter,
     matter_page,
     take_up,
     schedule,
