@@ -395,9 +395,8 @@ async def test_the_committee_opens_a_matter_from_the_web_without_a_proposal(clie
     bad = await form_post(client, "/matters", "/matters", {"title": "长" * 61, "description": "修补小区围墙"})
     assert bad.status_code == 422 and "修补小区围墙" in bad.text and 'role="alert"' in bad.text
     assert rt.event_count() == before
-    opened = await form_post(
-        client, "/matters", "/matters", {"title": "修补围墙", "description": "北侧围墙倒塌一段", "collective_asset": "1"}
-    )
+    sent = {"title": "修补围墙", "description": "北侧围墙倒塌一段", "collective_asset": "1"}
+    opened = await form_post(client, "/matters", "/matters", sent)
     assert opened.status_code == 303 and opened.headers["location"].startswith("/matters/")
     matter_id = UUID(opened.headers["location"].rsplit("/", 1)[1])
     matter = rt.store.repository.get(matter_id)
