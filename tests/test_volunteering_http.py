@@ -196,12 +196,16 @@ async def test_sign_up_waitlist_check_in_hours_correction_and_certificate(client
     await settle(rt)
     printed = await client.get(issued.headers["location"])
     assert printed.status_code == 200 and "1.5" in printed.text and "<svg" in printed.text
-    number = re.search(r"/verify/certificates/([0-9A-Z-]+)", printed.text).group(1)
+    number, code = re.search(r"/verify/certificates/([0-9A-Z-]+)/([A-Z2-7]{16})", printed.text).groups()
     await sign_in(client, place.phones[3])  # anyone, even another resident, can verify
-    verified = await client.get(f"/verify/certificates/{number}")
+    verified = await client.get(f"/verify/certificates/{number}/{code}")
     assert verified.status_code == 200 and "真实有效" in verified.text and "楼道清扫" not in verified.text
     assert (await client.get(issued.headers["location"])).status_code == 404, "the print view is the owner's"
-    unknown = await client.get("/verify/certificates/2026-XXXX-00001")
+    by_number = await client.get(f"/verify/certificates/{number}")  # a guessable number alone shows nothing
+    assert by_number.status_code == 200 and "真实有效" not in by_number.text and "查验码" in by_number.text
+    altered = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert (await client.get(f"/verify/certificates/{number}/{altered}")).status_code == 404
+    unknown = await client.get(f"/verify/certificates/2026-XXXX-00001/{code}")
     assert unknown.status_code == 404
 
 
