@@ -29,6 +29,10 @@ from backend.services.domain.schedule import Schedule
 from backend.volunteering import commands as volunteering
 from backend.volunteering.domain.activity import ActivityTerms, recurring
 from backend.volunteering.domain.shift import shift_id_for
+from backend.workload.admission_demo import load_admission
+from backend.workload.certificates_demo import load_certificates
+from backend.workload.errands_demo import load_errands
+from backend.workload.one_table_demo import load_neighbours
 
 DEMO_PASSWORD = "linli2026"
 DEMO_ACCOUNTS_SHOWN = 12
@@ -156,6 +160,10 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
     matters = await _demo_deliberation(rt, community_id, residents, now)
     casework = await load_casework(rt, community_id, residents, homes, now, phone_for, DEMO_PASSWORD, proposal_ids)
     news = await load_news(rt, community_id, residents, now)
+    admitted_tasks = await load_admission(rt, community_id, residents, now)  # 准入清单 (issue 30)
+    certificates = await load_certificates(rt, community_id, residents, now)  # 证明事项 (issue 30)
+    errand_count = await load_errands(rt, community_id, residents, now)  # 全程代办 (issue 30)
+    neighbours = await load_neighbours(rt, now)  # 一表通: two more communities of the street (issue 30)
     return {
         "households": len(plan),
         "residents": len(residents) + 2,
@@ -165,6 +173,10 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
         "notices": notices,
         "matters": matters,
         "news": news,
+        "admitted_tasks": admitted_tasks,
+        "certificates": certificates,
+        "errands": errand_count,
+        "communities": 1 + neighbours,
         **{f"casework_{name}": count for name, count in casework.items()},
     }
 

@@ -1,8 +1,9 @@
 """Journey: the whole of 四议两公开 on phones. A resident's proposal on the agenda → the clerk opens the matter → the
 party organisation proposes (①) → the two committees pass it (②) → the party members' meeting approves it, one member
 voting on paper entered by a clerk and confirmed by another (③) → the representatives pass it while another phone
-watches the tally change live (④) → the resolution notice (⑤) → a resident objects → the committee answers →
-implementation progress with a photo → the result notice (⑥). axe-core on every page visited."""
+watches the tally change live (④) → the resolution notice (⑤), drafted by the clerk and approved on a phone by the
+居务监督委员会 → a resident objects → the committee answers → implementation progress with a photo → the result
+notice (⑥), through the same review. axe-core on every page visited."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from e2e.helpers import check_a11y, phone_number, sign_in
 from e2e.test_residents import CLERK
 
 SECOND_CLERK = 2
+SUPERVISOR = 5  # backend.demo.ROLE_PLAN: the 居务监督委员会
 # Demo roles (backend.demo.ROLE_PLAN): 3 party committee, party member and committee member; 4 committee member;
 # 8 representative and party member; 9 representative; 10 party member; 12 an ordinary resident.
 TITLE = "3栋楼道灯坏了两个月"
@@ -55,6 +57,17 @@ def close(office: Page, meeting: str) -> None:
     expect(office.get_by_role("status").filter(has_text="通过")).to_be_visible()
     office.get_by_role("link", name=TITLE).click()
     office.wait_for_url("**/matters/*")
+
+
+def approve(supervisor: Page, matter: str) -> None:
+    """The supervisor approves the matter's draft from the review queue: it is published."""
+    supervisor.goto("/review")
+    card = supervisor.locator("article.card", has_text=TITLE)
+    expect(card).to_have_count(1)
+    check_a11y(supervisor)
+    card.get_by_role("button", name=re.compile("审核通过并公开")).click()
+    expect(supervisor.get_by_text("已审核通过，公告已公开。")).to_be_visible()
+    supervisor.goto(matter)
 
 
 def photo() -> bytes:
@@ -121,8 +134,13 @@ def test_four_deliberations_two_disclosures(phone, office_pc):
 
     # ⑤ the resolution notice; a resident objects; the committee answers
     expect(office_pc.get_by_label("公告内容")).to_contain_text("赞成 2")
-    office_pc.get_by_role("button", name="公开", exact=True).click()
-    expect(office_pc.get_by_text("公告已发布。")).to_be_visible()
+    office_pc.get_by_role("button", name="送审", exact=True).click()
+    expect(office_pc.get_by_text("草稿已送监督委员会审核。")).to_be_visible()
+    check_a11y(office_pc)
+    supervisor = phone()
+    sign_in(supervisor, SUPERVISOR)
+    approve(supervisor, matter)
+    expect(supervisor.locator("ol.stages li.done")).to_have_count(5)
     resident = member(12)
     resident.goto(matter)
     resident.get_by_label("对本公告提出异议（理由）").fill("声控灯晚上太亮，影响休息")
@@ -144,7 +162,10 @@ def test_four_deliberations_two_disclosures(phone, office_pc):
     office_pc.get_by_role("button", name="报告进展").click()
     expect(office_pc.get_by_text("累计支出：1,860.50 元")).to_be_visible()
     check_a11y(office_pc)
-    office_pc.get_by_role("button", name="公开", exact=True).click()
+    office_pc.get_by_role("button", name="送审", exact=True).click()
+    expect(office_pc.get_by_text("草稿已送监督委员会审核。")).to_be_visible()
+    approve(supervisor, matter)
+    office_pc.goto(matter)
     expect(office_pc.locator("ol.stages li.done")).to_have_count(6)
     expect(office_pc.get_by_text("六个步骤已全部完成。")).to_be_visible()
 

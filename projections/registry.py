@@ -8,6 +8,7 @@ from projections.chain.handlers import ChainProjection, CheckpointProjection, Me
 from projections.chain.keys import KeyProjection
 from projections.chain.verification import VerificationProjection
 from projections.community.handlers import CommunityProjection
+from projections.deliberation.floor import FloorProjection
 from projections.deliberation.handlers import DeliberationProjection, ProcedureProjection
 from projections.disclosure.handlers import DisclosureProjection
 from projections.inbox.handlers import InboxProjection
@@ -17,6 +18,10 @@ from projections.runner import ProjectionPosition
 from projections.services.handlers import ServicesProjection
 from projections.types import Projection
 from projections.volunteering.handlers import VolunteeringProjection
+from projections.workload.admission.handlers import AdmissionProjection
+from projections.workload.certificates.handlers import CertificatesProjection
+from projections.workload.errands.handlers import ErrandsProjection
+from projections.workload.one_table.handlers import OneTableProjection
 
 PROJECTIONS = (
     ChainProjection,
@@ -28,6 +33,7 @@ PROJECTIONS = (
     ResidentsProjection,
     DeliberationProjection,
     ProcedureProjection,
+    FloorProjection,  # the sittings' speaker lists (issue 29)
     VolunteeringProjection,
     ServicesProjection,
     CaseworkProjection,  # before the inbox, whose notices of cases read its rows
@@ -35,6 +41,10 @@ PROJECTIONS = (
     InboxProjection,
     DisclosureProjection,
     NewsProjection,  # 社区动态 and the residents' readings (issue 23)
+    AdmissionProjection,  # 准入清单: the street's list, tasks, refusals, applications (issue 30)
+    CertificatesProjection,  # 证明事项: the street's two lists, requests, the 证明开具登记 (issue 30)
+    OneTableProjection,  # 一表通's submissions (issue 30)
+    ErrandsProjection,  # 全程代办: errands done for residents, their steps (issue 30)
 )
 
 

@@ -3,7 +3,8 @@
 Run: .venv/bin/python scripts/screenshots.py [PART ...]
 PART: basics (board, proposal, sign in, register, clerk's desk), procedure, volunteering, services, disclosure,
 casework, record (the home, a notice's proof checked in the browser), phone (the tab bar, 我的, news, notice
-settings, the outbox, elder mode); all of them when none is named. At 360×640.
+settings, the outbox, elder mode), workload (certificates, the admission list, a department's desk, the street's
+一表通 at a laptop's width), sittings (speakers, the projector view); all of them when none is named. At 360×640.
 """
 
 from __future__ import annotations
@@ -290,6 +291,65 @@ def phone(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
     elder.screenshot(path=str(OUT / "home-elder.png"))
 
 
+def workload(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 30 from the demo (backend/workload/*_demo.py): resident 16's issued 居住证明 (the list, the A4 print view,
+    the public verification its QR opens), the admission list on the board, 城管's desk (41) and the street's one
+    table at a laptop's width (40 operates 和平街道)."""
+    resident = signed_in(browser, device, base, 16)
+    resident.goto(base + "/me/certificates")
+    whole(resident, "certificates-mine.png")
+    resident.locator("a[href^='/certificates/issued/']").first.click()
+    resident.wait_for_url("**/certificates/issued/*")
+    whole(resident, "certificate-print.png")
+    found = re.search(r"/verify/c/[A-Za-z0-9-]+", resident.content())  # printed under the QR, for typing in
+    assert found, "the print view names its verification address"
+    resident.goto(base + found.group(0))
+    whole(resident, "certificate-verify.png")
+    visitor = browser.new_context(**device, locale="zh-CN").new_page()
+    visitor.goto(base + "/board/admission")
+    whole(visitor, "admission-board.png")
+    department = signed_in(browser, device, base, 41)
+    department.goto(base + "/workload/department")
+    whole(department, "tasks-department.png")
+    laptop = {**device, "viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
+    operator = signed_in(browser, laptop, base, 40)
+    operator.goto(base + "/street/one-table")
+    operator.screenshot(path=str(OUT / "one-table-street.png"), full_page=True)
+
+
+def sittings(browser, device, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 29's speakers (发言) and projector view (大屏): the clerk (1) opens a matter from the web and calls the
+    party organisation (3 is on it); 3 checked in asks for the floor, the clerk gives it."""
+    clerk = signed_in(browser, device, base, 1)
+    clerk.goto(base + "/matters")
+    clerk.get_by_text("发起事项", exact=True).click()
+    clerk.get_by_label("标题").fill("北门人行道破损修补")
+    clerk.get_by_label("需要决定的内容").fill("北门人行道多处地砖破损，雨天积水，拟申请维修。")
+    clerk.get_by_role("button", name="发起", exact=True).click()
+    clerk.wait_for_url("**/matters/*")
+    clerk.get_by_label("会议类型").select_option("party_committee")
+    clerk.get_by_label("地点").fill("社区党群服务中心")
+    clerk.get_by_label("日期和时间", exact=True).fill((date.today() + timedelta(days=7)).isoformat() + "T19:00")
+    clerk.get_by_role("button", name="安排会议").click()
+    clerk.wait_for_url("**/meetings/*")
+    meeting = clerk.url
+    clerk.get_by_role("button", name="开始表决").click()
+    clerk.locator("ul.members li").first.get_by_role("button", name="登记到场").click()
+    member = signed_in(browser, device, base, 3)
+    member.goto(meeting)
+    member.get_by_role("button", name="举手发言").click()
+    member.get_by_text("您已加入发言名单。").wait_for()
+    clerk.goto(meeting)
+    clerk.locator("#floor li").first.get_by_role("button", name="给予发言").click()
+    clerk.locator("#floor .flash").wait_for()
+    clerk.locator("#floor").screenshot(path=str(OUT / "speakers.png"))
+    laptop = {**device, "viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
+    wall = browser.new_context(**laptop, locale="zh-CN").new_page()
+    wall.goto(meeting + "/screen")
+    wall.locator(".time-left").wait_for()
+    wall.screenshot(path=str(OUT / "projector.png"))
+
+
 PARTS = {
     "phone": phone,
     "basics": basics,
@@ -299,6 +359,8 @@ PARTS = {
     "disclosure": disclosure,
     "casework": casework,
     "record": record,
+    "workload": workload,
+    "sittings": sittings,
 }
 
 

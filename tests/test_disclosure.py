@@ -223,11 +223,10 @@ async def test_an_altered_stored_event_fails_verification_naming_it(runtime, set
 
 
 async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_schedule(runtime):
-    from backend.deliberation.commands import matters
     from backend.deliberation.domain.rules import Stage
     from backend.disclosure.domain.schedule import schedule
     from projections.deliberation import queries as deliberation
-    from tests.test_meetings import resolve
+    from tests.test_meetings import publish_reviewed, resolve
     from tests.test_meetings import setup as procedure_setup
 
     place, clerk, matter_id, members = await procedure_setup(runtime)
@@ -239,13 +238,7 @@ async def test_a_matters_resolution_notice_is_on_the_board_and_counts_for_the_sc
     assert [(d.kind, d.overdue(NOW.date() + timedelta(days=11))) for d in due if d.kind == "major"] == [("major", True)]
     assert await sign_checkpoints(runtime, NOW)
     await runtime.projector.wait_for(runtime.event_count(), timeout=10)
-    await matters.publish(
-        runtime,
-        Ctx(place.community_id, place.residents[0], NOW),
-        matter_id,
-        Stage.RESOLUTION_NOTICE,
-        "同意3栋加装电梯。",
-    )
+    await publish_reviewed(runtime, place, clerk, matter_id, Stage.RESOLUTION_NOTICE, "同意3栋加装电梯。")
     await runtime.projector.wait_for(runtime.event_count(), timeout=10)
     [entry] = await views.board(place.community_id)
     assert (entry["title"], entry["kind"], entry["category"], entry["text"]) == (

@@ -131,6 +131,24 @@ def test_only_a_notice_in_review_is_approved_or_returned():
     refused(lambda: notice.return_draft(ctx(actor=SUPERVISOR), "数字有误"), status=409)
 
 
+def test_nobody_reviews_a_draft_they_wrote_or_submitted():
+    """A clerk who is also a supervisor leaves their own draft to another supervisor (as for ⑤/⑥); the writers of a
+    correction are its own: the first version's writer may review someone else's correction."""
+    other = uuid4()
+    notice = draft()  # written by CLERK
+    notice.revise(ctx(actor=other), TITLE, TEXT + "。")  # and revised by another
+    notice.submit(ctx(), TERMS)
+    for writer in (CLERK, other):
+        refused(lambda w=writer: notice.approve(ctx(actor=w)), status=403, match="own draft")
+        refused(lambda w=writer: notice.return_draft(ctx(actor=w), "数字有误"), status=403, match="own draft")
+    notice.approve(ctx(actor=SUPERVISOR))
+    notice.publish(ctx(actor=SUPERVISOR), TERMS)
+    notice.revise(ctx(actor=other), TITLE, TEXT + "。。", reason="更正金额")
+    notice.submit(ctx(actor=other), TERMS)
+    notice.approve(ctx(actor=CLERK))  # the correction is `other`'s: the first draft's writer may review it
+    assert notice.state == "approved"
+
+
 def test_a_returned_draft_needs_a_reason_and_goes_back_to_the_clerk_unchanged():
     notice = draft()
     notice.submit(ctx(), TERMS)

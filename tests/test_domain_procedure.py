@@ -25,7 +25,14 @@ from projections.deliberation.queries import quorum
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 HERE = community_id_for("here")
 CTX = Ctx(HERE, None, NOW)
-TERMS = NoticeTerms(period_days=10, answer_days=15)
+TERMS = NoticeTerms(period_days=10, answer_days=15)  # the rulebook's defaults: the supervisors review ⑤ and ⑥
+CLERK, SUPERVISOR = uuid4(), uuid4()
+
+
+def reviewed(m: Matter, ctx: Ctx, stage: Stage, text: str) -> None:
+    """⑤/⑥ as the rulebook's default has it: drafted by the clerk, approved (so published) by a supervisor."""
+    m.draft_notice(replace(ctx, actor_id=CLERK), stage, text, TERMS)
+    m.approve_notice(replace(ctx, actor_id=SUPERVISOR), TERMS)
 
 
 def matter(joint: bool = False) -> Matter:
@@ -156,9 +163,9 @@ def test_the_six_stages_in_order():
     m = matter()
     for body in (Body.PARTY_COMMITTEE, Body.JOINT_COMMITTEES, Body.PARTY_MEETING, Body.REPRESENTATIVES):
         m.record(CTX, body, Outcome.PASSED, uuid4())
-    m.publish(CTX, Stage.RESOLUTION_NOTICE, "决议：加装电梯", TERMS)
+    reviewed(m, CTX, Stage.RESOLUTION_NOTICE, "决议：加装电梯")
     m.post_progress(CTX, CTX.today, "施工完成", 1_200_000, [])
-    m.publish(CTX, Stage.RESULT_NOTICE, "电梯已投入使用", TERMS)
+    reviewed(m, CTX, Stage.RESULT_NOTICE, "电梯已投入使用")
     assert m.done == list(STAGES) and m.next_stage is None and m.state == "completed"
 
 
@@ -204,7 +211,7 @@ def test_no_stage_is_skipped_or_repeated_whatever_is_tried(actions, joint):
             if kind == "record":
                 m.record(CTX, what, outcome, uuid4())
             elif kind == "publish":
-                m.publish(CTX, what, "公告", TERMS)
+                reviewed(m, CTX, what, "公告")
             elif kind == "progress":
                 m.post_progress(CTX, CTX.today, "进展", 100, [])
             elif kind == "object":
@@ -244,7 +251,7 @@ def on(day: date, actor=None) -> Ctx:
 def test_the_resolution_notice_stays_on_the_board_for_the_period_and_takes_objections_until_its_last_day():
     m = resolved()
     published = date(2026, 11, 2)
-    m.publish(on(published), Stage.RESOLUTION_NOTICE, "决议：加装电梯", TERMS)
+    reviewed(m, on(published), Stage.RESOLUTION_NOTICE, "决议：加装电梯")
     notice = m.notices[Stage.RESOLUTION_NOTICE]
     assert notice.objections_until == published + timedelta(days=9), "10 days on the board, the first included"
     resident = uuid4()
@@ -261,9 +268,9 @@ def test_the_resolution_notice_stays_on_the_board_for_the_period_and_takes_objec
 
 def test_implementation_waits_while_an_objection_is_unanswered_and_the_result_needs_implementation():
     m = resolved()
-    m.publish(CTX, Stage.RESOLUTION_NOTICE, "决议", TERMS)
+    reviewed(m, CTX, Stage.RESOLUTION_NOTICE, "决议")
     with pytest.raises(DomainError, match="Report the implementation"):
-        m.publish(CTX, Stage.RESULT_NOTICE, "结果", TERMS)
+        reviewed(m, CTX, Stage.RESULT_NOTICE, "结果")
     m.raise_objection(replace(CTX, actor_id=uuid4()), Stage.RESOLUTION_NOTICE, "费用不清楚")
     with pytest.raises(DomainError, match="every objection is answered"):
         m.post_progress(CTX, CTX.today, "开工", 0, [])
@@ -273,7 +280,7 @@ def test_implementation_waits_while_an_objection_is_unanswered_and_the_result_ne
     m.post_progress(CTX, CTX.today, "开工", 50_000, ["a" * 64 + ".jpg"])
     m.post_progress(CTX, CTX.today, "完工", 70_000, [])
     assert m.spent_fen == 120_000
-    m.publish(CTX, Stage.RESULT_NOTICE, "结果", TERMS)
+    reviewed(m, CTX, Stage.RESULT_NOTICE, "结果")
     assert m.state == "completed"
     m.raise_objection(replace(CTX, actor_id=uuid4()), Stage.RESULT_NOTICE, "质量有问题")
     m.answer(CTX, 2, "已安排返修")
@@ -294,7 +301,7 @@ def test_implementation_waits_while_an_objection_is_unanswered_and_the_result_ne
 )
 def test_bad_progress_reports_are_refused_and_change_nothing(change, message):
     m = resolved()
-    m.publish(CTX, Stage.RESOLUTION_NOTICE, "决议", TERMS)
+    reviewed(m, CTX, Stage.RESOLUTION_NOTICE, "决议")
     args = {"on": CTX.today, "text": "开工", "spent_fen": 0, "photos": [], **change}
     with pytest.raises(DomainError, match=message):
         m.post_progress(CTX, **args)

@@ -176,6 +176,11 @@ async def test_shell_endpoints(client):
         "checkpoints",
         "record_keys",
         "verification",
+        "floor",
+        "workload_admission",
+        "workload_certificates",
+        "workload_errands",
+        "workload_one_table",
     }
     assert set(health["projections"]) == names
     schema = await client.get("/schema/openapi.json")

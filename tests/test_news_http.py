@@ -247,10 +247,9 @@ async def community_rule_off(rt, place) -> None:
 
 async def test_a_matters_resolution_notice_is_read_once_through_its_matter(runtime):
     """A ⑤ notice is on the board under an id of its own: its reading is checked against its matter."""
-    from backend.deliberation.commands import matters
     from backend.deliberation.domain.rules import Stage
     from projections.disclosure.handlers import mirror_id
-    from tests.test_meetings import fresh, resolve, setup
+    from tests.test_meetings import fresh, publish_reviewed, resolve, setup
 
     place, clerk, matter_id, members = await setup(runtime)
     reader = Ctx(place.community_id, members[0], clerk.now)
@@ -258,7 +257,7 @@ async def test_a_matters_resolution_notice_is_read_once_through_its_matter(runti
     with pytest.raises(DomainError, match="No such notice"):  # nothing published yet
         await commands.read_notice(runtime, reader, notice_id, matter_id)
     await resolve(runtime, place, clerk, matter_id, members)
-    await matters.publish(runtime, fresh(clerk), matter_id, Stage.RESOLUTION_NOTICE, "决议：3栋加装电梯")
+    await publish_reviewed(runtime, place, clerk, matter_id, Stage.RESOLUTION_NOTICE, "决议：3栋加装电梯")
     await commands.read_notice(runtime, fresh(reader), notice_id, matter_id)
     with pytest.raises(DomainError, match="already"):
         await commands.read_notice(runtime, fresh(reader), notice_id, matter_id)

@@ -112,10 +112,18 @@ def png() -> bytes:
     return out.getvalue()
 
 
+async def approve_draft(client, place, matter_id, supervisor: int = 5) -> None:
+    """A supervisor (居务监督委员会) approves the matter's ⑤/⑥ draft from the review queue: it is published."""
+    await sign_in(client, place.phones[supervisor])
+    approved = await form_post(client, "/review", f"/matters/{matter_id}/notice/approve", {})
+    assert approved.status_code == 303 and approved.headers["location"] == "/review"
+
+
 async def test_notices_take_objections_the_committee_answers_and_reports_implementation_with_photos(client):
     rt = app_runtime(client)
-    place = await community(rt, NOW, residents=5, threshold=1)
+    place = await community(rt, NOW, residents=6, threshold=1)
     await grant(rt, place, 0, "clerk", now=NOW)
+    await grant(rt, place, 5, "supervisor", now=NOW)
     members = place.residents[1:4]
     for index in (1, 2, 3):
         await grant(rt, place, index, "party_committee", "party_member", "representative", now=NOW)
@@ -132,6 +140,8 @@ async def test_notices_take_objections_the_committee_answers_and_reports_impleme
     assert (
         await form_post(client, page, f"{page}/publish", {"stage": "resolution_notice", "text": "决议：加装电梯"})
     ).status_code == 303
+    await settle(rt)
+    await approve_draft(client, place, matter_id)
 
     await sign_in(client, place.phones[4])
     before = rt.event_count()
@@ -187,6 +197,8 @@ async def test_notices_take_objections_the_committee_answers_and_reports_impleme
     assert (
         await form_post(client, page, f"{page}/publish", {"stage": "result_notice", "text": "电梯已投入使用"})
     ).status_code == 303
+    await settle(rt)
+    await approve_draft(client, place, matter_id)
     await settle(rt)
     done = await client.get(page)
     assert "一楼免于分摊" in done.text and "12,345.60" in done.text and "电梯已投入使用" in done.text

@@ -38,6 +38,7 @@ POLICY: dict[str, frozenset[str]] = {
     "disclosure.object": frozenset({"resident"}),  # 质询 to a published notice
     "news.write": frozenset({"clerk"}),  # 社区动态: post, edit, withdraw; who has not read an important notice
     "news.read": frozenset({"resident"}),  # 我已阅读 on an important notice; a board notice opened
+    "one_table.submit": frozenset({"clerk"}),  # 一表通: check (核对) and submit (报送) a period's table
     # casework (诉求 and 网格化): who may act on which case the commands decide from the aggregates
     "case.raise": frozenset({"resident"}),  # raise, follow a public case (我也遇到), rate the answer
     "case.raise_for": frozenset({"clerk", "grid_worker", "building_head"}),  # for a resident (on_behalf_of)
@@ -51,12 +52,23 @@ POLICY: dict[str, frozenset[str]] = {
     "visit.record": frozenset({"resident"}),  # a visit assigned to oneself (a volunteer): the visit checks whose
     "care.flag": frozenset({"clerk"}),  # 关爱对象
     "care.read": frozenset({"grid_worker", "clerk"}),  # care flags (of their grids, for a grid worker)
+    # workload: the street's admission list (准入清单) and the tasks departments assign from it
+    "admission.keep": frozenset({"street_operator"}),  # the list's edits, decisions on applications (申请准入)
+    "task.assign": frozenset({"department_staff", "street_operator"}),  # assign, apply: the command checks the unit
+    "task.do": frozenset({"clerk"}),  # the committee accepts a task and reports it done
+    # certificates (证明事项): the street keeps the lists; a resident asks; the clerk checks and answers
+    "certificate.lists": frozenset({"street_operator"}),  # 不应出具 / 可以出具, each edit citing its rule
+    "certificate.request": frozenset({"resident"}),  # ask for one (the clerk at the counter: on_behalf_of)
+    "certificate.issue": frozenset({"clerk"}),  # check against the register, issue, refuse, cancel; 证明开具登记
+    # errands done for residents (全程代办): the clerk runs them; the resident follows and confirms receipt
+    "errand.run": frozenset({"clerk"}),
+    "errand.follow": frozenset({"resident"}),
 }
 ACTIONS = tuple(POLICY)
-STREET_ACTIONS = frozenset({"street.oversee", "street.casework"})
+STREET_ACTIONS = frozenset({"admission.keep", "certificate.lists", "street.oversee", "street.casework"})
 # Actions a department's staff take on cases of any community of their street: the command checks that the case was
 # whistled to their department (Actor.departments).
-DEPARTMENT_ACTIONS = frozenset({"case.department"})
+DEPARTMENT_ACTIONS = frozenset({"task.assign", "case.department"})
 ROLES = (
     "resident",  # every verified resident
     "representative",  # 居民代表

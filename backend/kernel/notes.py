@@ -111,7 +111,7 @@ class Note:
 
     def checkpoint(self) -> Checkpoint:
         lines = self.body.split("\n")
-        if len(lines) < 4 or not lines[1].isdigit():
+        if len(lines) < 4 or not (lines[1].isascii() and lines[1].isdigit()):
             raise ValueError("not a checkpoint: origin, size and root lines expected")
         root = base64.b64decode(lines[2], validate=True)
         if len(root) != 32:

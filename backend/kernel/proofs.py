@@ -62,7 +62,7 @@ def parse(text: str) -> Proof:
         extra = base64.b64decode(lines[1].removeprefix("extra "), validate=True)
         if not lines[1].startswith("extra ") or len(extra) != 40:
             raise ValueError
-        if not lines[2].startswith("index ") or not lines[2][6:].isdigit():
+        if not lines[2].startswith("index ") or not (lines[2][6:].isascii() and lines[2][6:].isdigit()):
             raise ValueError
         hashes = tuple(base64.b64decode(line, validate=True) for line in lines[3:])
     except (IndexError, ValueError, binascii.Error):

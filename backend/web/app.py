@@ -40,12 +40,7 @@ from backend.casework.web import street as casework_street
 from backend.casework.web import visits as casework_visits
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES
-from backend.deliberation.web import answers as deliberation_answers
-from backend.deliberation.web import live as deliberation_live
-from backend.deliberation.web import matters as deliberation_matters
-from backend.deliberation.web import meetings as deliberation_meetings
-from backend.deliberation.web import paper as deliberation_paper
-from backend.deliberation.web import proposals as deliberation_proposals
+from backend.deliberation.web import routes as deliberation_routes
 from backend.disclosure.web import kept as disclosure_kept
 from backend.disclosure.web import routes as disclosure_web
 from backend.home.web import routes as home_routes
@@ -241,11 +236,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *casework_plan.routes,
             *casework_street.routes,
             *casework_rates.routes,
-            *deliberation_answers.routes,
-            *deliberation_proposals.routes,
-            *deliberation_matters.routes,
-            *deliberation_meetings.routes,
-            *deliberation_paper.routes,
+            *deliberation_routes.routes,
             *volunteering_activities.routes,
             *volunteering_teams.routes,
             *volunteering_attendance.routes,
@@ -260,7 +251,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *news_routes.routes,
             *workload_routes.routes,
             *record_routes.routes,
-            *deliberation_live.routes,
             *volunteering_live.routes,
             *services_live.routes,
             *casework_live.routes,

@@ -20,6 +20,7 @@ from projections.db import bulk_execute, bulk_insert
 from projections.deliberation.queries import tally
 from projections.deliberation.tables import (
     MatterNotice,
+    MatterNoticeDraft,
     MatterObjection,
     MatterProgress,
     MatterTimeline,
@@ -171,6 +172,7 @@ class ProcedureProjection:
         MatterView,
         MatterTimeline,
         MatterNotice,
+        MatterNoticeDraft,
         MatterObjection,
         MatterProgress,
         MeetingView,
@@ -182,6 +184,8 @@ class ProcedureProjection:
         Matter.SentBack,
         Matter.Resubmitted,
         Matter.Rejected,
+        Matter.NoticeDrafted,
+        Matter.NoticeReturned,
         Matter.NoticePublished,
         Matter.ObjectionRaised,
         Matter.ObjectionAnswered,
@@ -248,6 +252,10 @@ class ProcedureProjection:
                 MatterView, "UPDATE matter SET updated_position = ? WHERE id = ?", [(item.position, mid)]
             )
             return [entry]
+        if isinstance(e, Matter.NoticeDrafted | Matter.NoticeReturned):
+            return [await self._draft(item)]
+        if isinstance(e, Matter.NoticePublished | Matter.Rejected):  # published or moot: out of the review queue
+            await bulk_execute(MatterNoticeDraft, "DELETE FROM matter_notice_draft WHERE matter_id = ?", [(mid,)])
         row = (
             await MatterView.select(MatterView.done, MatterView.round)
             .where(MatterView.id == mid)
@@ -289,6 +297,23 @@ class ProcedureProjection:
             [(done, state, round_, item.position, mid)],
         )
         return [entry]
+
+    @staticmethod
+    async def _draft(item: Item) -> dict[str, Any]:
+        """⑤/⑥ drafted for the supervisors (replacing a returned draft), or returned by them with their reason."""
+        e, mid = item.event, item.event.originator_id
+        if isinstance(e, Matter.NoticeReturned):
+            await bulk_execute(
+                MatterNoticeDraft,
+                "UPDATE matter_notice_draft SET state = ?, reason = ? WHERE matter_id = ?",
+                [("returned", e.reason, mid)],
+            )
+            return _timeline(item, mid, "notice_returned", e.reason)
+        await bulk_execute(MatterNoticeDraft, "DELETE FROM matter_notice_draft WHERE matter_id = ?", [(mid,)])
+        row = {"matter_id": mid, "community_id": e.community_id, "stage": e.stage, "text": e.text}
+        row |= {"state": "in_review", "review_due": e.review_due, "reason": "", "drafted_by": e.actor_id}
+        await bulk_insert(MatterNoticeDraft, [{**row, "drafted_at": e.timestamp}])
+        return _timeline(item, mid, "notice_drafted", e.stage)
 
     async def _disclosure(self, item: Item) -> dict[str, Any]:
         """Objections, their answers and implementation progress, each also a timeline entry."""

@@ -16,7 +16,9 @@ from backend.deliberation.domain.rules import Outcome, decide
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from projections.deliberation.tables import (
+    FloorView,
     MatterNotice,
+    MatterNoticeDraft,
     MatterObjection,
     MatterProgress,
     MatterTimeline,
@@ -200,6 +202,20 @@ async def meeting(meeting_id: object) -> dict[str, Any] | None:
     return await MeetingView.select().where(MeetingView.id == meeting_id).output(load_json=True).first()
 
 
+def floor_channel(floor_id: object) -> str:
+    return f"floor:{floor_id}"
+
+
+async def floor(floor_id: object) -> dict[str, list[dict[str, Any]]]:
+    """A sitting's speaker list: who waits (in the chair's order), who speaks, who spoke (in order)."""
+    rows = await FloorView.select().where(FloorView.floor_id == floor_id).order_by(FloorView.place)
+    return {
+        "waiting": [r for r in rows if r["state"] == "waiting"],
+        "speaking": [r for r in rows if r["state"] == "speaking"],
+        "spoke": sorted((r for r in rows if r["state"] == "spoke"), key=lambda r: r["started_at"]),
+    }
+
+
 async def meeting_votes(meeting_id: object) -> list[dict[str, Any]]:
     return await MeetingVote.select().where(MeetingVote.meeting_id == meeting_id)
 
@@ -229,6 +245,29 @@ async def unconfirmed_paper(meeting_id: object, limit: int) -> list[dict[str, An
 
 async def notices_of(matter_id: object) -> list[dict[str, Any]]:
     return await MatterNotice.select().where(MatterNotice.matter_id == matter_id).order_by(MatterNotice.position)
+
+
+async def notice_draft(matter_id: object) -> dict[str, Any] | None:
+    """The matter's ⑤/⑥ draft not yet published: in the supervisors' review, or returned with their reason."""
+    return await MatterNoticeDraft.select().where(MatterNoticeDraft.matter_id == matter_id).first()
+
+
+async def drafts_in_review(community_id: object) -> list[dict[str, Any]]:
+    """The ⑤/⑥ drafts waiting for the supervisors (居务监督委员会), the oldest first, with their matter's title."""
+    drafts = (
+        await MatterNoticeDraft.select()
+        .where((MatterNoticeDraft.community_id == community_id) & (MatterNoticeDraft.state == "in_review"))
+        .order_by(MatterNoticeDraft.drafted_at)
+    )
+    if not drafts:
+        return []
+    titles = {
+        str(m["id"]): m["title"]
+        for m in await MatterView.select(MatterView.id, MatterView.title).where(
+            MatterView.id.is_in([d["matter_id"] for d in drafts])
+        )
+    }
+    return [{**d, "title": titles.get(str(d["matter_id"]), "")} for d in drafts]
 
 
 async def objections_of(matter_id: object) -> list[dict[str, Any]]:

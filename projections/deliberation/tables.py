@@ -129,6 +129,21 @@ class MatterNotice(Table, tablename="matter_notice"):
     position = BigInt()
 
 
+class MatterNoticeDraft(Table, tablename="matter_notice_draft"):
+    """⑤ or ⑥ drafted and not yet published, one per matter: with the supervisors (the /review queue) or returned
+    to the committee with their reason. Gone once published (then it is a MatterNotice) or the matter is rejected."""
+
+    matter_id = UUID(primary_key=True)
+    community_id = UUID(index=True)
+    stage = Varchar(length=20)
+    text = Text()
+    state = Varchar(length=10)  # in_review | returned
+    review_due = Date()
+    reason = Text(default="")  # the supervisors' reason for returning it
+    drafted_by = UUID(null=True, default=None)
+    drafted_at = Timestamptz()
+
+
 class MatterObjection(Table, tablename="matter_objection"):
     matter_id = UUID(index=True)
     number = Integer()
@@ -150,3 +165,18 @@ class MatterProgress(Table, tablename="matter_progress"):
     photos = JSON()
     actor_id = UUID(null=True)
     position = BigInt()
+
+
+class FloorView(Table, tablename="meeting_floor"):
+    """A sitting's speaker list (发言): one row per request for the floor, waiting (ordered by `place`), speaking,
+    spoke (the minutes' list of speakers) or withdrawn (deleted)."""
+
+    id = UUID(primary_key=True)
+    floor_id = UUID(index=True)  # the sitting's list: backend.deliberation.domain.floor.floor_id(meeting)
+    resident_id = UUID()
+    state = Varchar(length=10)  # waiting | speaking | spoke
+    place = BigInt()  # the queue's order: the chair's order, else the order of asking
+    asked_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    seconds = Integer(default=0)
+    ended_at = Timestamptz(null=True, default=None)

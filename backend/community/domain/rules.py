@@ -29,6 +29,7 @@ RULES: dict[str, Rule] = {
         Rule("residents_ballot_by_household", 0, 0, 1, "城市居民委员会组织法 Art 9: one vote per household (1 = yes)"),
         Rule("notice_period_days", 10, 10, 90, "公示 ≥ 10 days on the board (重庆 implementing rules)"),
         Rule("objection_answer_days", 15, 1, 30, "objection answered within 15 days (上海, 浙江; 3 in 重庆)"),
+        Rule("speaking_minutes", 3, 1, 30, "议事规则 community default: each speaker's turn (发言) in minutes"),
         Rule(
             "volunteer_consent_age",
             14,

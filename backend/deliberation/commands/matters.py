@@ -1,6 +1,7 @@
 """Commands of a matter: open it (raised by the committee, or taken up from a proposal on the agenda), send it round
-again or close it as rejected, publish ⑤ and ⑥, take and answer objections, and report its implementation. The
-sittings that decide its stages are the meetings' commands."""
+again or close it as rejected, draft ⑤ and ⑥ for the supervisors (居务监督委员会), who approve (publishing them)
+or return them, take and answer objections, and report its implementation. The sittings that decide its stages are
+the meetings' commands."""
 
 from __future__ import annotations
 
@@ -94,20 +95,57 @@ async def reject(rt: Commands, ctx: Ctx, matter_id: UUID, reasons: str) -> Comma
     return await rt.execute("matter.reject", ctx, matter_id, action)
 
 
+def notice_terms(app: LinliApp, ctx: Ctx) -> NoticeTerms:
+    """The rulebook of the day for ⑤/⑥, read as 居务公开 reads it for every other notice of the board."""
+    community = load_community(app, ctx.community_id)
+    return NoticeTerms(
+        period_days=community.rule("notice_period_days", ctx.today),
+        answer_days=community.rule("objection_answer_days", ctx.today),
+        review_days=community.rule("disclosure_review_days", ctx.today),
+        review_required=community.rule("disclosure_review_required", ctx.today) == 1,
+    )
+
+
 async def publish(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, text: str) -> CommandResult:
-    """⑤ / ⑥: the notice with its 公示 period and objection deadline from the rulebook of the day."""
+    """⑤ / ⑥ by the committee: a draft sent to the supervisors while the rulebook requires their review (the 公示
+    period then starts at their approval); otherwise straight onto the board, its period starting today. The result
+    says which ("published": "1" or "0")."""
 
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "matter.disclose")
-        community = load_community(app, ctx.community_id)
-        terms = NoticeTerms(
-            community.rule("notice_period_days", ctx.today), community.rule("objection_answer_days", ctx.today)
-        )
+        terms = notice_terms(app, ctx)
         matter = load_matter(app, ctx, matter_id)
-        matter.publish(ctx, stage, text, terms)
-        return [matter], {}
+        if terms.review_required:
+            matter.draft_notice(ctx, stage, text, terms)
+        else:
+            matter.publish(ctx, stage, text, terms)
+        return [matter], {"published": "0" if terms.review_required else "1"}
 
     return await rt.execute("matter.publish", ctx, matter_id, action)
+
+
+async def approve_notice(rt: Commands, ctx: Ctx, matter_id: UUID) -> CommandResult:
+    """A supervisor (居务监督委员会) approves the ⑤/⑥ draft in review: it is published with today's terms."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "disclosure.review")
+        matter = load_matter(app, ctx, matter_id)
+        matter.approve_notice(ctx, notice_terms(app, ctx))
+        return [matter], {}
+
+    return await rt.execute("matter.notice_approve", ctx, matter_id, action)
+
+
+async def return_notice(rt: Commands, ctx: Ctx, matter_id: UUID, reason: str) -> CommandResult:
+    """A supervisor returns the ⑤/⑥ draft to the committee with what they object to."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "disclosure.review")
+        matter = load_matter(app, ctx, matter_id)
+        matter.return_notice(ctx, reason)
+        return [matter], {}
+
+    return await rt.execute("matter.notice_return", ctx, matter_id, action)
 
 
 async def raise_objection(rt: Commands, ctx: Ctx, matter_id: UUID, stage: Stage, reason: str) -> CommandResult:

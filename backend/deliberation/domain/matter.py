@@ -1,15 +1,17 @@
 """A matter (事项) on its way through the six stages of 四议两公开 (see rules): decided stage by stage by the sittings
 that record their results on it, then published (⑤, ⑥) with a 公示 period for objections, and implemented in
-between."""
+between. Like every notice of the board, ⑤ and ⑥ are drafted by the committee and reviewed by the supervisory
+committee (居务监督委员会) before they are published, while the rulebook requires it (`disclosure_review_required`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from backend.deliberation.domain.rules import STAGE_BODIES, STAGES, Body, Outcome, Stage
+from backend.i18n import N_
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError, check_text
 from backend.kernel.topics import keep_topics
@@ -19,6 +21,8 @@ REASON_MAX = 500
 NOTICE_MAX = 4000
 ANSWER_MAX = 2000
 PROGRESS_MAX = 2000
+NOTICE_TEXT = N_("Please write the notice (at most 4000 characters).")
+OWN_DRAFT = N_("Nobody reviews their own draft: another supervisor does.")
 PHOTOS_MAX = 4
 SPENT_MAX_FEN = 10**11  # 10 亿元: a typo guard, not a policy
 
@@ -33,10 +37,25 @@ def rule_key(matter: Matter, body: Body) -> str:
 
 @dataclass(frozen=True)
 class NoticeTerms:
-    """From the rulebook when the notice is published: days on the board (公示) and days to answer an objection."""
+    """From the rulebook of the day: days on the board (公示) and days to answer an objection (both taken when the
+    notice is published), days the supervisors have to review a draft, and whether they must (the default: the
+    rulebook's own default is 1, and a caller that forgets to ask must not publish unreviewed)."""
 
     period_days: int
     answer_days: int
+    review_days: int = 5
+    review_required: bool = True
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """⑤ or ⑥ as drafted: with the supervisors (in_review) or returned to the committee with their reason."""
+
+    stage: Stage
+    text: str
+    drafted_by: frozenset[UUID]  # everyone who drafted or revised this notice since the last publication
+    state: str  # in_review | returned
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,9 +129,37 @@ class Matter(LinliAggregate):
 
         def apply(self, matter: Matter) -> None:
             matter.state = "rejected"
+            matter.draft = None  # a draft of ⑤/⑥ goes with the matter: nothing is left to review
+
+    class NoticeDrafted(LinliAggregate.Event):
+        """⑤ or ⑥ drafted (or revised after a return) and sent to the supervisors, to review by `review_due`."""
+
+        stage: str
+        text: str
+        review_due: date
+
+        def apply(self, matter: Matter) -> None:
+            # A draft revised after a return keeps its earlier writers: none of them reviews it (as for the board's
+            # notices, backend.disclosure.domain.notice.written_by).
+            before = matter.draft
+            earlier = before.drafted_by if before and before.stage == Stage(self.stage) else frozenset()
+            writers = earlier | ({self.actor_id} if self.actor_id else set())
+            matter.draft = NoticeDraft(Stage(self.stage), self.text, frozenset(writers), "in_review")
+
+    class NoticeReturned(LinliAggregate.Event):
+        """The supervisors object to the draft, with their reason: back to the committee to revise."""
+
+        stage: str
+        reason: str
+
+        def apply(self, matter: Matter) -> None:
+            if matter.draft is not None:
+                matter.draft = replace(matter.draft, state="returned", reason=self.reason)
 
     class NoticePublished(LinliAggregate.Event):
-        """⑤ or ⑥: the notice text goes on the board; objections are taken until `objections_until` (inclusive)."""
+        """⑤ or ⑥: the notice text goes on the board; objections are taken until `objections_until` (inclusive).
+        Emitted by the supervisors' approval of the draft, or directly where the rulebook requires no review (and
+        so in logs written before the review existed)."""
 
         stage: str
         text: str
@@ -124,6 +171,7 @@ class Matter(LinliAggregate):
             stage = Stage(self.stage)
             matter.done.append(stage)
             matter.notices[stage] = Notice(self.published_on, self.objections_until, self.answer_days)
+            matter.draft = None
             if stage == Stage.RESULT_NOTICE:
                 matter.state = "completed"
 
@@ -170,6 +218,7 @@ class Matter(LinliAggregate):
         self.progress = 0
         self.spent_fen = 0
         self.sitting: UUID | None = None  # called and not yet decided
+        self.draft: NoticeDraft | None = None  # ⑤ or ⑥ drafted and not yet published
 
     @classmethod
     def open(
@@ -230,7 +279,7 @@ class Matter(LinliAggregate):
     def unanswered(self) -> list[int]:
         return [n for n, o in self.objections.items() if not o.answered]
 
-    def publish(self, ctx: Ctx, stage: Stage, text: str, terms: NoticeTerms) -> None:
+    def _publishable(self, ctx: Ctx, stage: Stage) -> None:
         """⑤ after the resolution; ⑥ once implementation has been reported and every objection answered."""
         if stage not in (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE):
             raise DomainError("Only ⑤ and ⑥ are published.", status=409)
@@ -240,11 +289,63 @@ class Matter(LinliAggregate):
                 raise DomainError("Answer the open objections first.", status=409)
             if not self.progress:
                 raise DomainError("Report the implementation before publishing its result.", status=409)
+
+    def _in_review(self) -> NoticeDraft | None:
+        return self.draft if self.draft is not None and self.draft.state == "in_review" else None
+
+    def publish(self, ctx: Ctx, stage: Stage, text: str, terms: NoticeTerms) -> None:
+        """Straight onto the board: only where the rulebook does not require the supervisors' review."""
+        self._publishable(ctx, stage)
+        if terms.review_required:
+            raise DomainError("The rulebook requires the supervisors' approval before publishing.", status=409)
+        if self._in_review():
+            raise DomainError("The draft is with the supervisors: wait for their review.", status=409)
+        self._published(ctx, stage, check_text(text, NOTICE_MAX, "text", NOTICE_TEXT), terms)
+
+    def draft_notice(self, ctx: Ctx, stage: Stage, text: str, terms: NoticeTerms) -> None:
+        """The committee drafts ⑤ or ⑥ (or revises a returned draft) and sends it to the supervisors."""
+        self._publishable(ctx, stage)
+        if self._in_review():
+            raise DomainError("The draft is with the supervisors: wait for their review.", status=409)
+        text = check_text(text, NOTICE_MAX, "text", NOTICE_TEXT)
+        if self.draft is not None and self.draft.stage == stage and self.draft.text == text:
+            raise DomainError("Revise the returned draft before sending it again.", "text", status=409)
+        review_due = ctx.today + timedelta(days=terms.review_days)
+        self.emit(self.NoticeDrafted, ctx, stage=stage.value, text=text, review_due=review_due)
+
+    def approve_notice(self, ctx: Ctx, terms: NoticeTerms) -> None:
+        """A supervisor approves the draft in review: it is published now, its 公示 period and objection deadline
+        counted from today (not from the drafting). Nobody approves their own draft."""
+        draft = self._in_review()
+        if ctx.community_id != self.community_id:
+            raise DomainError("No such matter.", status=404)
+        if draft is None:
+            raise DomainError("Only a notice in review is approved.", status=409)
+        if ctx.actor_id is not None and ctx.actor_id in draft.drafted_by:
+            raise DomainError(OWN_DRAFT, status=403)
+        self._publishable(ctx, draft.stage)
+        self._published(ctx, draft.stage, draft.text, terms)
+
+    def return_notice(self, ctx: Ctx, reason: str) -> None:
+        """A supervisor returns the draft in review to the committee, with what they object to."""
+        draft = self._in_review()
+        if ctx.community_id != self.community_id:
+            raise DomainError("No such matter.", status=404)
+        if draft is None:
+            raise DomainError("Only a notice in review is returned.", status=409)
+        if ctx.actor_id is not None and ctx.actor_id in draft.drafted_by:
+            raise DomainError(OWN_DRAFT, status=403)
+        reason = check_text(
+            reason, REASON_MAX, "reason", "Say what the supervisors object to (at most 500 characters)."
+        )
+        self.emit(self.NoticeReturned, ctx, stage=draft.stage.value, reason=reason)
+
+    def _published(self, ctx: Ctx, stage: Stage, text: str, terms: NoticeTerms) -> None:
         self.emit(
             self.NoticePublished,
             ctx,
             stage=stage.value,
-            text=check_text(text, NOTICE_MAX, "text", "Please write the notice (at most 4000 characters)."),
+            text=text,
             published_on=ctx.today,
             objections_until=ctx.today + timedelta(days=terms.period_days - 1),
             answer_days=terms.answer_days,

@@ -90,6 +90,12 @@ class TakeUpForm(FormBody):
     collective_asset: Annotated[Text, one_of("1")] = EMPTY
 
 
+class FloorMemberForm(FormBody):
+    """The chair's choice on the speaker list: the member to move up or to give the floor (none: the next)."""
+
+    resident_id: Id = EMPTY
+
+
 class OpenMatterForm(FormBody):
     """A matter the committee raises itself, without a resident's proposal (issue 29)."""
 

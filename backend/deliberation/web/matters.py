@@ -160,9 +160,15 @@ async def schedule(
 async def publish(
     request: Request[Any, Any, Any], matter_id: FromPath[UUID], data: URLEncodedBody[forms.PublishForm]
 ) -> Response[Any]:
+    """⑤/⑥ by the committee: to the supervisors for review while the rulebook requires it, else on the board."""
+
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         stage = forms.notice_stage(text(form, "stage"), "Only ⑤ and ⑥ are published.")
-        return await matters.publish(rt, ctx, matter_id, stage, text(form, "text"))
+        done = await matters.publish(rt, ctx, matter_id, stage, text(form, "text"))
+        published = done.result.get("published") == "1"
+        message = _("The notice is published.") if published else _("The draft is sent to the supervisors.")
+        flash(request, message, "success")
+        return done
 
     return await act(
         request,
@@ -170,7 +176,6 @@ async def publish(
         run,
         then=f"/matters/{matter_id}",
         refused=_again(request, matter_id, "publish_error", "text"),
-        done=_("The notice is published."),
     )
 
 

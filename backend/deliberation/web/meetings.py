@@ -15,8 +15,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from backend.deliberation.commands import meetings
+from backend.deliberation.domain.floor import floor_id
 from backend.deliberation.domain.vote import vote_id
 from backend.deliberation.web import views
+from backend.deliberation.web.floor_views import floor_context
 from backend.deliberation.web.forms import CheckInForm, MinutesForm, VoteForm
 from backend.i18n import gettext as _
 from backend.kernel import codes
@@ -37,6 +39,7 @@ async def _meeting_page(
     request: Request[Any, Any, Any], meeting_id: UUID, status_code: int = 200, **extra: Any
 ) -> Template:
     context = await views.meeting_context(request, meeting_id, **extra)
+    context.update(await floor_context(request, context["meeting"]))
     return await render(request, "deliberation/meeting.html", status_code=status_code, **context)
 
 
@@ -198,7 +201,9 @@ async def record(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) ->
         return await _meeting_page(request, meeting_id, record_pending=True)
     user = await current_user(request)
     clerk = user is not None and user.can("resident.read_private", row["community_id"])
-    people = [*row["expected"], *(s[0] for s in row["signed"])]
+    spoke = (await queries.floor(floor_id(meeting_id)))["spoke"]  # the minutes list who spoke, in order
+    speakers = [(str(r["resident_id"]), r["started_at"]) for r in spoke]
+    people = [*row["expected"], *(s[0] for s in row["signed"]), *(who for who, _at in speakers)]
     url = f"{request.base_url}meetings/{meeting_id}/record"
     return await render(
         request,
@@ -212,6 +217,7 @@ async def record(request: Request[Any, Any, Any], meeting_id: FromPath[UUID]) ->
             else residents.masked_names(people)
         ),
         signed=[(who, datetime.fromisoformat(at)) for who, at in row["signed"]],
+        speakers=speakers,
         chain_link=await chain.link_at(row["position"]),
         url=url,
         qr=segno.make(url, error="m").svg_inline(scale=3, omitsize=True, title=_("QR code of this record")),

@@ -18,6 +18,7 @@ from backend.deliberation.domain.proposal import CATEGORIES
 from backend.deliberation.domain.rules import STAGE_BODIES, STAGES, Body, Stage
 from backend.deliberation.domain.vote import vote_id
 from backend.deliberation.web.answer_views import answer_context
+from backend.deliberation.web.draft_views import review_context
 from backend.i18n import N_
 from backend.i18n import gettext as _
 from backend.kernel.masking import mask_phone
@@ -172,8 +173,7 @@ async def matter_context(request: Request[Any, Any, Any], matter_id: UUID, **ext
         "bodies": bodies if running and not pending else [],
         # The sitting called and not yet decided: the matter takes one at a time (Meeting.schedule refuses another)
         "pending": pending[0] if running and pending else None,
-        "can_publish": disclosing and next_stage in (Stage.RESOLUTION_NOTICE, Stage.RESULT_NOTICE),
-        "notice_draft": notice_draft(row, next_stage, sittings, progress),
+        **await review_context(user, row, next_stage, notice_draft(row, next_stage, sittings, progress)),
         "notices": notices,
         "objections": objections,
         "unanswered": unanswered,

@@ -61,6 +61,10 @@ class Notice(LinliAggregate):
         sources: list[int]  # positions in the log of the events this notice is derived from
         period: str  # what it covers, e.g. "2026-10" for a month's finance report
 
+        def apply(self, notice: Notice) -> None:  # type: ignore[override]
+            super().apply(notice)
+            notice.written_by = {self.actor_id} - {None}
+
     class Revised(LinliAggregate.Event):
         title: str
         text: str
@@ -70,6 +74,7 @@ class Notice(LinliAggregate):
             notice.draft = (self.title, self.text)
             notice.correction_reason = self.reason
             notice.state = "draft"
+            notice.written_by |= {self.actor_id} - {None}
 
     class Submitted(LinliAggregate.Event):
         review_due: date
@@ -77,6 +82,7 @@ class Notice(LinliAggregate):
         def apply(self, notice: Notice) -> None:
             notice.state = "in_review"
             notice.review_due = self.review_due
+            notice.written_by |= {self.actor_id} - {None}
 
     class Approved(LinliAggregate.Event):
         def apply(self, notice: Notice) -> None:
@@ -104,6 +110,7 @@ class Notice(LinliAggregate):
             notice.state = "published"
             notice.draft = None
             notice.correction_reason = ""
+            notice.written_by = set()  # a correction is the next draft, with its own writers
             notice.answer_days = self.answer_days
 
     class ObjectionRaised(LinliAggregate.Event):
@@ -137,6 +144,7 @@ class Notice(LinliAggregate):
         self.versions: list[Version] = []
         self.objections: dict[int, Objection] = {}
         self.answer_days = 15
+        self.written_by: set[UUID] = set()  # who wrote or submitted the draft now in hand: never its reviewer
 
     @classmethod
     def draft_new(
@@ -192,14 +200,22 @@ class Notice(LinliAggregate):
             raise DomainError("Only a draft goes to the supervisors.", status=409)
         self.emit(self.Submitted, ctx, review_due=ctx.today + timedelta(days=terms.review_days))
 
+    def _check_reviewer(self, ctx: Ctx) -> None:
+        """The 居务监督委员会 reviews the committee's work: a supervisor who also wrote or submitted this draft (a
+        clerk may hold both roles) leaves it to another supervisor, as for a matter's ⑤/⑥ notices."""
+        if ctx.actor_id is not None and ctx.actor_id in self.written_by:
+            raise DomainError("Nobody reviews their own draft: another supervisor does.", status=403)
+
     def approve(self, ctx: Ctx) -> None:
         if self.state != "in_review":
             raise DomainError("Only a notice in review is approved.", status=409)
+        self._check_reviewer(ctx)
         self.emit(self.Approved, ctx)
 
     def return_draft(self, ctx: Ctx, reason: str) -> None:
         if self.state != "in_review":
             raise DomainError("Only a notice in review is returned.", status=409)
+        self._check_reviewer(ctx)
         reason = check_text(
             reason, REASON_MAX, "reason", "Say what the supervisors object to (at most 500 characters)."
         )

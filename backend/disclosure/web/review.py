@@ -1,4 +1,5 @@
-"""The supervisors' review (居务监督委员会): the drafts sent to them, each approved or returned with a reason."""
+"""The supervisors' review (居务监督委员会): the drafts sent to them, each approved or returned with a reason; the
+matters' ⑤/⑥ drafts too (read from the deliberation's views; approved or returned by the deliberation's routes)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from backend.kernel.runner import CommandResult
 from backend.web.act import Form, act, segment_of, text
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, render, today
+from projections.deliberation import queries as deliberation
 from projections.disclosure import queries as views
 
 
@@ -31,6 +33,7 @@ async def _review(request: Request[Any, Any, Any], status_code: int = 200, **ext
         "disclosure/review.html",
         status_code=status_code,
         notices=await views.in_review(user.community_id),
+        matter_drafts=await deliberation.drafts_in_review(user.community_id),
         categories=CATEGORIES,
         kinds=KINDS,
         day=today(),

@@ -267,7 +267,8 @@ async def staff_queue(user: User, now: datetime) -> list[dict[str, Any]]:
                 }
             )
     if user.can("disclosure.review", cid):
-        queue.append({"label": _("Notices to review"), "count": len(await disclosure.in_review(cid)), "url": "/review"})
+        to_review = len(await disclosure.in_review(cid)) + len(await deliberation.drafts_in_review(cid))  # ⑤/⑥ too
+        queue.append({"label": _("Notices to review"), "count": to_review, "url": "/review"})
     if user.can("case.supervise", cid):
         queue.append(
             {"label": _("Cases to accept (clerks' queue)"), "count": await home.clerk_cases(cid), "url": "/cases/desk"}
