@@ -305,6 +305,8 @@ def main() -> None:
     parser.add_argument("--inbox-residents", type=int, default=5_000, help="residents told of the notice")
     parser.add_argument("--home-only", action="store_true", help="only the home page of a resident with 100 items")
     parser.add_argument("--signedin-only", action="store_true", help="only board, proposals, time travel signed in")
+    parser.add_argument("--one-table-only", action="store_true", help="only the street's 一表通 over a year")
+    parser.add_argument("--one-table-communities", type=int, default=200, help="communities of the street")
     parser.add_argument("--signedin-notices", type=int, default=10_000, help="notices on the signed-in board")
     parser.add_argument("--rebuild-only", action="store_true", help="only each projection rebuilt over a mixed log")
     parser.add_argument("--city", action="store_true", help="a city on PostgreSQL: 1, 2, 3 hosts behind nginx")
@@ -375,6 +377,15 @@ def main() -> None:
         text = report_rebuild_each(result, args)
         print(text)
         print(json.dumps(result, default=str))
+        if args.write:
+            with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
+                out.write("\n" + text + "\n")
+        return
+    if args.one_table_only:  # issue 30: on SQLite, or on PostgreSQL with LINLI_DATABASE_URL set
+        from scripts.bench_one_table import bench_one_table, report_one_table
+
+        text = report_one_table(bench_one_table(args.one_table_communities))
+        print(text)
         if args.write:
             with open(ROOT / "docs" / "BENCHMARKS.md", "a", encoding="utf-8") as out:
                 out.write("\n" + text + "\n")

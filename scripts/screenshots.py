@@ -311,6 +311,12 @@ def workload(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
     department = signed_in(browser, device, base, 41)
     department.goto(base + "/workload/department")
     whole(department, "tasks-department.png")
+    follower = signed_in(browser, device, base, 19)  # a 低保申请 with the office (backend/workload/errands_demo.py)
+    follower.goto(base + "/me/errands")
+    whole(follower, "errands-mine.png")
+    clerk = signed_in(browser, device, base, 1)
+    clerk.goto(base + "/desk/errands")
+    whole(clerk, "errands-desk.png")
     laptop = {**device, "viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
     operator = signed_in(browser, laptop, base, 40)
     operator.goto(base + "/street/one-table")
