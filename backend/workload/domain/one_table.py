@@ -208,6 +208,19 @@ FIGURES: tuple[Figure, ...] = (
         N_("Residents with at least one service record in the period (counted once however many)."), PEOPLE,
         drill="/teams",
     ),
+    *(
+        Figure(
+            f"volunteers_star_{n}", VOLUNTEERING, label,
+            N_("Volunteers whose hours up to the period's end reach this star level and not the next, by the "
+               "community's rulebook thresholds (民政部 志愿服务记录办法)."),
+            PEOPLE,
+        )
+        for n, label in enumerate(
+            (N_("Volunteers at ★1"), N_("Volunteers at ★2"), N_("Volunteers at ★3"), N_("Volunteers at ★4"),
+             N_("Volunteers at ★5")),
+            start=1,
+        )
+    ),
     Figure(
         "bookings", SERVICES, N_("Bookings"),
         N_("Bookings of services whose time falls in the period, cancellations aside."), ITEMS,

@@ -19,6 +19,7 @@ from backend.community.domain.rules import RULES
 from backend.disclosure.domain.schedule import finance_due
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain.rules import ACTIVE, HELD
+from backend.volunteering.domain.honours import STARS, star_level
 from backend.workload.domain.one_table import Period, counts_needed
 from projections.chain.tables import ChainLink
 from projections.runner import ProjectionPosition
@@ -215,8 +216,35 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+async def _star_thresholds(ids: list[UUID], on: date) -> dict[str, list[int]]:
+    """Each community's star thresholds in hours in force on a day (the rulebook's, else the defaults)."""
+    names = [f"volunteer_star_{n}_hours" for n in STARS]
+    rows = await ChainLink.raw(
+        "SELECT community_id, rule, value, effective_from, position FROM community_rule "
+        f"WHERE community_id IN ({_marks(ids)}) AND rule IN ({_marks(names)})", *ids, *names,
+    )  # fmt: skip
+    in_force = sorted((r for r in rows if _day(r["effective_from"]) <= on), key=lambda r: (
+        _day(r["effective_from"]), int(r["position"])
+    ))  # fmt: skip
+    set_ = {(str(r["community_id"]), r["rule"]): int(r["value"]) for r in in_force}  # the last in force wins
+    return {str(c): [set_.get((str(c), name), RULES[name].default) for name in names] for c in ids}
+
+
 async def volunteering(ids: list[UUID], w: Window) -> Counts:
     found: Counts = {}
+    # Stars by all hours served up to the period's end (a star is earned once and kept), each volunteer once.
+    last_day = min(w.period.end - timedelta(days=1), w.now.astimezone(LOCAL_ZONE).date())
+    thresholds = await _star_thresholds(ids, last_day)
+    for row in await ChainLink.raw(
+        "SELECT community_id, volunteer_id, SUM(minutes) AS minutes FROM volunteer_record "
+        f"WHERE community_id IN ({_marks(ids)}) AND served_on < {{}} GROUP BY community_id, volunteer_id",
+        *ids, w.period.end,
+    ):  # fmt: skip
+        community = str(row["community_id"])
+        level = star_level(int(row["minutes"] or 0), thresholds[community])
+        if level:
+            mine = found.setdefault(community, {})
+            mine[f"volunteers_star_{level}"] = mine.get(f"volunteers_star_{level}", 0) + 1
     await _grouped(
         found,
         "SELECT community_id, SUM(minutes) AS volunteer_hours, "
