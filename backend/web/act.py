@@ -72,6 +72,14 @@ def text(form: Form, name: str) -> str:
     return str(form.get(name, ""))
 
 
+def day_field(form: Form, name: str, message: str) -> date:
+    """A form's day (YYYY-MM-DD), or `message` on that field."""
+    try:
+        return date.fromisoformat(text(form, name).strip())
+    except ValueError:
+        raise DomainError(message, name) from None
+
+
 def uuid_field(form: Form, name: str, message: str, status: int = 400) -> UUID:
     """A field naming a resident, a slot, a shift…: its id, or `message` on that field (or, with another status,
     e.g. 404 as for a wrong path, on the page)."""

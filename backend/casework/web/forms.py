@@ -4,7 +4,6 @@ DomainError on it, shown with the form like any other refusal."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, cast
 from uuid import UUID
 
@@ -46,13 +45,6 @@ async def stored_photos(rt: Any, form: Form) -> list[str]:
 
 def ticked(form: Form, name: str) -> bool:
     return text(form, name) == "1"
-
-
-def day_field(form: Form, name: str, message: str) -> date:
-    try:
-        return date.fromisoformat(text(form, name).strip())
-    except ValueError:
-        raise DomainError(message, name) from None
 
 
 def working_of(form: Form) -> bool:

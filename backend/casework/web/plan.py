@@ -24,7 +24,6 @@ from backend.casework.web.forms import (
     ReasonForm,
     UnassignForm,
     WorkerForm,
-    day_field,
     narrowing,
     optional_id,
 )
@@ -34,7 +33,7 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, Run, act, text, uuid_field
+from backend.web.act import Form, Run, act, day_field, text, uuid_field
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text
 

@@ -27,7 +27,6 @@ from backend.casework.web.forms import (
     RerouteForm,
     StaffForm,
     categories_of,
-    day_field,
     matter_item,
     working_of,
 )
@@ -39,7 +38,7 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, act, day_field, text, uuid_field
 from backend.web.auth import User, require
 from backend.web.kept import KEPT
 from backend.web.pages import board_community, error_status, error_text, today

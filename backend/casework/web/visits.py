@@ -16,14 +16,14 @@ from litestar.response import Template
 from backend.casework.commands import care as care_commands
 from backend.casework.commands.cases import NewCase
 from backend.casework.web import visit_views as views
-from backend.casework.web.forms import day_field, optional_id, ticked
+from backend.casework.web.forms import optional_id, ticked
 from backend.casework.web.visit_forms import PlanVisitForm, RecordVisitForm, VisitForm
 from backend.i18n import gettext as _
 from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, act, day_field, text, uuid_field
 from backend.web.auth import User, require
 from backend.web.pages import error_status, error_text, render
 from projections.casework import care_queries

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from uuid import UUID, uuid5
 
+from backend.casework.domain.rules import street_key  # ids from a street's name, as casework makes them
 from backend.i18n import N_
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError, check_text
@@ -28,11 +29,6 @@ TITLE_MAX = 60
 BASIS_MAX = 200  # a legal basis, a decision's reference
 FUNDING_MAX = 200
 ITEMS_MAX = 200
-
-
-def street_key(street: str) -> str:
-    """A street's name as ids are made from it (as casework spells it)."""
-    return " ".join(street.split())
 
 
 def admission_list_id_for(street: str) -> UUID:

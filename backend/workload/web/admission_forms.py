@@ -8,8 +8,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from backend.kernel.errors import DomainError
-from backend.web.act import EMPTY, Day, Form, FormBody, Id, Text, one_of, text, uuid_field
+from backend.web.act import EMPTY, Day, Form, FormBody, Id, Text, day_field, one_of, text, uuid_field
 from backend.workload.domain.admission import KINDS, Item
 from backend.workload.domain.tasks import Proposal
 
@@ -58,13 +57,6 @@ class ApplyForm(FormBody):
 
 class NoteForm(FormBody):
     note: Text = EMPTY
-
-
-def day_field(form: Form, name: str, message: str) -> date:
-    try:
-        return date.fromisoformat(text(form, name).strip())
-    except ValueError:
-        raise DomainError(message, name) from None
 
 
 def item_of(form: Form, code: str = "") -> Item:

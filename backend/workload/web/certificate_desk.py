@@ -20,12 +20,12 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, act, day_field, text, uuid_field
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, render, today
 from backend.workload.commands import certificates as commands
 from backend.workload.domain.certificates import REFUSALS
-from backend.workload.web.certificate_forms import AskForm, CancelForm, IssueForm, RefuseForm, day_field
+from backend.workload.web.certificate_forms import AskForm, CancelForm, IssueForm, RefuseForm
 from backend.workload.web.certificate_views import shown, with_register
 from projections.community import queries as communities
 from projections.residents import queries as residents

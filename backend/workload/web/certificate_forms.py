@@ -3,7 +3,6 @@ the handler), and reading the street's form into a list item."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from backend.kernel.errors import DomainError
@@ -55,13 +54,6 @@ class DropItemForm(FormBody):
 
 
 ITEM_FIELDS = ("code", "side", "name", "basis", "instead", "purpose", "procedure", "sample", "valid_days")
-
-
-def day_field(form: Form, name: str, message: str) -> date:
-    try:
-        return date.fromisoformat(text(form, name).strip())
-    except ValueError:
-        raise DomainError(message, name) from None
 
 
 def item_of(form: Form) -> ListItem:

@@ -16,12 +16,12 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text
+from backend.web.act import Form, act, day_field, text
 from backend.web.auth import User, require
 from backend.web.pages import board_community, error_status, error_text, render, today
 from backend.workload.commands import certificates as commands
 from backend.workload.domain.certificate_lists import NATIONAL_CODES, NEGATIVE, SIDES
-from backend.workload.web.certificate_forms import ITEM_FIELDS, DropItemForm, ListItemForm, day_field, item_of
+from backend.workload.web.certificate_forms import ITEM_FIELDS, DropItemForm, ListItemForm, item_of
 from projections.workload.certificates import queries
 
 EDITOR = "/street/certificates"

@@ -18,12 +18,11 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, act, day_field, text, uuid_field
 from backend.web.auth import require
 from backend.web.pages import error_status, error_text, render, today
 from backend.workload.commands import errands as commands
 from backend.workload.domain.errands import CATALOG, RESULTS, STATUSES
-from backend.workload.web.certificate_forms import day_field
 from backend.workload.web.errand_forms import DecideForm, HandOverForm, OpenForm, ReceiveForm, StepForm
 from projections.residents import queries as residents
 from projections.workload.errands import queries
