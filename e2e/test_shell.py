@@ -79,6 +79,11 @@ def test_health(live_server):
         "record_keys",
         "verification",
         "news",  # issue 23 item 4, community news
+        "floor",  # issue 29: the sittings' speaker lists
+        "workload_admission",  # issue 30: 准入清单, 证明事项, 一表通, 全程代办
+        "workload_certificates",
+        "workload_one_table",
+        "workload_errands",
     }
     assert set(body["projections"]) == names
 

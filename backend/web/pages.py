@@ -158,7 +158,7 @@ async def board_community(request: Request[Any, Any, Any], code: str | None) -> 
         found = await communities.by_id(user.community_id)
         if found is not None:
             return found
-    every = await communities.all_communities()
-    if not every:
+    first = await communities.first_community()
+    if first is None:
         raise NotFoundException(gettext("No community has been set up yet."))
-    return every[0]
+    return first

@@ -22,7 +22,7 @@ NAMES = ("赵淑华", "钱立新", "孙美玲", "李国栋")
 
 async def load_neighbours(rt: Commands, now: datetime) -> int:
     """Found the two communities; fill in the first. Residents have no password (nobody signs in as them)."""
-    founded = now - timedelta(days=30)
+    founded = now - timedelta(days=20)  # after the demo's own community: a visitor's board stays 幸福里's
     for name, code in NEIGHBOURS:
         ctx = Ctx(community_id_for(code), None, founded)
         await community_commands.found(rt, ctx, name, code)

@@ -20,6 +20,12 @@ async def all_communities() -> list[dict]:
     return await CommunityView.select().order_by(CommunityView.name)
 
 
+async def first_community() -> dict | None:
+    """The community shown when none is asked for (a visitor's board, the registration form): the longest founded,
+    not the first by name — a deployment that adds a neighbour called 安康苑 keeps its own board in front."""
+    return await CommunityView.select().order_by(CommunityView.founded_on).order_by(CommunityView.name).first()
+
+
 async def in_streets(streets: list[str]) -> list[dict]:
     if not streets:
         return []

@@ -163,8 +163,10 @@ async def in_household(personal: PersonalData, household_id: object) -> list[dic
 
 
 async def all_residents(personal: PersonalData, limit: int = 100) -> list[dict[str, Any]]:
-    """Verified residents, opened (the demo's sign-in page lists its accounts)."""
-    rows = await ResidentView.select().where(ResidentView.status == "verified").limit(limit).output(load_json=True)
+    """Verified residents who can sign in with a password, opened (the demo's sign-in page lists its accounts; the
+    demo's neighbouring communities have residents without one, who would only be refused)."""
+    can_sign_in = (ResidentView.status == "verified") & (ResidentView.password_hash != "")
+    rows = await ResidentView.select().where(can_sign_in).limit(limit).output(load_json=True)
     return sorted(await opened(personal, rows), key=lambda r: natural(r["household"]))
 
 

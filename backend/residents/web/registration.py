@@ -21,8 +21,8 @@ from projections.community import queries as communities
 
 
 async def _registration_community(code: str | None) -> dict[str, Any]:
-    every = await communities.all_communities()
-    chosen = next((c for c in every if c["code"] == code), None) or (every[0] if every else None)
+    asked = await communities.by_code(code) if code else None
+    chosen = asked or await communities.first_community()
     if chosen is None:
         raise NotFoundException(_("No community has been set up yet."))
     return chosen
