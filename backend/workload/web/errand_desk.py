@@ -73,6 +73,19 @@ async def _own(request: Request[Any, Any, Any], errand_id: UUID) -> None:
         raise NotFoundException(_("No such errand."))
 
 
+async def _step(request: Request[Any, Any, Any], errand_id: UUID, run: Any, done: str, then: str = "") -> Response[Any]:
+    """One step of an errand the clerk's community holds: the command through act(), back to the errand's card."""
+    await _own(request, errand_id)
+    return await act(
+        request,
+        "errand.run",
+        run,
+        then=then or f"{DESK}#errand-{errand_id}",
+        refused=await _refused(request, errand_id),
+        done=done,
+    )
+
+
 @post(DESK, name="errands.open")
 async def open_errand(request: Request[Any, Any, Any], data: URLEncodedBody[OpenForm]) -> Response[Any]:
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
@@ -88,14 +101,11 @@ async def open_errand(request: Request[Any, Any, Any], data: URLEncodedBody[Open
 async def receive(
     request: Request[Any, Any, Any], errand_id: FromPath[UUID], data: URLEncodedBody[ReceiveForm]
 ) -> Response[Any]:
-    await _own(request, errand_id)
-    return await act(
+    return await _step(
         request,
-        "errand.run",
+        errand_id,
         lambda rt, ctx, form: commands.receive(rt, ctx, errand_id, text(form, "document")),
-        then=f"{DESK}#errand-{errand_id}",
-        refused=await _refused(request, errand_id),
-        done=_("Document received."),
+        _("Document received."),
     )
 
 
@@ -103,50 +113,29 @@ async def receive(
 async def hand_over(
     request: Request[Any, Any, Any], errand_id: FromPath[UUID], data: URLEncodedBody[HandOverForm]
 ) -> Response[Any]:
-    await _own(request, errand_id)
-
     async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
         on = day_field(form, "on", "Give the day as YYYY-MM-DD.")
         return await commands.hand_over(rt, ctx, errand_id, on)
 
-    return await act(
-        request,
-        "errand.run",
-        run,
-        then=f"{DESK}#errand-{errand_id}",
-        refused=await _refused(request, errand_id),
-        done=_("Handed to the office."),
-    )
+    return await _step(request, errand_id, run, _("Handed to the office."))
 
 
 @post(f"{DESK}/{{errand_id:uuid}}/decide", name="errands.decide")
 async def decide(
     request: Request[Any, Any, Any], errand_id: FromPath[UUID], data: URLEncodedBody[DecideForm]
 ) -> Response[Any]:
-    await _own(request, errand_id)
-    return await act(
-        request,
-        "errand.run",
-        lambda rt, ctx, form: commands.decide(rt, ctx, errand_id, text(form, "result"), text(form, "reason")),
-        then=f"{DESK}#errand-{errand_id}",
-        refused=await _refused(request, errand_id),
-        done=_("The office's answer is recorded."),
-    )
+    def run(rt: Commands, ctx: Ctx, form: Form) -> Any:
+        return commands.decide(rt, ctx, errand_id, text(form, "result"), text(form, "reason"))
+
+    return await _step(request, errand_id, run, _("The office's answer is recorded."))
 
 
 @post(f"{DESK}/{{errand_id:uuid}}/hand-back", name="errands.hand_back")
 async def hand_back(
     request: Request[Any, Any, Any], errand_id: FromPath[UUID], data: URLEncodedBody[StepForm]
 ) -> Response[Any]:
-    await _own(request, errand_id)
-    return await act(
-        request,
-        "errand.run",
-        lambda rt, ctx, form: commands.hand_back(rt, ctx, errand_id),
-        then=DESK,
-        refused=await _refused(request, errand_id),
-        done=_("Handed back. The resident confirms receipt on the phone."),
-    )
+    done = _("Handed back. The resident confirms receipt on the phone.")
+    return await _step(request, errand_id, lambda rt, ctx, _f: commands.hand_back(rt, ctx, errand_id), done, DESK)
 
 
 routes = [desk, open_errand, receive, hand_over, decide, hand_back]
