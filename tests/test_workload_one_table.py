@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -88,11 +88,19 @@ CASE_COUNTS = {  # the table's counts and the casework counters they add up
     "case_ratings": "ratings",
     "case_satisfied": "satisfied",
 }
-CHECKED = ("households", "residents_verified", "residents_new", "proposals_raised", *CASE_COUNTS)
+MOVES = ("households_moved_in", "households_moved_out", "residents_moved_out")
+CHECKED = ("households", "residents_verified", "residents_new", *MOVES, "proposals_raised", *CASE_COUNTS)
 
 OWN = st.one_of(
     st.tuples(st.just("register"), st.integers(0, 1), st.booleans()),
     st.tuples(st.just("propose"), st.integers(0, 1), st.integers(0, 20)),
+    st.tuples(
+        st.just("move"),
+        st.integers(0, 1),
+        st.sampled_from(("whole", "person", "in")),
+        st.integers(0, 40),
+        st.integers(0, 20),
+    ),
     st.tuples(st.just("wait"), st.integers(1, 20 * 24 * 60)),
     st.tuples(st.just("wait"), st.integers(1, 3 * 24 * 60)),
 )
@@ -118,6 +126,13 @@ def recount(events: list[Any], community_ids: list[UUID], p: Period) -> dict[str
             status[e.originator_id] = ("pending", e.timestamp, e.community_id)
             if p.start <= _local(e.timestamp) < p.end and str(e.community_id) in found:
                 found[str(e.community_id)]["residents_new"] += 1
+        elif isinstance(e, Household.MovedIn | Household.MovedOut | Resident.MovedOut):
+            key = {Household.MovedIn: "households_moved_in", Household.MovedOut: "households_moved_out"}
+            if p.start <= date.fromisoformat(e.on) < p.end and str(e.community_id) in found:
+                found[str(e.community_id)][key.get(type(e), "residents_moved_out")] += 1
+            if isinstance(e, Resident.MovedOut):
+                _, at, cid = status[e.originator_id]
+                status[e.originator_id] = ("moved_out", at, cid)
         elif isinstance(e, Resident.Verified | Resident.Rejected | Resident.Resubmitted | Resident.Erased):
             kind = {"Verified": "verified", "Rejected": "rejected", "Resubmitted": "pending", "Erased": "erased"}
             _, at, cid = status[e.originator_id]
@@ -158,6 +173,8 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
                 HouseholdRow(2, "9栋", "1单元", "101室", ()), HouseholdRow(3, "9栋", "1单元", "102室", ()),
             ])  # fmt: skip
             made: list[UUID] = []
+            homes: dict[UUID, UUID] = {}  # each account registered in the program, and its household
+            gone: set[UUID] = set()  # of those, who moved out
             now, n = T0, 0
             for step in program:
                 n += 1
@@ -171,8 +188,11 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
                         done = await resident_commands.register(
                             rt, Ctx(cid, None, now), f"新居民{n}", str(13600000000 + n), home, "", verified=step[2]
                         )
+                        homes[UUID(done.result["resident_id"])] = home
                         if step[2]:
                             people[cid].append(UUID(done.result["resident_id"]))
+                    elif step[0] == "move":
+                        await _move(rt, places[step[1]], there, rooms, step, now, homes, gone)
                     elif step[0] == "propose":
                         cid = places[step[1]]
                         if people[cid]:
@@ -190,7 +210,14 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
                 with_cases(expected, counters, p)
                 if p is QUARTER:
                     mine = expected[str(w.community_id)]
-                    for key in ("residents_new", "proposals_raised", "cases", "case_answer_due", "case_ratings"):
+                    for key in (
+                        "residents_new",
+                        *MOVES,
+                        "proposals_raised",
+                        "cases",
+                        "case_answer_due",
+                        "case_ratings",
+                    ):
                         event(f"quarter {key}: {min(mine[key], 3)}+")
                     event(f"months with cases: {sum(1 for m in MONTHS if any(k[0] in m.months for k in counters))}")
                 for cid in places:
@@ -207,7 +234,7 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
             quarter = (await one_table.tables(places, QUARTER, now))["counts"][str(w.community_id)]
             months = [(await one_table.tables(places, m, now))["counts"][str(w.community_id)] for m in MONTHS]
             summed = pooled(months)
-            for key in ("residents_new", "proposals_raised", *CASE_COUNTS):
+            for key in ("residents_new", *MOVES, "proposals_raised", *CASE_COUNTS):
                 assert quarter[key] == summed[key]
             for f in FIGURES:
                 if f.kind == "rate" and f.key.startswith("case_"):
@@ -216,6 +243,34 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
             await rt.stop()
             if schema:
                 drop(POSTGRES_URL, schema)
+
+
+async def _move(
+    rt: Runtime,
+    cid: UUID,
+    there: UUID,
+    rooms: list[UUID],
+    step: tuple[Any, ...],
+    now: datetime,
+    homes: dict[UUID, UUID],
+    gone: set[UUID],
+) -> None:
+    """A household moving in or out, or one person moving out, dated some days back."""
+    _, _, kind, days, pick = step
+    house = rooms[pick % 2] if cid == there else household_id_for(cid, "1栋", "1单元", "101室")
+    on = _local(now) - timedelta(days=days)
+    living = [r for r, h in homes.items() if h == house and r not in gone]
+    ctx = Ctx(cid, None, now)
+    if kind == "in":
+        await resident_commands.move_in(rt, ctx, house, on, (f"新户{pick}",))
+    elif kind == "whole":
+        await resident_commands.move_out(rt, ctx, house, on, living, True)
+        gone.update(living)
+    elif living:
+        who = living[pick % len(living)]
+        await resident_commands.move_out(rt, ctx, house, on, [who], False)
+        gone.add(who)
+    event(f"move {kind}")
 
 
 def _all_events(rt: Runtime) -> list[Any]:

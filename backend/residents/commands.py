@@ -313,6 +313,64 @@ async def record_access(rt: Commands, ctx: Ctx, resident_id: UUID, kind: str, re
     return await rt.execute("resident.record_access", ctx, access_record_id(resident_id), action)
 
 
+def _released_phone(
+    rt: Commands, app: LinliApp, ctx: Ctx, resident: Resident, key: bytes | None
+) -> list[LinliAggregate]:
+    """The resident's phone claim, released (so that the number may register again), if it can be found."""
+    phone = unseal(key, resident.phone_sealed)
+    if phone is None:
+        return []
+    try:
+        claim: PhoneClaim = app.repository.get(phone_claim_id(rt, phone))
+    except AggregateNotFoundError:
+        return []
+    claim.release(ctx)
+    return [claim]
+
+
+# -- moving in and out (迁入, 迁出) ----------------------------------------------------------------------------------
+async def move_out(
+    rt: Commands, ctx: Ctx, household_id: UUID, on: date, resident_ids: list[UUID], whole: bool
+) -> CommandResult:
+    """迁出: the whole household (the dwelling left vacant) or some of its people, in one save. Each account that
+    moves out stops taking part (no roles, no votes from that day) and frees its phone number, so that the person
+    can register where they now live; what they did here stands."""
+    if not whole and not resident_ids:
+        raise DomainError("Choose who moves out, or the whole household.", "residents")
+    keys = rt.personal.keys(resident_ids)
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "household.edit")
+        household = load_household(app, ctx, household_id)
+        changed: list[LinliAggregate] = []
+        if whole:
+            household.move_out(ctx, on)
+            changed.append(household)
+        for resident_id in dict.fromkeys(resident_ids):
+            resident = load_resident(app, ctx, resident_id)
+            resident.move_out(ctx, household, on)
+            changed += [resident, *_released_phone(rt, app, ctx, resident, keys.get(resident_id))]
+        return changed, {"moved": str(len(set(resident_ids)))}
+
+    done = await rt.execute("household.move_out", ctx, household_id, action)
+    for resident_id in resident_ids:
+        resident_changed(resident_id)
+    return done
+
+
+async def move_in(rt: Commands, ctx: Ctx, household_id: UUID, on: date, members: tuple[str, ...]) -> CommandResult:
+    """迁入: a new household at a vacant dwelling of the register, its members listed. Their accounts are registered
+    as anyone's (online, or at the counter)."""
+
+    def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
+        authorize(app, ctx, "household.edit")
+        household = load_household(app, ctx, household_id)
+        household.move_in(ctx, on, _seal_members(rt, household_id, members))
+        return [household], {}
+
+    return await rt.execute("household.move_in", ctx, household_id, action)
+
+
 async def erase(rt: Commands, ctx: Ctx, resident_id: UUID, reason: str = "own_request") -> None:
     """注销: record the erasure (in the resident's access record too) and release the phone, then delete the key.
     Repeating it finishes a half-done one."""
@@ -323,16 +381,7 @@ async def erase(rt: Commands, ctx: Ctx, resident_id: UUID, reason: str = "own_re
         resident.erase(ctx)
         record = _access_record(app, ctx, resident_id)
         record.record(ctx, "erased", reason)
-        changed: list[LinliAggregate] = [resident, record]
-        phone = unseal(key, resident.phone_sealed)
-        if phone is not None:
-            try:
-                claim: PhoneClaim = app.repository.get(phone_claim_id(rt, phone))
-                claim.release(ctx)
-                changed.append(claim)
-            except AggregateNotFoundError:
-                pass
-        return changed, {}
+        return [resident, record, *_released_phone(rt, app, ctx, resident, key)], {}
 
     try:
         await rt.execute("resident.erase", ctx, resident_id, action)

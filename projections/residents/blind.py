@@ -67,11 +67,7 @@ def name_pieces(name: str) -> set[str]:
 def phone_pieces(phone: str) -> set[str]:
     """Every run of at least PHONE_RUN_MIN digits of the phone."""
     digits = re.sub(r"\D", "", phone)
-    return {
-        digits[start:end]
-        for start in range(len(digits))
-        for end in range(start + PHONE_RUN_MIN, len(digits) + 1)
-    }
+    return {digits[start:end] for start in range(len(digits)) for end in range(start + PHONE_RUN_MIN, len(digits) + 1)}
 
 
 def index_digests(key: bytes, community_id: UUID, name: str, phone: str) -> set[str]:
@@ -93,4 +89,3 @@ def query_digests(key: bytes, community_id: UUID, query: str) -> list[str]:
     if digits.isdigit() and len(digits) >= PHONE_RUN_MIN:
         found.append(_digest(key, community, "phone", digits)[:DIGEST_HEX])
     return found
-

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, ClassVar
 
 import anyio
@@ -25,6 +26,7 @@ from projections.residents.tables import (
     TOMBSTONE,
     AccessView,
     HouseholdView,
+    RegisterMoveView,
     ResidentSearch,
     ResidentView,
     SignInCodeView,
@@ -39,12 +41,15 @@ CHANGES_WHO_MAY_ACT = (
     Resident.RoleGranted,
     Resident.RoleRevoked,
     Resident.Erased,
+    Resident.MovedOut,
 )
 
 
 class ResidentsProjection:
     name = "residents"
-    tables: ClassVar[Sequence[type[Table]]] = (ResidentView, HouseholdView, SignInCodeView, ResidentSearch, AccessView)
+    tables: ClassVar[Sequence[type[Table]]] = (
+        ResidentView, HouseholdView, SignInCodeView, ResidentSearch, AccessView, RegisterMoveView
+    )  # fmt: skip
     handles: ClassVar[Sequence[type]] = (
         Resident.Registered,
         Resident.Verified,
@@ -54,8 +59,11 @@ class ResidentsProjection:
         Resident.RoleRevoked,
         Resident.PasswordSet,
         Resident.Erased,
+        Resident.MovedOut,
         Household.Registered,
         Household.MembersListed,
+        Household.MovedOut,
+        Household.MovedIn,
         SignInCode.Issued,
         SignInCode.Used,
         AccessRecord.Accessed,
@@ -70,6 +78,7 @@ class ResidentsProjection:
         await self._residents(events)
         await self._codes(events)
         await _accesses(items)
+        await _moves(items)
         changed = {e.originator_id for e in events if isinstance(e, CHANGES_WHO_MAY_ACT)}
         return [(resident_channel(rid), {}) for rid in changed]
 
@@ -96,8 +105,12 @@ class ResidentsProjection:
         )
         await bulk_execute(
             HouseholdView,
-            "UPDATE household SET members_sealed = ? WHERE id = ?",
-            [(e.members_sealed, e.originator_id) for e in events if isinstance(e, Household.MembersListed)],
+            "UPDATE household SET members_sealed = ?, vacant = ? WHERE id = ?",
+            [
+                (getattr(e, "members_sealed", ""), isinstance(e, Household.MovedOut), e.originator_id)
+                for e in events
+                if isinstance(e, Household.MembersListed | Household.MovedOut | Household.MovedIn)
+            ],
         )
 
     async def _residents(self, events: list[Any]) -> None:
@@ -143,6 +156,7 @@ class ResidentsProjection:
             ):
                 changed[row["id"]] = row
         erased: set[uuid.UUID] = set()
+        moved: set[uuid.UUID] = set()  # their phone is freed for where they live now: no sign-in by it here
         for e in others:
             row = new.get(e.originator_id) or changed.get(e.originator_id)
             if row is None:
@@ -150,6 +164,8 @@ class ResidentsProjection:
             _apply(row, e)
             if isinstance(e, Resident.Erased):
                 erased.add(e.originator_id)
+            elif isinstance(e, Resident.MovedOut):
+                moved.add(e.originator_id)
         await bulk_insert(ResidentView, list(new.values()))
         await bulk_insert(ResidentSearch, pieces)
         await bulk_execute(
@@ -165,6 +181,7 @@ class ResidentsProjection:
             [(TOMBSTONE, False, rid) for rid in erased],
         )
         await bulk_execute(ResidentSearch, "DELETE FROM resident_search WHERE resident_id = ?", [(r,) for r in erased])
+        await bulk_execute(ResidentView, "UPDATE resident SET phone_digest = '' WHERE id = ?", [(r,) for r in moved])
 
     async def _codes(self, events: list[Any]) -> None:
         await bulk_insert(
@@ -205,6 +222,8 @@ def _apply(row: dict[str, Any], e: Any) -> None:
         row["password_hash"] = e.password_hash
     elif isinstance(e, Resident.Erased):
         row.update(status="erased", roles=[], password_hash="", household="", household_id=None)
+    elif isinstance(e, Resident.MovedOut):
+        row.update(status="moved_out", roles=[])
 
 
 async def _accesses(items: list[Item]) -> None:
@@ -224,5 +243,29 @@ async def _accesses(items: list[Item]) -> None:
             }
             for e in (i.event for i in items)
             if isinstance(e, AccessRecord.Accessed)
+        ],
+    )
+
+
+MOVES = {Household.MovedIn: "household_in", Household.MovedOut: "household_out", Resident.MovedOut: "resident_out"}
+
+
+async def _moves(items: list[Item]) -> None:
+    """Each move as a row (its id the event's: a batch applied again is refused by the position, never doubled)."""
+    await bulk_insert(
+        RegisterMoveView,
+        [
+            {
+                "id": uuid.uuid5(e.originator_id, str(e.originator_version)),
+                "community_id": e.community_id,
+                "household_id": e.household_id if isinstance(e, Resident.MovedOut) else e.originator_id,
+                "resident_id": e.originator_id if isinstance(e, Resident.MovedOut) else None,
+                "kind": MOVES[type(e)],
+                "moved_on": date.fromisoformat(e.on),
+                "at": e.timestamp,
+                "position": item.position,
+            }
+            for item in items
+            if type(e := item.event) in MOVES
         ],
     )

@@ -24,6 +24,7 @@ from projections.residents.tables import (
     TOMBSTONE,
     AccessView,
     HouseholdView,
+    RegisterMoveView,
     ResidentSearch,
     ResidentView,
     SignInCodeView,
@@ -269,6 +270,31 @@ async def minors_in_household(personal: PersonalData, household_id: object, born
     born = await birth_dates(personal, rows)
     young = [{**r, "birth_date": born[str(r["id"])]} for r in rows if born.get(str(r["id"]), date.min) > born_after]
     return sorted(await opened(personal, young), key=lambda r: r["birth_date"])
+
+
+async def living_in(personal: PersonalData, household_id: object) -> list[dict[str, Any]]:
+    """The accounts registered at a household and living here (pending or verified), names opened (the clerk's
+    moving-out form)."""
+    rows = await ResidentView.select(
+        ResidentView.id, ResidentView.name_sealed, ResidentView.phone_sealed, ResidentView.status
+    ).where((ResidentView.household_id == household_id) & ResidentView.status.is_in(["pending", "verified"]))
+    return sorted(await opened(personal, rows), key=lambda r: r["name"])
+
+
+async def moves(community_id: object, household_id: object | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The register's moves (迁入, 迁出), latest first, with the dwelling's address: the community's or one
+    household's."""
+    select = RegisterMoveView.select().where(RegisterMoveView.community_id == community_id)
+    if household_id is not None:
+        select = select.where(RegisterMoveView.household_id == household_id)
+    rows = await select.order_by(RegisterMoveView.position, ascending=False).limit(limit)
+    labels = {
+        str(h["id"]): h["label"]
+        for h in await HouseholdView.select(HouseholdView.id, HouseholdView.label).where(
+            HouseholdView.id.is_in(list({r["household_id"] for r in rows}) or [uuid.uuid4()])
+        )
+    }
+    return [{**r, "household": labels.get(str(r["household_id"]), "")} for r in rows]
 
 
 # -- who looked at personal data -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ dwellings is offered to anyone registering, and the log holds it in clear."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, Boolean, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, BigInt, Boolean, Date, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 TOMBSTONE = "已注销居民"  # what an erased resident's name reads as, wherever it is shown
@@ -44,6 +44,21 @@ class HouseholdView(Table, tablename="household"):
     room = Varchar(length=20)
     label = Varchar(length=60)
     members_sealed = Text(default="")  # the names the register lists, sealed with the household's key
+    vacant = Boolean(default=False)  # its household moved out, no other moved in yet
+
+
+class RegisterMoveView(Table, tablename="register_move"):
+    """Each move in or out of the register (迁入, 迁出), as the 一表通 counts them: a household leaving its dwelling
+    (household_out), a new one at a vacant dwelling (household_in), a person's account leaving (resident_out)."""
+
+    id = UUID(primary_key=True)  # the event's: its record and version
+    community_id = UUID(index=True)
+    household_id = UUID(index=True)
+    resident_id = UUID(null=True, default=None)
+    kind = Varchar(length=16)  # household_in | household_out | resident_out
+    moved_on = Date()  # the day of the move, as the clerk recorded it
+    at = Timestamptz()  # when it was recorded
+    position = BigInt(default=0)  # the log position of its event
 
 
 class SignInCodeView(Table, tablename="signin_code"):

@@ -1,9 +1,11 @@
 """The household register: one dwelling per household, identified by its address, with the members the register
-lists (sealed). Pure: no I/O, no clock."""
+lists (sealed). A household moves out (迁出: the dwelling is left vacant, its members no longer listed) and another
+moves in (迁入: the vacant dwelling's new members listed), each on a day no later than today. Pure: no I/O, no clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID, uuid5
 
 from backend.kernel.context import Ctx, LinliAggregate
@@ -54,11 +56,27 @@ class Household(LinliAggregate):
         def apply(self, household: Household) -> None:
             household.members_sealed = self.members_sealed
 
+    class MovedOut(LinliAggregate.Event):
+        on: str  # ISO day the household left
+
+        def apply(self, household: Household) -> None:
+            household.members_sealed = ""
+            household.vacant = True
+
+    class MovedIn(LinliAggregate.Event):
+        on: str  # ISO day the new household came
+        members_sealed: str
+
+        def apply(self, household: Household) -> None:
+            household.members_sealed = self.members_sealed
+            household.vacant = False
+
     def __init__(self, building: str, unit: str, room: str, members_sealed: str) -> None:
         self.building = building
         self.unit = unit
         self.room = room
         self.members_sealed = members_sealed
+        self.vacant = False
 
     @property
     def label(self) -> str:
@@ -73,7 +91,41 @@ class Household(LinliAggregate):
         )
 
     def list_members(self, ctx: Ctx, members_sealed: str) -> None:
-        self.emit(self.MembersListed, ctx, members_sealed=members_sealed)
+        """The register's members brought up to date; listing people at a vacant dwelling is their moving in."""
+        if self.vacant:
+            self.move_in(ctx, ctx.today, members_sealed)
+        else:
+            self.emit(self.MembersListed, ctx, members_sealed=members_sealed)
+
+    def move_out(self, ctx: Ctx, on: date) -> None:
+        self._here(ctx)
+        if self.vacant:
+            raise DomainError("Nobody lives at this address now.", status=409)
+        self.emit(self.MovedOut, ctx, on=moving_day(ctx, on).isoformat())
+
+    def move_in(self, ctx: Ctx, on: date, members_sealed: str) -> None:
+        self._here(ctx)
+        if not self.vacant:
+            raise DomainError("A household lives here: record its moving out first.", status=409)
+        if not members_sealed:
+            raise DomainError("Name at least one member of the household moving in.", "members")
+        self.emit(self.MovedIn, ctx, on=moving_day(ctx, on).isoformat(), members_sealed=members_sealed)
+
+    def _here(self, ctx: Ctx) -> None:
+        if ctx.community_id != self.community_id:
+            raise DomainError("No such household in the register.", "household", status=404)
+
+
+MOVE_BACK_DAYS = 366  # how far back a move may be dated: a year of catching up the register, not rewriting history
+
+
+def moving_day(ctx: Ctx, on: date) -> date:
+    """The day of a move: not after today (the register records what happened), not more than a year back."""
+    if on > ctx.today:
+        raise DomainError("A move is recorded once it has happened: the day cannot be after today.", "on")
+    if (ctx.today - on).days > MOVE_BACK_DAYS:
+        raise DomainError("A move can be dated at most a year back.", "on")
+    return on
 
 
 def household_label(building: str, unit: str, room: str) -> str:

@@ -11,7 +11,7 @@ from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.topics import keep_topics
 from backend.residents.domain.checks import check_reason
-from backend.residents.domain.household import Household
+from backend.residents.domain.household import Household, moving_day
 
 
 class Resident(LinliAggregate):
@@ -70,6 +70,17 @@ class Resident(LinliAggregate):
     class Erased(LinliAggregate.Event):
         def apply(self, resident: Resident) -> None:
             resident.erased = True
+
+    class MovedOut(LinliAggregate.Event):
+        """The resident left the community (迁出): they no longer take part in its decisions, and hold no role in it;
+        what they did while they lived here stands (their votes were cast when they had the right)."""
+
+        household_id: UUID
+        on: str  # ISO day
+
+        def apply(self, resident: Resident) -> None:
+            resident.status = "moved_out"
+            resident.roles = {}
 
     def __init__(
         self,
@@ -169,6 +180,16 @@ class Resident(LinliAggregate):
     def set_password(self, ctx: Ctx, password_hash: str) -> None:
         self._in_community(ctx)
         self.emit(self.PasswordSet, ctx, password_hash=password_hash)
+
+    def move_out(self, ctx: Ctx, household: Household, on: date) -> None:
+        """Moving out of the household's dwelling: only someone registered there, and living here (pending or
+        verified)."""
+        self._in_community(ctx)
+        if self.status not in ("pending", "verified"):
+            raise DomainError("Only a resident living here can move out.", status=409)
+        if household.id != self.household_id:
+            raise DomainError("This resident is not registered at this household.", "residents", status=409)
+        self.emit(self.MovedOut, ctx, household_id=household.id, on=moving_day(ctx, on).isoformat())
 
     def erase(self, ctx: Ctx) -> None:
         if ctx.community_id != self.community_id:

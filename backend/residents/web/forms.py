@@ -14,7 +14,7 @@ from backend.kernel.errors import DomainError
 from backend.residents.domain.access import REASONS
 from backend.residents.domain.household import HouseholdRow
 from backend.residents.register_file import split_members
-from backend.web.act import EMPTY, Day, File, Form, FormBody, Id, Text, one_of, text
+from backend.web.act import EMPTY, Day, File, Form, FormBody, Id, Text, Texts, one_of, text
 
 FIELDS = ("name", "phone", "password", "id_number", "building", "unit", "household_id", "community")
 HOUSEHOLD_FIELDS = ("building", "unit", "room", "members")
@@ -106,6 +106,17 @@ class HouseholdForm(FormBody):
     building: Text = EMPTY
     unit: Text = EMPTY
     room: Text = EMPTY
+    members: Text = EMPTY
+
+
+class MoveOutForm(FormBody):
+    on: Day = EMPTY
+    whole: Annotated[Text, one_of("yes", "no")] = EMPTY
+    residents: Texts = msgspec.field(default_factory=Texts)  # the accounts ticked (ids)
+
+
+class MoveInForm(FormBody):
+    on: Day = EMPTY
     members: Text = EMPTY
 
 

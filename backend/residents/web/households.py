@@ -16,6 +16,7 @@ from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
 from backend.residents import commands
 from backend.residents.register_file import read_register
+from backend.residents.web import moves
 from backend.residents.web.forms import HouseholdForm, ImportForm, household_row, household_values
 from backend.web.act import Form, act
 from backend.web.auth import User, ctx_for, require
@@ -85,4 +86,4 @@ async def import_register(request: Request[Any, Any, Any], data: MultipartBody[I
     return await _households(request, user, row_errors=parsed.errors, imported=done.result, good_only=good_only)
 
 
-routes = [households, add_household, import_register]
+routes = [households, add_household, import_register, *moves.routes]

@@ -27,6 +27,7 @@ STATUS_LABELS = {
     "verified": N_("Verified"),
     "rejected": N_("Rejected"),
     "erased": N_("Erased"),
+    "moved_out": N_("Moved out (迁出)"),
 }
 
 # Why a clerk looks at a resident's personal data (backend.residents.domain.access.REASONS), and what was done.

@@ -137,6 +137,21 @@ FIGURES: tuple[Figure, ...] = (
         PEOPLE, drill="/clerk/residents",
     ),
     Figure(
+        "households_moved_in", RESIDENTS, N_("Households moved in (迁入)"),
+        N_("New households recorded at a vacant dwelling of the register, by the day of the move in the period."),
+        HOUSEHOLDS, drill="/clerk/households",
+    ),
+    Figure(
+        "households_moved_out", RESIDENTS, N_("Households moved out (迁出)"),
+        N_("Households recorded as leaving their dwelling (left vacant), by the day of the move in the period."),
+        HOUSEHOLDS, drill="/clerk/households",
+    ),
+    Figure(
+        "residents_moved_out", RESIDENTS, N_("Accounts moved out"),
+        N_("Residents' accounts closed here because the person moved out, by the day of the move in the period."),
+        PEOPLE, drill="/clerk/residents",
+    ),
+    Figure(
         "proposals_raised", DELIBERATION, N_("Proposals raised"),
         N_("Proposals (议题) residents submitted in the period."), ITEMS, drill="/proposals",
     ),

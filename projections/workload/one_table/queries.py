@@ -86,6 +86,14 @@ async def residents(ids: list[UUID], w: Window) -> Counts:
         found, f"SELECT community_id, COUNT(*) AS households FROM household WHERE community_id IN ({m}) "
         "GROUP BY community_id", *ids,
     )  # fmt: skip
+    await _grouped(
+        found,
+        f"SELECT community_id, {_yes('kind = {}')} AS households_moved_in, "
+        f"{_yes('kind = {}')} AS households_moved_out, {_yes('kind = {}')} AS residents_moved_out "
+        f"FROM register_move WHERE community_id IN ({m}) "
+        "AND moved_on >= {} AND moved_on < {} GROUP BY community_id",
+        "household_in", "household_out", "resident_out", *ids, w.period.start, w.period.end,
+    )  # fmt: skip
     return found
 
 
