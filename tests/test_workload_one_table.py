@@ -68,7 +68,9 @@ from backend.workload.domain.submission import submission_id
 from projections.community import queries as communities
 from projections.disclosure import queries as disclosure_views
 from projections.services import queries as service_views
+from projections.workload.one_table import drill
 from projections.workload.one_table import queries as one_table
+from projections.workload.one_table.drill import DRILLS
 from tests.conftest import POSTGRES_URL, hidden
 from tests.factories import app_runtime, community, grant, sign_in
 from tests.pg_pool import drop
@@ -223,6 +225,9 @@ async def _run(program: list[tuple[Any, ...]]) -> None:
                 for cid in places:
                     got = {k: table["counts"][str(cid)][k] for k in CHECKED}
                     assert got == expected[str(cid)], (p.name, cid)
+                    span = one_table.window(p, now)
+                    for key in (k for k in CHECKED if k in DRILLS):
+                        assert len(await drill.lines(key, cid, span)) == got[key], (p.name, cid, key)
                 nothing = table["counts"][str(empty)]
                 # Nothing happened there; only its finance reports fall due once founded (the disclosure schedule).
                 assert set(nothing) >= set(counts_needed()) and not any(
@@ -520,6 +525,15 @@ async def test_the_demo_streets_year_equals_a_recount_of_matters_meetings_notice
         assert {k: table["counts"][str(c)][k] for k in keys} == {k: expected[str(c)][k] for k in keys}, c
     demo = table["counts"][str(places[0])]
     assert demo["matters_opened"] and demo["notices_published"] and demo["meetings_held"]  # the demo has them
+    # Every drill-down lists exactly what its figure counts, line for line.
+    w = one_table.window(year, now)
+    for key in DRILLS:
+        for c in places:
+            assert len(await drill.lines(key, c, w)) == table["counts"][str(c)][key], (key, c)
+    counted = {k for k in DRILLS if table["counts"][str(places[0])][k]}
+    event_lines = await drill.lines("stages_passed", places[0], w)
+    assert all(line["position"] and line["href"].startswith("/matters/") for line in event_lines)
+    assert len(counted) >= 20, sorted(set(DRILLS) - counted)  # the demo's year reaches most of them
     hemei = table["counts"][str(places[2])]  # just founded: zeros (its finance reports fall due all the same)
     assert table["counts"][str(places[1])]["proposals_raised"] == 1
     assert not any(hemei[k] for k in hemei if k != "finance_due")

@@ -25,10 +25,13 @@ from backend.web.auth import User, require_signed_in
 from backend.web.exports import XLSX
 from backend.web.pages import error_status, error_text, now, render, today
 from backend.workload.commands import one_table as commands
-from backend.workload.domain.one_table import Period, period, period_of
+from backend.workload.domain.one_table import BY_KEY, Period, period, period_of, shown, value
 from backend.workload.web.one_table_forms import SubmitTableForm
 from backend.workload.web.one_table_views import computed, periods_before, place_view, workbook
 from projections.community import queries as communities
+from projections.workload.one_table import drill
+from projections.workload.one_table.drill import DRILLS
+from projections.workload.one_table.queries import window
 
 
 def period_asked(text_given: str, kind: str = "") -> Period:
@@ -80,6 +83,7 @@ async def _show(
         periods=periods_before(today()),
         may_submit=mine and today() >= p.start,
         asked_code=place["code"] if not mine else "",
+        drillable=DRILLS,
         **extra,
     )
 
@@ -90,6 +94,33 @@ async def community_table(
 ) -> Template:
     user = await require_signed_in(request)
     return await _show(request, await _place(user, community.strip()), period_asked(period))
+
+
+@get("/one-table/lines", name="workload.one_table_lines")
+async def figure_lines(
+    request: Request[Any, Any, Any],
+    figure: FromQuery[str] = "",
+    period: FromQuery[str] = "",
+    community: FromQuery[str] = "",
+) -> Template:
+    """What one figure counts for a community and a period, line by line (the drill-down), beside the figure."""
+    user = await require_signed_in(request)
+    place = await _place(user, community.strip())
+    if figure not in DRILLS:
+        raise NotFoundException(_("This figure has no list of what it counts."))
+    p = period_asked(period)
+    found = await computed([place], p, now())
+    counts = found["counts"][str(place["id"])]
+    return await render(
+        request,
+        "workload/one_table_lines.html",
+        place=place,
+        period=p,
+        figure=BY_KEY[figure],
+        shown=shown(value(BY_KEY[figure], counts)),
+        lines=await drill.lines(figure, place["id"], window(p, now())),
+        asked_code=place["code"] if community.strip() else "",
+    )
 
 
 @post("/one-table/submit", name="workload.one_table_submit")
@@ -174,4 +205,4 @@ async def street_workbook(
     )
 
 
-routes = [community_table, submit_table, street_table, street_workbook]
+routes = [community_table, figure_lines, submit_table, street_table, street_workbook]

@@ -151,10 +151,10 @@ async def disclosure(ids: list[UUID], w: Window) -> Counts:
     for row in rows:
         mine = found.setdefault(str(row["community_id"]), {})
         mine["objections_raised"] = mine.get("objections_raised", 0) + 1
-        answered = _instant(row["answered_at"])
+        answered = instant(row["answered_at"])
         if answered is None:
             continue
-        raised = _instant(row["raised_at"])
+        raised = instant(row["raised_at"])
         assert raised is not None
         days = (answered.astimezone(LOCAL_ZONE).date() - raised.astimezone(LOCAL_ZONE).date()).days
         mine["objections_answered"] = mine.get("objections_answered", 0) + 1
@@ -212,7 +212,7 @@ def _months_before(period: Period) -> list[str]:
     return found
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
     """A timestamp as a raw statement returns it: a datetime on PostgreSQL, text on SQLite."""
     if value is None or isinstance(value, datetime):
         return value
