@@ -1,7 +1,7 @@
-"""Demo data for a fresh data dir: one community of a street, its household register (30 households), residents
-in every role (the last one operates the street), two registrations waiting for a clerk, a few proposals, a
-matter whose residents' meeting is an online ballot open now, and casework (grids, departments, cases in every state,
-care and visits: backend/casework/demo.py)."""
+"""Demo data for a fresh data dir: one community of a street, its household register (30 households, and one more whose
+family moved out and another in), residents in every role (the last one operates the street), two registrations
+waiting for a clerk, a few proposals, a matter whose residents' meeting is an online ballot open now, and casework
+(grids, departments, cases in every state, care and visits: backend/casework/demo.py)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,21 @@ def phone_for(index: int) -> str:
     return f"138{index:08d}"
 
 
+async def _demo_moves(rt: Runtime, community_id: UUID, now: datetime) -> None:
+    """迁入, 迁出: a family at 3栋2单元601室 whose one account moves out with it ten days ago, a new family in three
+    days ago (the register's moves, on the 一表通 and its drill-down)."""
+    at = Ctx(community_id, None, now - timedelta(days=28))
+    await resident_commands.import_households(rt, at, [HouseholdRow(0, "3栋", "2单元", "601室", ("周建国", "周敏"))])
+    home = household_id_for(community_id, "3栋", "2单元", "601室")
+    done = await resident_commands.register(rt, at, "周建国", phone_for(95), home, DEMO_PASSWORD, verified=True)
+    leaving = now - timedelta(days=10)
+    await resident_commands.move_out(
+        rt, Ctx(community_id, None, leaving), home, leaving.date(), [UUID(done.result["resident_id"])], True
+    )
+    coming = now - timedelta(days=3)
+    await resident_commands.move_in(rt, Ctx(community_id, None, coming), home, coming.date(), ("吴磊", "吴小雨"))
+
+
 async def load_demo(rt: Runtime) -> dict[str, int]:
     if rt.event_count() > 0:
         return {}
@@ -138,6 +153,7 @@ async def load_demo(rt: Runtime) -> dict[str, int]:
             household_id_for(community_id, row.building, row.unit, row.room),
             DEMO_PASSWORD,
         )
+    await _demo_moves(rt, community_id, now)
     proposal_ids: list[UUID] = []
     for number, (title, description, category, cosigns) in enumerate(PROPOSALS):
         author = residents[10 + number * 3]

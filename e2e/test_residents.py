@@ -5,6 +5,8 @@ sees who looked (issue 21)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import check_a11y, phone_number, sign_in
@@ -113,3 +115,28 @@ def test_a_clerk_sees_details_with_a_reason_and_the_resident_sees_who_looked(pho
     expect(record).to_contain_text("查看了姓名、手机号和身份证号")
     expect(record).to_contain_text("办理业务")
     check_a11y(resident)
+
+
+def test_a_household_moves_out_and_the_one_table_drills_down_to_the_move(office_pc):
+    """迁出 (issue 30): the clerk opens a household of the register, records its family moving out today, sees the
+    dwelling vacant, and finds the move behind the month's 一表通 figure, with its place in the log."""
+    clerk = office_pc
+    sign_in(clerk, CLERK)
+    clerk.goto("/clerk/households")
+    clerk.get_by_role("link", name="3栋2单元601室").click()
+    expect(clerk.get_by_role("heading", level=1)).to_have_text("3栋2单元601室")
+    expect(clerk.get_by_text("吴磊、吴小雨")).to_be_visible()
+    check_a11y(clerk)
+    clerk.get_by_label("整户迁出（房屋空置）").check()
+    clerk.get_by_role("button", name="登记迁出").click()
+    expect(clerk.get_by_text("已登记迁出。")).to_be_visible()
+    expect(clerk.get_by_text("空置：原住户已迁出。")).to_be_visible()
+    expect(clerk.get_by_role("heading", name="迁入", exact=True)).to_be_visible()
+    check_a11y(clerk)
+
+    clerk.goto("/one-table")
+    clerk.locator('tr[data-figure="households_moved_out"]').get_by_role("link").click()
+    expect(clerk.get_by_role("heading", level=1)).to_contain_text("迁出户数")
+    line = clerk.locator("tbody tr", has_text="3栋2单元601室").last
+    expect(line.get_by_role("link", name=re.compile("存在性证明"))).to_be_visible()
+    check_a11y(clerk)

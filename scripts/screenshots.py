@@ -317,6 +317,12 @@ def workload(browser, device, base: str) -> None:  # type: ignore[no-untyped-def
     clerk = signed_in(browser, device, base, 1)
     clerk.goto(base + "/desk/errands")
     whole(clerk, "errands-desk.png")
+    clerk.goto(base + "/clerk/households")
+    clerk.get_by_role("link", name="3栋2单元601室").click()  # moved out and in (backend/demo.py: _demo_moves)
+    clerk.wait_for_url("**/clerk/households/*")
+    whole(clerk, "household-moves.png")
+    clerk.goto(base + f"/one-table/lines?figure=stages_passed&period={date.today().year}")
+    whole(clerk, "one-table-lines.png")
     laptop = {**device, "viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
     operator = signed_in(browser, laptop, base, 40)
     operator.goto(base + "/street/one-table")

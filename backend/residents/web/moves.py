@@ -4,6 +4,8 @@ some of its people) and, once vacant, moving in (迁入)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -69,42 +71,46 @@ def _ticked(form: Form) -> list[UUID]:
         raise DomainError("Choose who moves out, or the whole household.", "residents") from None
 
 
+Move = Callable[[Commands, Ctx, UUID, date, Form], Awaitable[CommandResult]]
+
+
+async def _move(
+    request: Request[Any, Any, Any], household_id: UUID, move: Move, kept: tuple[str, ...], error: str, done: str
+) -> Response[Any]:
+    """A move's form: its day read, the command run; refused, the household's page again with what was typed
+    (`kept`) and the refusal where the form is (`error`: out_error or in_error)."""
+    user = await require(request, "household.edit")
+
+    async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
+        return await move(rt, ctx, household_id, day_field(form, "on", "Give the day of the move."), form)
+
+    async def refused(refusal: DomainError, form: Form) -> Template:
+        values = {k: text(form, k) for k in kept}
+        return await _page(
+            request, user, household_id, error_status(refusal), values=values, **{error: error_text(refusal)}
+        )
+
+    return await act(request, user, run, refused=refused, done=done, then=f"/clerk/households/{household_id}")
+
+
 @post("/clerk/households/{household_id:uuid}/move-out", name="clerk.household.move_out")
 async def move_out(
     request: Request[Any, Any, Any], household_id: FromPath[UUID], data: URLEncodedBody[MoveOutForm]
 ) -> Response[Any]:
-    user = await require(request, "household.edit")
+    async def move(rt: Commands, ctx: Ctx, household: UUID, on: date, form: Form) -> CommandResult:
+        return await commands.move_out(rt, ctx, household, on, _ticked(form), text(form, "whole") == "yes")
 
-    async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
-        on = day_field(form, "on", "Give the day of the move.")
-        return await commands.move_out(rt, ctx, household_id, on, _ticked(form), text(form, "whole") == "yes")
-
-    async def refused(error: DomainError, form: Form) -> Template:
-        values = {"on": text(form, "on"), "whole": text(form, "whole")}
-        return await _page(request, user, household_id, error_status(error), values=values, out_error=error_text(error))
-
-    return await act(
-        request, user, run, refused=refused, done=_("Moving out recorded."), then=f"/clerk/households/{household_id}"
-    )
+    return await _move(request, household_id, move, ("on", "whole"), "out_error", _("Moving out recorded."))
 
 
 @post("/clerk/households/{household_id:uuid}/move-in", name="clerk.household.move_in")
 async def move_in(
     request: Request[Any, Any, Any], household_id: FromPath[UUID], data: URLEncodedBody[MoveInForm]
 ) -> Response[Any]:
-    user = await require(request, "household.edit")
+    async def move(rt: Commands, ctx: Ctx, household: UUID, on: date, form: Form) -> CommandResult:
+        return await commands.move_in(rt, ctx, household, on, split_members(text(form, "members")))
 
-    async def run(rt: Commands, ctx: Ctx, form: Form) -> CommandResult:
-        on = day_field(form, "on", "Give the day of the move.")
-        return await commands.move_in(rt, ctx, household_id, on, split_members(text(form, "members")))
-
-    async def refused(error: DomainError, form: Form) -> Template:
-        values = {"on": text(form, "on"), "members": text(form, "members")}
-        return await _page(request, user, household_id, error_status(error), values=values, in_error=error_text(error))
-
-    return await act(
-        request, user, run, refused=refused, done=_("Moving in recorded."), then=f"/clerk/households/{household_id}"
-    )
+    return await _move(request, household_id, move, ("on", "members"), "in_error", _("Moving in recorded."))
 
 
 routes = [household_page, move_out, move_in]
