@@ -2,8 +2,8 @@
 from projections, not a scan of the log).
 
 The views are filled as a rebuild of a year's log would leave them, written directly (a year of events for 200
-communities would take longer to make than the bench runs): per community 500 residents and 300 households, 60
-proposals, 20 matters with 4 stages each, 24 sittings, 5 objections to matters, 40 notices with 10 objections, 600
+communities would take longer to make than the bench runs): per community 500 residents and 300 households (24 moves),
+60 proposals, 20 matters with 4 stages each, 24 sittings, 5 objections to matters, 40 notices with 10 objections, 600
 volunteer hours records, 800 bookings and the casework counters of 12 months. What is timed is what the page and the
 export run: `backend.workload.web.one_table_views.computed` (every community's counts, their submissions, the
 totals) for the year, a quarter and a month (the best of three), and the XLSX workbook of the year (one sheet per
@@ -31,7 +31,7 @@ from projections.community.tables import CommunityView
 from projections.db import bulk_insert
 from projections.deliberation.tables import MatterObjection, MatterTimeline, MatterView, MeetingView, ProposalView
 from projections.disclosure.tables import BoardEntry, ObjectionView
-from projections.residents.tables import HouseholdView, ResidentView
+from projections.residents.tables import HouseholdView, RegisterMoveView, ResidentView
 from projections.services.tables import BookingView
 from projections.volunteering.tables import HoursRecordView
 from scripts.bench_casework import database_label, drop_schemas, with_runtime
@@ -39,6 +39,7 @@ from scripts.bench_casework import database_label, drop_schemas, with_runtime
 YEAR = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 PERIODS = ("2026", "2026-Q2", "2026-06")
+MOVE_KINDS = ("household_in", "household_out", "resident_out")
 
 
 def _rows(c: UUID, r: random.Random) -> list[tuple[Any, list[dict[str, Any]]]]:
@@ -65,6 +66,11 @@ def _rows(c: UUID, r: random.Random) -> list[tuple[Any, list[dict[str, Any]]]]:
         (HouseholdView, [
             {"id": uuid4(), "community_id": c, "building": "1", "unit": "1", "room": str(i), "label": str(i)}
             for i in range(300)
+        ]),
+        (RegisterMoveView, [
+            {"id": uuid4(), "community_id": c, "household_id": uuid4(), "kind": r.choice(MOVE_KINDS),
+             "moved_on": t().date(), "at": t(), "position": 1}
+            for _ in range(24)
         ]),
         (ProposalView, [
             {"id": uuid4(), "community_id": c, "author_id": uuid4(), "title": "x", "description": "",

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from piccolo.query.functions.aggregate import Count
+
 from backend.workload.domain.errands import CONFIRMED
 from projections.workload.errands.tables import ErrandStep, ErrandView
 
@@ -77,12 +79,16 @@ async def errand_counts(community_ids: Iterable[object], start: datetime, end: d
     out = {str(i): dict.fromkeys(COUNTED.values(), 0) for i in ids}
     if not ids:
         return out
-    rows = await ErrandStep.select(ErrandStep.community_id, ErrandStep.kind).where(
-        ErrandStep.community_id.is_in(ids)
-        & ErrandStep.kind.is_in(list(COUNTED))
-        & (ErrandStep.at >= start)
-        & (ErrandStep.at < end)
+    rows = await (
+        ErrandStep.select(ErrandStep.community_id, ErrandStep.kind, Count(ErrandStep.id, alias="n"))
+        .where(
+            ErrandStep.community_id.is_in(ids)
+            & ErrandStep.kind.is_in(list(COUNTED))
+            & (ErrandStep.at >= start)
+            & (ErrandStep.at < end)
+        )
+        .group_by(ErrandStep.community_id, ErrandStep.kind)
     )
     for row in rows:
-        out[str(row["community_id"])][COUNTED[row["kind"]]] += 1
+        out[str(row["community_id"])][COUNTED[row["kind"]]] += int(row["n"])
     return out

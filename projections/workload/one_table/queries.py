@@ -19,7 +19,7 @@ from backend.community.domain.rules import RULES
 from backend.disclosure.domain.schedule import finance_due
 from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain.rules import ACTIVE, HELD
-from backend.volunteering.domain.honours import STARS, star_level
+from backend.volunteering.domain.honours import STARS
 from backend.workload.domain.one_table import Period, counts_needed
 from projections.chain.tables import ChainLink
 from projections.runner import ProjectionPosition
@@ -243,16 +243,24 @@ async def volunteering(ids: list[UUID], w: Window) -> Counts:
     # Stars by all hours served up to the period's end (a star is earned once and kept), each volunteer once.
     last_day = min(w.period.end - timedelta(days=1), w.now.astimezone(LOCAL_ZONE).date())
     thresholds = await _star_thresholds(ids, last_day)
-    for row in await ChainLink.raw(
-        "SELECT community_id, volunteer_id, SUM(minutes) AS minutes FROM volunteer_record "
-        f"WHERE community_id IN ({_marks(ids)}) AND served_on < {{}} GROUP BY community_id, volunteer_id",
-        *ids, w.period.end,
-    ):  # fmt: skip
-        community = str(row["community_id"])
-        level = star_level(int(row["minutes"] or 0), thresholds[community])
-        if level:
-            mine = found.setdefault(community, {})
-            mine[f"volunteers_star_{level}"] = mine.get(f"volunteers_star_{level}", 0) + 1
+    alike: dict[tuple[int, ...], list[UUID]] = {}  # communities with the same thresholds: one statement for them
+    for c in ids:
+        alike.setdefault(tuple(thresholds[str(c)]), []).append(c)
+    for hours, group in alike.items():
+        # A volunteer's level is the number of thresholds their hours reach (star_level), counted in the database:
+        # a street has tens of thousands of volunteers, and only the levels' counts are wanted.
+        level = " + ".join("CASE WHEN m >= {} THEN 1 ELSE 0 END" for _ in hours)
+        for row in await ChainLink.raw(
+            f"SELECT community_id, {level} AS level, COUNT(*) AS n FROM (SELECT community_id, volunteer_id, "
+            "SUM(minutes) AS m FROM volunteer_record "
+            f"WHERE community_id IN ({_marks(group)}) AND served_on < {{}} GROUP BY community_id, volunteer_id) v "
+            "GROUP BY community_id, level",
+            *(h * 60 for h in hours), *group, w.period.end,
+        ):  # fmt: skip
+            if int(row["level"]):
+                mine = found.setdefault(str(row["community_id"]), {})
+                key = f"volunteers_star_{int(row['level'])}"
+                mine[key] = mine.get(key, 0) + int(row["n"])
     await _grouped(
         found,
         "SELECT community_id, SUM(minutes) AS volunteer_hours, "
