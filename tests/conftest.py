@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+# Before the backend is imported: passwords hashed with argon2's test profile (backend.residents.commands._hasher).
+os.environ.setdefault("LINLI_TEST_CHEAP_HASHES", "1")
+
 from backend.community.domain.community import community_id_for
 from backend.config import Settings, load_settings
 from backend.contexts import PASSES

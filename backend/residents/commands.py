@@ -4,14 +4,16 @@ codes and erasure (注销). `authorize`, which every command runs against the ac
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID, uuid5
 
 import anyio
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
@@ -35,7 +37,20 @@ RESIDENT_NAMESPACE = UUID("c3a1f0e2-6b7d-4e8f-9a0b-1c2d3e4f5a6b")
 CODE_NAMESPACE = UUID("2f8e6d4c-1b3a-4958-8776-a5b4c3d2e1f0")
 REGISTER_NAMESPACE = UUID("d1c2b3a4-9e8f-4a7b-8c6d-5e4f3a2b1c0d")
 SIGNIN_CODE_DAYS = 7
-hasher = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile). Inside the test suite only — pytest
+    imported and LINLI_TEST_CHEAP_HASHES=1, which tests/conftest.py sets — the library's CHEAPEST profile, which it
+    offers for tests: the same code paths at a ten-thousandth of the cost (the suite registers and signs in
+    thousands of accounts; hashing was a third of its time). A server never imports pytest, so the setting cannot
+    weaken a deployment's hashes."""
+    if os.environ.get("LINLI_TEST_CHEAP_HASHES") == "1" and "pytest" in sys.modules:
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+hasher = _hasher()
 
 
 def check_password_strength(password: str) -> None:
