@@ -156,6 +156,11 @@ DRILLS: dict[str, Drill] = {
          f"WHERE community_id = {{}} AND status IN ({HELD_MARKS}) AND starts_at >= {{}} AND starts_at < {{}}",),
         lambda c, w: (c, *HELD, w.start, w.end),
     ),
+    "cases": Drill(
+        ("SELECT raised_at AS at, label AS what, id AS ref, NULL AS position FROM casework_case "
+         "WHERE community_id = {} AND merged_into IS NULL AND raised_at >= {} AND raised_at < {}",),
+        _times, "/cases/{}",
+    ),  # a case counts in the month it was raised (China time), a merged duplicate not at all, as the counters do
     "certificates_issued": _certificates("number > {}", "answered_at", 0),
     "certificates_refused": _certificates("refusal <> {}", "answered_at", ""),
     "certificates_refused_negative": _certificates("refusal = {}", "answered_at", BY_LIST),
