@@ -151,9 +151,10 @@ DRILLS: dict[str, Drill] = {
          "AND v.minutes > 0 AND v.served_on >= {} AND v.served_on < {} GROUP BY v.volunteer_id, r.name_masked",),
         _days,
     ),
-    "bookings": Drill(
-        ("SELECT starts_at AS at, address AS what, NULL AS ref, NULL AS position FROM service_booking "
-         f"WHERE community_id = {{}} AND status IN ({HELD_MARKS}) AND starts_at >= {{}} AND starts_at < {{}}",),
+    "bookings": Drill(  # the service's name, never the address a resident gave for a home visit
+        ("SELECT b.starts_at AS at, s.name AS what, NULL AS ref, NULL AS position FROM service_booking b "
+         "LEFT JOIN service_catalog s ON s.id = b.service_id "
+         f"WHERE b.community_id = {{}} AND b.status IN ({HELD_MARKS}) AND b.starts_at >= {{}} AND b.starts_at < {{}}",),
         lambda c, w: (c, *HELD, w.start, w.end),
     ),
     "cases": Drill(
