@@ -43,11 +43,16 @@ async def test_who_sees_what_a_figure_counts(client) -> None:
     assert f'href="/proposals/{done.result["proposal_id"]}"' in page.text
     assert (await client.get(f"/one-table/lines?figure=nothing&period={month}")).status_code == 404
     assert (await client.get("/one-table/lines?figure=proposals_raised&period=2026-13")).status_code == 400
+    mine = await client.get(f"/one-table/lines?figure=residents_verified&period={month}")
+    assert mine.status_code == 200 and "/clerk/residents/" in mine.text  # the clerk sees whom it counts (masked)
     households = await client.get(f"/one-table/lines?figure=households&period={month}")
     assert households.status_code == 200 and "1栋1单元101室" in households.text  # a stock: its every line, undated
 
     await sign_in(client, place.phones[2])  # the street's operator, for a community of the street
     assert (await client.get(f"{path}&community=test")).status_code == 200
+    people = await client.get(f"/one-table/lines?figure=residents_verified&period={month}&community=test")
+    assert people.status_code == 200 and "居民test1"[0] + "*" not in people.text  # counted, never listed by name
+    assert "/clerk/residents/" not in people.text
     assert (await client.get(f"{path}&community=other")).status_code == 403  # not of their street
     await sign_in(client, other.phones[0])
     assert (await client.get(f"{path}&community=test")).status_code == 403

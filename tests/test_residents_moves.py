@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.zone import LOCAL_ZONE
 from backend.residents import commands
-from backend.residents.domain.household import MOVE_BACK_DAYS, Household
+from backend.residents.domain.household import MOVE_BACK_DAYS, Household, HouseholdRow
 from backend.residents.domain.resident import Resident
 from backend.workload.domain.one_table import period_of
 from tests.conftest import NOW
@@ -33,9 +34,12 @@ async def test_a_household_moves_out_its_accounts_close_and_another_moves_in(cli
     await grant(rt, place, 0, "clerk", now=NOW)
     await grant(rt, place, 1, "building_head", now=NOW)
     home, leaving = place.households[1], place.residents[1]
+    await sign_in(client, place.phones[1])
+    their_session = dict(client.cookies)
     await sign_in(client, place.phones[0])
     page = await client.get(f"/clerk/households/{home}")
     assert page.status_code == 200 and "居民test1" in page.text
+    assert place.phones[1] not in page.text and "****" in page.text  # phones masked, as on every list
     before = rt.event_count()
     for fields, status, message in [
         ({"on": (_today() + timedelta(days=1)).isoformat(), "whole": "yes"}, 422, "不能晚于今天"),
@@ -51,9 +55,9 @@ async def test_a_household_moves_out_its_accounts_close_and_another_moves_in(cli
 
     moved = await form_post(
         client, f"/clerk/households/{home}", f"/clerk/households/{home}/move-out",
-        {"on": (_today() - timedelta(days=3)).isoformat(), "whole": "yes", "residents": str(leaving)},
+        {"on": (_today() - timedelta(days=3)).isoformat(), "whole": "yes"},
     )  # fmt: skip
-    assert moved.status_code == 303
+    assert moved.status_code == 303  # nobody ticked: the whole household is all its accounts
     await settle(rt)
     resident = rt.store.repository.get(leaving)
     assert resident.status == "moved_out" and not resident.roles_on(_today())
@@ -64,6 +68,19 @@ async def test_a_household_moves_out_its_accounts_close_and_another_moves_in(cli
         {"on": _today().isoformat(), "whole": "yes"},
     )  # fmt: skip
     assert again.status_code == 409 and "无人居住" in again.text
+
+    # An old register file listing the household that left does not bring it back; nobody registers at the address.
+    reimported = await commands.import_households(
+        rt, Ctx(place.community_id, None, NOW), [HouseholdRow(2, "1栋", "1单元", "102室", ("居民test1",))]
+    )
+    assert reimported.result["vacant"] == "1" and rt.store.repository.get(home).vacant
+    with pytest.raises(DomainError, match="nobody at this address"):
+        await commands.register(rt, Ctx(place.community_id, None, NOW), "新人", "13512340001", home, "abc12345")
+
+    # Their session ended with the move.
+    client.cookies.clear()
+    client.cookies.update(their_session)
+    assert (await client.get("/me")).status_code in (302, 303, 401)
 
     # The account closed here: it cannot sign in; its phone registers where the person lives now.
     await client.get("/signin")
@@ -76,6 +93,12 @@ async def test_a_household_moves_out_its_accounts_close_and_another_moves_in(cli
         rt, Ctx(elsewhere.community_id, None, NOW), "居民test1", place.phones[1], elsewhere.households[0], "abc12345"
     )
     assert registered(rt, place.phones[1]).id == UUID(anew.result["resident_id"])
+    # Erasing the old account later leaves the number with the new one: it is not freed a second time.
+    await commands.erase(rt, Ctx(place.community_id, None, NOW), leaving)
+    with pytest.raises(DomainError, match="already registered"):
+        await commands.register(
+            rt, Ctx(elsewhere.community_id, None, NOW), "第三人", place.phones[1], elsewhere.households[0], "abc12345"
+        )
 
     await sign_in(client, place.phones[0])
     empty = await form_post(
@@ -125,11 +148,16 @@ T = datetime(2026, 6, 1, 9, tzinfo=UTC)
 
 @given(st.lists(st.tuples(st.sampled_from(("out", "in", "list")), st.integers(-3, 400)), max_size=30))
 def test_a_dwelling_is_vacant_exactly_between_a_move_out_and_the_next_move_in(steps) -> None:
+    """Moves alternate, out first; each is dated no later than today, at most a year back and never before the
+    dwelling's last move; listing members never brings back a household that moved out."""
     ctx = Ctx(CID, None, T)
     household = Household.register(ctx, "1栋", "1单元", "101室", "sealed")
-    vacant = False
+    vacant, last = False, None
     for kind, back in steps:
         on = ctx.today - timedelta(days=back)
+        allowed = {"out": not vacant, "in": vacant, "list": not vacant}[kind] and (
+            kind == "list" or (0 <= back <= MOVE_BACK_DAYS and (last is None or on >= last))
+        )
         try:
             if kind == "out":
                 household.move_out(ctx, on)
@@ -138,16 +166,18 @@ def test_a_dwelling_is_vacant_exactly_between_a_move_out_and_the_next_move_in(st
             else:
                 household.list_members(ctx, "sealed-listed")
         except DomainError:
-            assert (kind == "out" and vacant) or (kind == "in" and not vacant) or back < 0 or back > MOVE_BACK_DAYS
+            assert not allowed, (kind, back, vacant, last)
             continue
-        if kind != "list" or vacant:  # listing members at a vacant dwelling is their moving in (today)
-            vacant = kind == "out"
+        assert allowed, (kind, back, vacant, last)
+        if kind != "list":
+            vacant, last = kind == "out", on
         assert household.vacant is vacant and (household.members_sealed == "") is vacant
     events = household.collect_events()
     outs = [e for e in events if isinstance(e, Household.MovedOut)]
     ins = [e for e in events if isinstance(e, Household.MovedIn)]
     assert len(ins) <= len(outs) <= len(ins) + 1  # they alternate, out first
-    assert all(date.fromisoformat(e.on) <= ctx.today for e in outs + ins)
+    days = [date.fromisoformat(e.on) for e in events if isinstance(e, Household.MovedOut | Household.MovedIn)]
+    assert days == sorted(days) and all(d <= ctx.today for d in days)
 
 
 def test_only_someone_registered_at_the_household_and_living_here_moves_out() -> None:

@@ -107,6 +107,7 @@ def recount(events: list[Any], community_ids: list[UUID], p: Period) -> dict[str
     """The table's checked counts of each community, from the events alone, by the definitions (口径)."""
     found = {str(c): dict.fromkeys(CHECKED, 0) for c in community_ids}
     status: dict[UUID, tuple[str, Any, UUID]] = {}
+    left: dict[UUID, tuple[bool, date]] = {}  # who moved out: verified then, and the day
     for e in events:
         if isinstance(e, Household.Registered) and str(e.community_id) in found:
             found[str(e.community_id)]["households"] += 1
@@ -119,16 +120,19 @@ def recount(events: list[Any], community_ids: list[UUID], p: Period) -> dict[str
             if p.start <= date.fromisoformat(e.on) < p.end and str(e.community_id) in found:
                 found[str(e.community_id)][key.get(type(e), "residents_moved_out")] += 1
             if isinstance(e, Resident.MovedOut):
-                _, at, cid = status[e.originator_id]
+                state, at, cid = status[e.originator_id]
                 status[e.originator_id] = ("moved_out", at, cid)
+                left[e.originator_id] = (state == "verified", date.fromisoformat(e.on))
         elif isinstance(e, Resident.Verified | Resident.Rejected | Resident.Resubmitted | Resident.Erased):
             kind = {"Verified": "verified", "Rejected": "rejected", "Resubmitted": "pending", "Erased": "erased"}
             _, at, cid = status[e.originator_id]
             status[e.originator_id] = (kind[type(e).__name__], at, cid)
         elif isinstance(e, Proposal.Submitted) and p.start <= _local(e.timestamp) < p.end:
             found[str(e.community_id)]["proposals_raised"] += 1
-    for state, at, cid in status.values():
-        if state == "verified" and _local(at) < p.end and str(cid) in found:
+    for rid, (state, at, cid) in status.items():
+        # verified now, or verified when moving out after the period (so all through it)
+        was = state == "moved_out" and left[rid][0] and left[rid][1] >= p.end
+        if (state == "verified" or was) and _local(at) < p.end and str(cid) in found:
             found[str(cid)]["residents_verified"] += 1
     return found
 

@@ -98,7 +98,7 @@ async def import_households(rt: Commands, ctx: Ctx, rows: list[HouseholdRow]) ->
     def action(app: LinliApp) -> tuple[list[LinliAggregate], dict[str, str]]:
         authorize(app, ctx, "household.edit")
         changed: list[LinliAggregate] = []
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "vacant": 0}
         for row in rows:
             building, unit, room = address_parts(row.building, row.unit, row.room)
             household_id = household_id_for(ctx.community_id, building, unit, room)
@@ -111,6 +111,8 @@ async def import_households(rt: Commands, ctx: Ctx, rows: list[HouseholdRow]) ->
                 continue
             if tuple(register_members(rt, household)) == row.members:
                 counts["unchanged"] += 1
+            elif household.vacant:  # a file listing a household that moved out: not brought back (a move in is dated)
+                counts["vacant"] += 1
             else:
                 household.list_members(ctx, _seal_members(rt, household_id, row.members))
                 changed.append(household)
@@ -331,13 +333,16 @@ async def record_access(rt: Commands, ctx: Ctx, resident_id: UUID, kind: str, re
 def _released_phone(
     rt: Commands, app: LinliApp, ctx: Ctx, resident: Resident, key: bytes | None
 ) -> list[LinliAggregate]:
-    """The resident's phone claim, released (so that the number may register again), if it can be found."""
+    """The resident's phone claim, released (so that the number may register again), if it can be found and is
+    still theirs: a number freed when its account moved out may hold a newer account since."""
     phone = unseal(key, resident.phone_sealed)
     if phone is None:
         return []
     try:
         claim: PhoneClaim = app.repository.get(phone_claim_id(rt, phone))
     except AggregateNotFoundError:
+        return []
+    if claim.resident_id != resident.id or claim.released:
         return []
     claim.release(ctx)
     return [claim]

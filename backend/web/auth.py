@@ -187,7 +187,7 @@ _reads: SameTurn[tuple[str, PersonalData | None], User] = SameTurn(_read_users, 
 
 def _user(row: dict[str, Any] | None, name: str | None = None) -> User | None:
     """The user of a resident's row; their name as opened from it (`opened`), or as known before (`name`)."""
-    if row is None or row["status"] == "erased":
+    if row is None or row["status"] in ("erased", "moved_out"):  # an account that moved out closed here
         return None
     today = datetime.now(LOCAL_ZONE).date()
     return User(

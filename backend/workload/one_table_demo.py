@@ -36,7 +36,7 @@ async def load_neighbours(rt: Commands, now: datetime) -> int:
             rt,
             Ctx(cid, None, founded + timedelta(days=1), command_id=uuid4().hex),
             name,
-            f"1370000{1000 + i:04d}",
+            f"1590000{1000 + i:04d}",  # a range of its own: the benches seed 137… numbers beside the demo
             household_id_for(cid, "1栋", "1单元", f"{101 + i}室"),
             "",
             verified=True,

@@ -28,6 +28,7 @@ COLUMNS = [
     (M, "register_move", "household_id", UUID, _p(UUID4(), index=True)),
     (M, "register_move", "resident_id", UUID, _p(None, null=True)),
     (M, "register_move", "kind", Varchar, _p("", length=16)),
+    (M, "register_move", "was_verified", Boolean, _p(False)),
     (M, "register_move", "moved_on", Date, _p(DateNow())),
     (M, "register_move", "at", Timestamptz, _p(TimestamptzNow())),
     (M, "register_move", "position", BigInt, _p(0)),

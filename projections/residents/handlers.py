@@ -75,10 +75,10 @@ class ResidentsProjection:
     async def apply(self, items: list[Item]) -> list[LiveMessage]:
         events = [i.event for i in items]
         await self._households(events)
-        await self._residents(events)
+        verified_before = await self._residents(events)
         await self._codes(events)
         await _accesses(items)
-        await _moves(items)
+        await _moves(items, verified_before)
         changed = {e.originator_id for e in events if isinstance(e, CHANGES_WHO_MAY_ACT)}
         return [(resident_channel(rid), {}) for rid in changed]
 
@@ -113,7 +113,8 @@ class ResidentsProjection:
             ],
         )
 
-    async def _residents(self, events: list[Any]) -> None:
+    async def _residents(self, events: list[Any]) -> dict[uuid.UUID, bool]:
+        """The residents' rows; returns, for each account that moved out in the batch, whether it was verified then."""
         registered = {e.originator_id: e for e in events if isinstance(e, Resident.Registered)}
         keys = await self._keys(registered)
         search_key = await anyio.to_thread.run_sync(blind.search_key, self.personal) if registered else b""
@@ -157,10 +158,13 @@ class ResidentsProjection:
                 changed[row["id"]] = row
         erased: set[uuid.UUID] = set()
         moved: set[uuid.UUID] = set()  # their phone is freed for where they live now: no sign-in by it here
+        verified_before: dict[uuid.UUID, bool] = {}
         for e in others:
             row = new.get(e.originator_id) or changed.get(e.originator_id)
             if row is None:
                 continue
+            if isinstance(e, Resident.MovedOut):
+                verified_before[e.originator_id] = row["status"] == "verified"
             _apply(row, e)
             if isinstance(e, Resident.Erased):
                 erased.add(e.originator_id)
@@ -182,6 +186,7 @@ class ResidentsProjection:
         )
         await bulk_execute(ResidentSearch, "DELETE FROM resident_search WHERE resident_id = ?", [(r,) for r in erased])
         await bulk_execute(ResidentView, "UPDATE resident SET phone_digest = '' WHERE id = ?", [(r,) for r in moved])
+        return verified_before
 
     async def _codes(self, events: list[Any]) -> None:
         await bulk_insert(
@@ -250,7 +255,7 @@ async def _accesses(items: list[Item]) -> None:
 MOVES = {Household.MovedIn: "household_in", Household.MovedOut: "household_out", Resident.MovedOut: "resident_out"}
 
 
-async def _moves(items: list[Item]) -> None:
+async def _moves(items: list[Item], verified_before: dict[uuid.UUID, bool]) -> None:
     """Each move as a row (its id the event's: a batch applied again is refused by the position, never doubled)."""
     await bulk_insert(
         RegisterMoveView,
@@ -261,6 +266,9 @@ async def _moves(items: list[Item]) -> None:
                 "household_id": e.household_id if isinstance(e, Resident.MovedOut) else e.originator_id,
                 "resident_id": e.originator_id if isinstance(e, Resident.MovedOut) else None,
                 "kind": MOVES[type(e)],
+                "was_verified": verified_before.get(e.originator_id, False)
+                if isinstance(e, Resident.MovedOut)
+                else False,
                 "moved_on": date.fromisoformat(e.on),
                 "at": e.timestamp,
                 "position": item.position,

@@ -217,8 +217,12 @@ async def units(community_id: object, building: str) -> list[str]:
 
 
 async def rooms(community_id: object, building: str, unit: str) -> list[dict[str, Any]]:
+    """The rooms a newcomer may register at: those the register lists a household at (not vacant)."""
     rows = await HouseholdView.select(HouseholdView.id, HouseholdView.room).where(
-        HouseholdView.community_id == community_id, HouseholdView.building == building, HouseholdView.unit == unit
+        HouseholdView.community_id == community_id,
+        HouseholdView.building == building,
+        HouseholdView.unit == unit,
+        HouseholdView.vacant == False,  # noqa: E712 (a column comparison, not a truth test)
     )
     return sorted(rows, key=lambda r: natural(r["room"]))
 
@@ -276,9 +280,9 @@ async def living_in(personal: PersonalData, household_id: object) -> list[dict[s
     """The accounts registered at a household and living here (pending or verified), names opened (the clerk's
     moving-out form)."""
     rows = await ResidentView.select(
-        ResidentView.id, ResidentView.name_sealed, ResidentView.phone_sealed, ResidentView.status
+        ResidentView.id, ResidentView.name_sealed, ResidentView.phone_masked, ResidentView.status
     ).where((ResidentView.household_id == household_id) & ResidentView.status.is_in(["pending", "verified"]))
-    return sorted(await opened(personal, rows), key=lambda r: r["name"])
+    return sorted(await opened(personal, rows), key=lambda r: r["name"])  # the phone stays masked, as on every list
 
 
 async def moves(community_id: object, household_id: object | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ class RegisterMoveView(Table, tablename="register_move"):
     household_id = UUID(index=True)
     resident_id = UUID(null=True, default=None)
     kind = Varchar(length=16)  # household_in | household_out | resident_out
+    was_verified = Boolean(default=False)  # resident_out: the account was verified when it moved out
     moved_on = Date()  # the day of the move, as the clerk recorded it
     at = Timestamptz()  # when it was recorded
     position = BigInt(default=0)  # the log position of its event

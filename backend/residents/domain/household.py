@@ -62,6 +62,7 @@ class Household(LinliAggregate):
         def apply(self, household: Household) -> None:
             household.members_sealed = ""
             household.vacant = True
+            household.last_move = date.fromisoformat(self.on)
 
     class MovedIn(LinliAggregate.Event):
         on: str  # ISO day the new household came
@@ -70,6 +71,7 @@ class Household(LinliAggregate):
         def apply(self, household: Household) -> None:
             household.members_sealed = self.members_sealed
             household.vacant = False
+            household.last_move = date.fromisoformat(self.on)
 
     def __init__(self, building: str, unit: str, room: str, members_sealed: str) -> None:
         self.building = building
@@ -77,6 +79,7 @@ class Household(LinliAggregate):
         self.room = room
         self.members_sealed = members_sealed
         self.vacant = False
+        self.last_move: date | None = None  # the day of its last move in or out: the next is not before it
 
     @property
     def label(self) -> str:
@@ -91,17 +94,17 @@ class Household(LinliAggregate):
         )
 
     def list_members(self, ctx: Ctx, members_sealed: str) -> None:
-        """The register's members brought up to date; listing people at a vacant dwelling is their moving in."""
+        """The register's members brought up to date; not at a vacant dwelling, whose new household is a move in
+        with its day (an old register file listing the household that left must not bring it back)."""
         if self.vacant:
-            self.move_in(ctx, ctx.today, members_sealed)
-        else:
-            self.emit(self.MembersListed, ctx, members_sealed=members_sealed)
+            raise DomainError("This dwelling is vacant: record the new household's moving in on its page.", status=409)
+        self.emit(self.MembersListed, ctx, members_sealed=members_sealed)
 
     def move_out(self, ctx: Ctx, on: date) -> None:
         self._here(ctx)
         if self.vacant:
             raise DomainError("Nobody lives at this address now.", status=409)
-        self.emit(self.MovedOut, ctx, on=moving_day(ctx, on).isoformat())
+        self.emit(self.MovedOut, ctx, on=self._after_last_move(moving_day(ctx, on)).isoformat())
 
     def move_in(self, ctx: Ctx, on: date, members_sealed: str) -> None:
         self._here(ctx)
@@ -109,7 +112,13 @@ class Household(LinliAggregate):
             raise DomainError("A household lives here: record its moving out first.", status=409)
         if not members_sealed:
             raise DomainError("Name at least one member of the household moving in.", "members")
-        self.emit(self.MovedIn, ctx, on=moving_day(ctx, on).isoformat(), members_sealed=members_sealed)
+        on = self._after_last_move(moving_day(ctx, on))
+        self.emit(self.MovedIn, ctx, on=on.isoformat(), members_sealed=members_sealed)
+
+    def _after_last_move(self, on: date) -> date:
+        if self.last_move is not None and on < self.last_move:
+            raise DomainError("A move cannot be dated before this dwelling's last move.", "on")
+        return on
 
     def _here(self, ctx: Ctx) -> None:
         if ctx.community_id != self.community_id:

@@ -10,6 +10,7 @@ from backend.kernel.authz import ROLES, SCOPED, Actor
 from backend.kernel.context import Ctx, LinliAggregate
 from backend.kernel.errors import DomainError
 from backend.kernel.topics import keep_topics
+from backend.kernel.zone import LOCAL_ZONE
 from backend.residents.domain.checks import check_reason
 from backend.residents.domain.household import Household, moving_day
 
@@ -114,6 +115,7 @@ class Resident(LinliAggregate):
     ) -> Resident:
         if household.community_id != ctx.community_id:
             raise DomainError("No such household in the register.", "household")
+        _lived_in(household)
         return cls.start(
             cls.Registered,
             ctx,
@@ -150,6 +152,7 @@ class Resident(LinliAggregate):
             raise DomainError("Only a rejected registration can be sent again.", status=409)
         if household.community_id != self.community_id:
             raise DomainError("No such household in the register.", "household")
+        _lived_in(household)
         self.emit(self.Resubmitted, ctx, household_id=household.id, household=household.label)
 
     def grant(self, ctx: Ctx, role: str, until: date | None = None, street: str = "", scope: str = "") -> None:
@@ -189,7 +192,10 @@ class Resident(LinliAggregate):
             raise DomainError("Only a resident living here can move out.", status=409)
         if household.id != self.household_id:
             raise DomainError("This resident is not registered at this household.", "residents", status=409)
-        self.emit(self.MovedOut, ctx, household_id=household.id, on=moving_day(ctx, on).isoformat())
+        on = moving_day(ctx, on)
+        if on < self.created_on.astimezone(LOCAL_ZONE).date():
+            raise DomainError("A move cannot be dated before the account was registered.", "on")
+        self.emit(self.MovedOut, ctx, household_id=household.id, on=on.isoformat())
 
     def erase(self, ctx: Ctx) -> None:
         if ctx.community_id != self.community_id:
@@ -210,6 +216,15 @@ class Resident(LinliAggregate):
         streets = frozenset(s for r, (_u, s, _) in self.roles.items() if r == "street_operator" and r in roles)
         departments = frozenset(d for r, (_u, _s, d) in self.roles.items() if r in SCOPED and r in roles and d)
         return Actor(self.id, self.community_id, roles, streets, departments)
+
+
+def _lived_in(household: Household) -> None:
+    """One registers where the register lists a household: a vacant dwelling's newcomers are recorded as moving in
+    first (the clerk verifies against the register)."""
+    if household.vacant:
+        raise DomainError(
+            "The register lists nobody at this address: ask the committee to record your moving in first.", "household"
+        )
 
 
 # The log names these events by the module the aggregate lived in before the architecture step split it.

@@ -98,7 +98,12 @@ async def move_out(
     request: Request[Any, Any, Any], household_id: FromPath[UUID], data: URLEncodedBody[MoveOutForm]
 ) -> Response[Any]:
     async def move(rt: Commands, ctx: Ctx, household: UUID, on: date, form: Form) -> CommandResult:
-        return await commands.move_out(rt, ctx, household, on, _ticked(form), text(form, "whole") == "yes")
+        whole = text(form, "whole") == "yes"
+        ticked = _ticked(form)
+        if whole:  # the whole household is all its people: every account living there moves out with it
+            living = await residents.living_in(rt.personal, household)
+            ticked = list(dict.fromkeys([*ticked, *(UUID(str(r["id"])) for r in living)]))
+        return await commands.move_out(rt, ctx, household, on, ticked, whole)
 
     return await _move(request, household_id, move, ("on", "whole"), "out_error", _("Moving out recorded."))
 

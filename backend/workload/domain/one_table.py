@@ -123,12 +123,14 @@ def _rate(
 FIGURES: tuple[Figure, ...] = (
     Figure(
         "households", RESIDENTS, N_("Households on the register"),
-        N_("Dwellings on the household register, at the log position named (a stock, not a flow)."),
+        N_("Dwellings on the household register, vacant ones included, at the log position named (a stock, not a "
+           "flow)."),
         HOUSEHOLDS, drill="/clerk/households",
     ),
     Figure(
         "residents_verified", RESIDENTS, N_("Verified accounts"),
-        N_("Residents' accounts registered before the period's end and verified now; erased accounts never count."),
+        N_("Residents' accounts registered before the period's end and verified now, or verified when they moved out "
+           "after it; erased accounts never count."),
         PEOPLE, drill="/clerk/residents",
     ),
     Figure(

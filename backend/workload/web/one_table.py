@@ -111,6 +111,9 @@ async def figure_lines(
     p = period_asked(period)
     found = await computed([place], p, now())
     counts = found["counts"][str(place["id"])]
+    lines = await drill.lines(figure, place["id"], window(p, now()))
+    if DRILLS[figure].personal and not (place["id"] == user.community_id and user.can("one_table.submit", place["id"])):
+        lines = [{**line, "what": "", "href": ""} for line in lines]  # the street counts people, it does not list them
     return await render(
         request,
         "workload/one_table_lines.html",
@@ -118,7 +121,7 @@ async def figure_lines(
         period=p,
         figure=BY_KEY[figure],
         shown=shown(value(BY_KEY[figure], counts)),
-        lines=await drill.lines(figure, place["id"], window(p, now())),
+        lines=lines,
         asked_code=place["code"] if community.strip() else "",
     )
 

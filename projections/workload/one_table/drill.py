@@ -19,7 +19,7 @@ from backend.kernel.zone import LOCAL_ZONE
 from backend.services.domain.rules import HELD
 from backend.workload.domain.certificates import BY_LIST, CANCELLED
 from projections.chain.tables import ChainLink
-from projections.workload.one_table.queries import Window, instant
+from projections.workload.one_table.queries import MOVED_VERIFIED, Window, instant, moved_verified_args
 
 Args = Callable[[UUID, Window], tuple[Any, ...]]
 
@@ -29,6 +29,7 @@ class Drill:
     statements: tuple[str, ...]  # each yields at, what, ref, position; their lines are put together
     args: Args  # the statements' arguments, for one community and the period
     href: str = ""  # the page of a line, "{}" its ref ("" for none)
+    personal: bool = False  # its lines name people (masked): shown to the community's own clerk only
 
 
 def _times(c: UUID, w: Window) -> tuple[Any, ...]:
@@ -80,9 +81,10 @@ def _objections(answered: bool) -> Drill:
 
 def _certificates(condition: str, column: str, *values: Any) -> Drill:
     return Drill(
-        (f"SELECT {column} AS at, item_name AS what, NULL AS ref, NULL AS position FROM workload_certificate "
+        (f"SELECT {column} AS at, CASE WHEN item_code = {{}} THEN {{}} ELSE item_name END AS what, NULL AS ref, "
+         "NULL AS position FROM workload_certificate "
          f"WHERE community_id = {{}} AND {condition} AND {column} >= {{}} AND {column} < {{}}",),
-        lambda c, w: (c, *values, w.start, w.end),
+        lambda c, w: ("", OFF_LIST, c, *values, w.start, w.end),
     )  # fmt: skip
 
 
@@ -104,6 +106,8 @@ def _errands(kind: str) -> Drill:
 
 
 HELD_MARKS = ", ".join("{}" for _ in HELD)
+# A certificate on neither list is named by what the resident typed: its line says only that it was on neither.
+OFF_LIST = "（不在清单内）"
 
 DRILLS: dict[str, Drill] = {
     "households": Drill(
@@ -112,13 +116,15 @@ DRILLS: dict[str, Drill] = {
     ),
     "residents_verified": Drill(
         ("SELECT registered_at AS at, name_masked AS what, id AS ref, NULL AS position FROM resident "
-         "WHERE community_id = {} AND status = {} AND registered_at < {}",),
-        lambda c, w: (c, "verified", w.end), "/clerk/residents/{}",
+         "WHERE community_id = {} AND status = {} AND registered_at < {}",
+         "SELECT r.registered_at AS at, r.name_masked AS what, r.id AS ref, NULL AS position FROM register_move v "
+         f"JOIN resident r ON r.id = v.resident_id WHERE v.community_id = {{}} AND {MOVED_VERIFIED}"),
+        lambda c, w: (c, "verified", w.end, c, *moved_verified_args(w)), "/clerk/residents/{}", personal=True,
     ),
     "residents_new": Drill(
         ("SELECT registered_at AS at, name_masked AS what, id AS ref, NULL AS position FROM resident "
          "WHERE community_id = {} AND registered_at >= {} AND registered_at < {}",),
-        _times, "/clerk/residents/{}",
+        _times, "/clerk/residents/{}", personal=True,
     ),
     "households_moved_in": _move("household_in"),
     "households_moved_out": _move("household_out"),
@@ -149,7 +155,7 @@ DRILLS: dict[str, Drill] = {
         ("SELECT MIN(v.served_on) AS at, r.name_masked AS what, v.volunteer_id AS ref, NULL AS position "
          "FROM volunteer_record v LEFT JOIN resident r ON r.id = v.volunteer_id WHERE v.community_id = {} "
          "AND v.minutes > 0 AND v.served_on >= {} AND v.served_on < {} GROUP BY v.volunteer_id, r.name_masked",),
-        _days,
+        _days, personal=True,
     ),
     "bookings": Drill(  # the service's name, never the address a resident gave for a home visit
         ("SELECT b.starts_at AS at, s.name AS what, NULL AS ref, NULL AS position FROM service_booking b "

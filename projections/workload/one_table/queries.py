@@ -72,6 +72,14 @@ def _yes(condition: str) -> str:
     return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
+# Accounts that moved out after the period's end, verified then (and not erased since): verified in the period.
+MOVED_VERIFIED = "v.kind = {} AND v.was_verified = {} AND v.moved_on >= {} AND r.registered_at < {} AND r.status = {}"
+
+
+def moved_verified_args(w: Window) -> tuple[Any, ...]:
+    return ("resident_out", True, w.period.end, w.end, "moved_out")
+
+
 async def residents(ids: list[UUID], w: Window) -> Counts:
     found: Counts = {}
     m = _marks(ids)
@@ -81,6 +89,11 @@ async def residents(ids: list[UUID], w: Window) -> Counts:
         f"{_yes('registered_at >= {} AND registered_at < {}')} AS residents_new "
         f"FROM resident WHERE community_id IN ({m}) GROUP BY community_id",
         "verified", w.end, w.start, w.end, *ids,
+    )  # fmt: skip
+    await _grouped(  # and those verified when they moved out after the period: they were verified all through it
+        found, "SELECT r.community_id AS community_id, COUNT(*) AS residents_verified FROM register_move v "
+        f"JOIN resident r ON r.id = v.resident_id WHERE v.community_id IN ({m}) AND {MOVED_VERIFIED} "
+        "GROUP BY r.community_id", *ids, *moved_verified_args(w),
     )  # fmt: skip
     await _grouped(
         found, f"SELECT community_id, COUNT(*) AS households FROM household WHERE community_id IN ({m}) "
