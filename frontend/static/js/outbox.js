@@ -304,8 +304,14 @@
     p.setAttribute("role", "status");
     main.insertBefore(p, main.firstChild);
   }
+  var readings = 0;  // the refreshes started: only the latest may paint the page
   function refresh() {
+    var mine = ++readings;
     return Promise.all([all("items"), all("results")]).then(function (both) {
+      // Refreshes overlap (a form swapped in, the outbox changed, a message from another tab) and their readings may
+      // come back in another order than they started: an older reading, from before the last change, must not paint
+      // over a newer one (the count would stay one behind until the next change).
+      if (mine !== readings) { return; }
       var items = both[0], results = both[1], waiting = {};
       count(items.length);
       items.forEach(function (i) { waiting[i.url] = i; });
