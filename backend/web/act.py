@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
 from litestar.config.app import AppConfig
+from litestar.datastructures import FormMultiDict
 from litestar.exceptions import ClientException
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import Parameter, PathParameter, QueryParameter
@@ -70,6 +71,11 @@ async def act(
 def text(form: Form, name: str) -> str:
     """A text field as sent (missing: empty)."""
     return str(form.get(name, ""))
+
+
+def texts(form: Form, name: str) -> list[str]:
+    """Every value of a field that may come several times (ticked boxes), as sent (missing: none)."""
+    return [str(v) for v in cast(FormMultiDict, form).getall(name, [])] if hasattr(form, "getall") else []
 
 
 def day_field(form: Form, name: str, message: str) -> date:
@@ -187,9 +193,9 @@ class FormBody(msgspec.Struct, kw_only=True):
     command_id: Annotated[
         Text, Parameter(description="The form's idempotency key (32 hex digits): the same key again does nothing.")
     ] = EMPTY
-    csrf_token: Annotated[
-        Text, Parameter(description="The CSRF token (or the x-csrftoken header instead).")
-    ] = msgspec.field(default=EMPTY, name="_csrf_token")
+    csrf_token: Annotated[Text, Parameter(description="The CSRF token (or the x-csrftoken header instead).")] = (
+        msgspec.field(default=EMPTY, name="_csrf_token")
+    )
 
 
 def _first(kind: type[Text], value: Any) -> Text:

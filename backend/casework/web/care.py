@@ -4,11 +4,10 @@ next visit's due day; flagging a household (and the person cared for, by phone) 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import FormMultiDict
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
@@ -20,7 +19,7 @@ from backend.kernel.context import Ctx
 from backend.kernel.errors import DomainError
 from backend.kernel.ports import Commands
 from backend.kernel.runner import CommandResult
-from backend.web.act import Form, act, text, uuid_field
+from backend.web.act import Form, act, text, texts, uuid_field
 from backend.web.auth import User, require
 from backend.web.pages import error_status, error_text, render
 from projections.residents import queries as residents
@@ -34,14 +33,10 @@ async def _page(request: Request[Any, Any, Any], user: User, status_code: int = 
 def _refused(request: Request[Any, Any, Any], user: User, error_key: str) -> Any:
     async def refused(error: DomainError, form: Form) -> Template:
         values = {name: text(form, name) for name in ("household_id", "phone", "reason")}
-        values["categories"] = _categories(form)
+        values["categories"] = texts(form, "categories")
         return await _page(request, user, error_status(error), values=values, **{error_key: error_text(error)})
 
     return refused
-
-
-def _categories(form: Form) -> list[str]:
-    return [str(c) for c in cast("FormMultiDict", form).getall("categories", [])] if hasattr(form, "getall") else []
 
 
 @get("/care", name="care.list")
@@ -64,7 +59,7 @@ async def flag(request: Request[Any, Any, Any], data: URLEncodedBody[CareForm]) 
             if found is None or found["community_id"] != user.community_id:
                 raise DomainError("No resident of the community has this phone number.", "phone")
             person = found["id"]
-        return await care_commands.flag_care(rt, ctx, household, _categories(form), person)
+        return await care_commands.flag_care(rt, ctx, household, texts(form, "categories"), person)
 
     return await act(
         request, user, run, then="/care", refused=_refused(request, user, "flag_error"), done=_("The care flag is set.")

@@ -14,7 +14,7 @@ from backend.casework.domain.department import KINDS
 from backend.casework.domain.matters import Narrowing
 from backend.casework.domain.rules import ANSWER_DAYS, CHANNELS, HANDLING, LEVELS, PHOTOS_MAX, MatterItem
 from backend.kernel.errors import DomainError
-from backend.web.act import EMPTY, Day, Files, Form, FormBody, Id, Text, Texts, Whole, one_of, text
+from backend.web.act import EMPTY, Day, Files, Form, FormBody, Id, Text, Texts, Whole, one_of, text, texts
 from backend.web.pages import whole_number
 from backend.web.photo_store import CASES, photo_store
 from backend.web.uploads import prepare_photo
@@ -75,7 +75,7 @@ def solved_of(form: Form) -> bool:
 
 def categories_of(form: Form) -> list[str]:
     """The categories ticked (a multi-valued field)."""
-    return [str(c) for c in form.getall("categories", [])] if hasattr(form, "getall") else []
+    return texts(form, "categories")
 
 
 def matter_item(form: Form) -> MatterItem:

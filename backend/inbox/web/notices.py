@@ -16,14 +16,14 @@ from backend.inbox.domain.kinds import KINDS
 from backend.inbox.domain.preferences import Preferences, clock, minutes
 from backend.inbox.web.forms import NoticesForm
 from backend.kernel.errors import DomainError
-from backend.web.act import Form, act, text
+from backend.web.act import Form, act, text, texts
 from backend.web.auth import require_signed_in
 from backend.web.pages import error_text, render
 from projections.inbox import queries as views
 
 
 def _ticked(form: Form, name: str) -> set[str]:
-    return {str(v) for v in form.getall(name, [])} if hasattr(form, "getall") else set()
+    return set(texts(form, name))
 
 
 def parse(form: Form) -> Preferences:

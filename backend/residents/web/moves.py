@@ -23,7 +23,7 @@ from backend.kernel.runner import CommandResult
 from backend.residents import commands
 from backend.residents.register_file import split_members
 from backend.residents.web.forms import MoveInForm, MoveOutForm
-from backend.web.act import Form, act, day_field, text
+from backend.web.act import Form, act, day_field, text, texts
 from backend.web.auth import User, require
 from backend.web.pages import error_status, error_text, render, today
 from projections.residents import queries as residents
@@ -64,9 +64,8 @@ async def household_page(request: Request[Any, Any, Any], household_id: FromPath
 
 def _ticked(form: Form) -> list[UUID]:
     """The accounts ticked on the form; a value that is no id is refused on the field."""
-    sent = form.getall("residents", []) if hasattr(form, "getall") else []
     try:
-        return [UUID(str(v)) for v in sent]
+        return [UUID(v) for v in texts(form, "residents")]
     except ValueError:
         raise DomainError("Choose who moves out, or the whole household.", "residents") from None
 

@@ -10,7 +10,7 @@ import msgspec
 from backend.kernel.errors import DomainError
 from backend.services.domain.rules import CATEGORIES, BookingRules
 from backend.services.domain.schedule import Schedule
-from backend.web.act import EMPTY, Clock, Day, Form, FormBody, Id, Text, Texts, Whole, one_of, text
+from backend.web.act import EMPTY, Clock, Day, Form, FormBody, Id, Text, Texts, Whole, one_of, text, texts
 from backend.web.pages import today, whole_number
 
 SCHEDULE_FIELDS = ("first_day", "weeks", "opens", "closes", "slot_minutes", "capacity", "place", "skipped")
@@ -24,7 +24,7 @@ def values_of(form: Form, fields: tuple[str, ...]) -> dict[str, str]:
 
 def weekdays_of(form: Any) -> list[str]:
     """The weekdays ticked (a multi-valued field)."""
-    return [str(d) for d in form.getall("weekdays", [])] if hasattr(form, "getall") else []
+    return texts(form, "weekdays")
 
 
 def parse_schedule(values: dict[str, str], weekdays: list[str]) -> Schedule:

@@ -109,9 +109,7 @@ async def figure_lines(
     if figure not in DRILLS:
         raise NotFoundException(_("This figure has no list of what it counts."))
     p = period_asked(period)
-    found = await computed([place], p, now())
-    counts = found["counts"][str(place["id"])]
-    lines = await drill.lines(figure, place["id"], window(p, now()))
+    lines = await drill.lines(figure, place["id"], window(p, now()))  # as many as the figure counts (tests hold it)
     if DRILLS[figure].personal and not (place["id"] == user.community_id and user.can("one_table.submit", place["id"])):
         lines = [{**line, "what": "", "href": ""} for line in lines]  # the street counts people, it does not list them
     return await render(
@@ -120,7 +118,7 @@ async def figure_lines(
         place=place,
         period=p,
         figure=BY_KEY[figure],
-        shown=shown(value(BY_KEY[figure], counts)),
+        shown=shown(value(BY_KEY[figure], {figure: len(lines)})),
         lines=lines,
         asked_code=place["code"] if community.strip() else "",
     )
